@@ -1,0 +1,19 @@
+# The local environment: the whole stack on the AWS emulator (make up), no AWS account needed.
+# What differs between environments lives in env.hcl and nowhere else.
+locals {
+  environment = "local"
+  name_prefix = "smenv-local"
+  account_id  = "123456789012" # the emulator's own account
+  region      = "us-east-1"
+  azs         = ["us-east-1a", "us-east-1b"]
+  vpc_cidr    = "10.10.0.0/16"
+  teams       = ["fraud", "pricing"]
+
+  # Provider and state point at the emulator (tools/local_aws.py); credentials come from the
+  # environment that tools/live.py sets, never from here.
+  emulator           = true
+  terraform_role_arn = ""
+
+  protect_stateful         = false
+  kms_deletion_window_days = 7
+}

@@ -1,0 +1,18 @@
+# The staging environment. Replace account_id and terraform_role_arn with your own before applying.
+# What differs between environments lives in env.hcl and nowhere else.
+locals {
+  environment = "staging"
+  name_prefix = "smenv-staging"
+  account_id  = "222222222222"
+  region      = "eu-west-1"
+  azs         = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+  vpc_cidr    = "10.30.0.0/16"
+  teams       = ["fraud", "pricing"]
+
+  # Terraform assumes this role in account_id; the provider refuses any other account.
+  emulator           = false
+  terraform_role_arn = "arn:aws:iam::222222222222:role/smenv-terraform"
+
+  protect_stateful         = false # Terragrunt prevent_destroy on the units that hold keys and data
+  kms_deletion_window_days = 14
+}

@@ -1,0 +1,146 @@
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  account_id   = data.aws_caller_identity.current.account_id
+  partition    = data.aws_partition.current.partition
+  region       = data.aws_region.current.name
+  account_root = "arn:${local.partition}:iam::${local.account_id}:root"
+  admins       = length(var.administrator_arns) > 0 ? var.administrator_arns : [local.account_root]
+
+  use_actions = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
+  admin_actions = [
+    "kms:CancelKeyDeletion", "kms:Create*", "kms:Delete*", "kms:Describe*", "kms:Disable*", "kms:Enable*",
+    "kms:Get*", "kms:List*", "kms:Put*", "kms:Revoke*", "kms:RotateKeyOnDemand", "kms:ScheduleKeyDeletion",
+    "kms:TagResource", "kms:UntagResource", "kms:Update*",
+  ]
+}
+
+# One key policy per purpose. In a key policy, Resource "*" means "this key".
+data "aws_iam_policy_document" "key" {
+  for_each = var.keys
+
+  statement {
+    sid       = "KeyAdministration"
+    actions   = local.admin_actions
+    resources = ["*"]
+    principals {
+      type        = "AWS"
+      identifiers = local.admins
+    }
+  }
+
+  # This account's IAM policies decide which of its roles use the key; the roles this project
+  # creates are granted only their own team's keys.
+  statement {
+    sid       = "KeyUseThroughIam"
+    actions   = local.use_actions
+    resources = ["*"]
+    principals {
+      type        = "AWS"
+      identifiers = [local.account_root]
+    }
+  }
+
+  # SageMaker, EBS and S3 act on a caller's behalf through grants, only for AWS resources.
+  statement {
+    sid       = "GrantsForAwsResourcesOnly"
+    actions   = ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"]
+    resources = ["*"]
+    principals {
+      type        = "AWS"
+      identifiers = [local.account_root]
+    }
+    condition {
+      test     = "Bool"
+      variable = "kms:GrantIsForAWSResource"
+      values   = ["true"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(each.value.user_arns) > 0 ? [each.value.user_arns] : []
+    content {
+      sid       = "KeyUsers"
+      actions   = local.use_actions
+      resources = ["*"]
+      principals {
+        type        = "AWS"
+        identifiers = statement.value
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = each.key == "logs" ? [1] : []
+    content {
+      sid       = "CloudWatchLogsForThisAccountsLogGroups"
+      actions   = ["kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
+      resources = ["*"]
+      principals {
+        type        = "Service"
+        identifiers = ["logs.${local.region}.amazonaws.com"]
+      }
+      condition {
+        test     = "ArnLike"
+        variable = "kms:EncryptionContext:aws:logs:arn"
+        values   = ["arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:*"]
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = each.key == "notifications" ? [1] : []
+    content {
+      sid       = "EventsAndAlarmsPublishForThisAccount"
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
+      resources = ["*"]
+      principals {
+        type        = "Service"
+        identifiers = ["cloudwatch.amazonaws.com", "events.amazonaws.com"]
+      }
+      condition {
+        test     = "StringEquals"
+        variable = "aws:SourceAccount"
+        values   = [local.account_id]
+      }
+    }
+  }
+
+  # Model promotion: the target accounts' promotion roles read artifacts through S3 only.
+  dynamic "statement" {
+    for_each = length(each.value.cross_account_decrypt_account_ids) > 0 ? [each.value.cross_account_decrypt_account_ids] : []
+    content {
+      sid       = "CrossAccountDecryptThroughS3"
+      actions   = ["kms:Decrypt", "kms:DescribeKey"]
+      resources = ["*"]
+      principals {
+        type        = "AWS"
+        identifiers = [for account in statement.value : "arn:${local.partition}:iam::${account}:root"]
+      }
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["s3.${local.region}.amazonaws.com"]
+      }
+    }
+  }
+}
+
+resource "aws_kms_key" "this" {
+  for_each = var.keys
+
+  description             = coalesce(each.value.description, "${var.name_prefix}: ${each.key}")
+  deletion_window_in_days = var.deletion_window_in_days
+  enable_key_rotation     = true
+  rotation_period_in_days = var.rotation_period_in_days
+  policy                  = data.aws_iam_policy_document.key[each.key].json
+}
+
+resource "aws_kms_alias" "this" {
+  for_each = var.keys
+
+  name          = "alias/${var.name_prefix}-${each.key}"
+  target_key_id = aws_kms_key.this[each.key].key_id
+}

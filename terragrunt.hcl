@@ -1,0 +1,122 @@
+# Root configuration, included by every unit under live/<env>/<unit>/.
+#
+# Everything that differs between environments is read from live/<env>/env.hcl; this file turns
+# it into the provider, the backend and the inputs every unit shares. Written for Terragrunt
+# v0.58 (run-all, terragrunt.hcl at the root) and kept free of what later releases removed.
+
+locals {
+  env       = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
+  repo_root = get_parent_terragrunt_dir()
+  unit      = basename(get_terragrunt_dir())
+
+  # On the emulator when env.hcl says so (live/local), or when SMENV_EMULATOR_URL is set: then
+  # a real environment is rehearsed on the emulator, inside its own emulated account.
+  emulator_url = get_env("SMENV_EMULATOR_URL", lookup(local.env, "emulator", false) ? "http://127.0.0.1:4566" : "")
+  on_emulator  = local.emulator_url != ""
+  role_arn     = lookup(local.env, "terraform_role_arn", "")
+
+  # tools/project.py derives the same name (Environment.state_bucket).
+  state_bucket = "${local.env.name_prefix}-tfstate-${local.env.account_id}-${local.env.region}"
+
+  default_tags = {
+    project     = "smenv"
+    environment = local.env.environment
+    managed-by  = "terraform"
+    unit        = local.unit
+  }
+
+  # Every service a module here calls, pointed at the emulator when on it.
+  emulator_services = [
+    "applicationautoscaling", "cloudwatch", "ec2", "events", "iam", "kms", "lambda", "logs",
+    "organizations", "s3", "sagemaker", "sns", "sqs", "ssm", "sts",
+  ]
+}
+
+generate "provider" {
+  path      = "provider.generated.tf"
+  if_exists = "overwrite_terragrunt"
+  contents  = <<EOF
+provider "aws" {
+  region              = "${local.env.region}"
+  allowed_account_ids = ["${local.env.account_id}"]
+%{if local.role_arn != ""~}
+  assume_role {
+    role_arn     = "${local.role_arn}"
+    session_name = "terragrunt-${local.env.environment}-${local.unit}"
+  }
+%{endif~}
+  default_tags {
+    tags = ${jsonencode(local.default_tags)}
+  }
+%{if local.on_emulator~}
+
+  # The local AWS emulator: credentials come from the environment (tools/live.py sets them).
+  # Few retries: an API the emulator lacks fails in seconds, not after the default 25 tries.
+  max_retries                 = 1
+  s3_use_path_style           = true
+  skip_credentials_validation = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+  endpoints {
+%{for service in local.emulator_services~}
+    ${service} = "${local.emulator_url}"
+%{endfor~}
+  }
+%{endif~}
+}
+EOF
+}
+
+# The backend is generated (not a remote_state block): Terragrunt 0.58 checks a remote_state
+# bucket with its own AWS SDK, which ignores the emulator's endpoint. The state bucket is made
+# by tools/state_bucket.py (real accounts, once) or by tools/local_aws.py / tools/live.py.
+generate "backend" {
+  path      = "backend.generated.tf"
+  if_exists = "overwrite_terragrunt"
+  contents  = <<EOF
+terraform {
+  backend "s3" {
+    bucket       = "${local.state_bucket}"
+    key          = "${path_relative_to_include()}/terraform.tfstate"
+    region       = "${local.env.region}"
+    encrypt      = true
+    use_lockfile = true
+%{if local.role_arn != ""~}
+    assume_role = {
+      role_arn     = "${local.role_arn}"
+      session_name = "terragrunt-state-${local.env.environment}"
+    }
+%{endif~}
+%{if local.on_emulator~}
+    use_path_style              = true
+    skip_credentials_validation = true
+    skip_metadata_api_check     = true
+    skip_region_validation      = true
+    skip_requesting_account_id  = true
+    endpoints = {
+      s3  = "${local.emulator_url}"
+      sts = "${local.emulator_url}"
+    }
+%{endif~}
+  }
+}
+EOF
+}
+
+terraform {
+  # Per-unit wall clock for the table `make up` prints: written only when tools/live.py asks.
+  before_hook "clock_start" {
+    commands = ["apply", "destroy"]
+    execute  = ["sh", "-c", "[ -z \"$SMENV_RUN_DIR\" ] || date +%s.%N > \"$SMENV_RUN_DIR/${local.unit}.start\""]
+  }
+  after_hook "clock_end" {
+    commands     = ["apply", "destroy"]
+    execute      = ["sh", "-c", "[ -z \"$SMENV_RUN_DIR\" ] || date +%s.%N > \"$SMENV_RUN_DIR/${local.unit}.end\""]
+    run_on_error = true
+  }
+}
+
+inputs = {
+  name_prefix = local.env.name_prefix
+  environment = local.env.environment
+}

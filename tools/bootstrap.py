@@ -1,0 +1,394 @@
+#!/usr/bin/env python3
+"""Bring the pinned toolchain up, offline but for the package registries, and reuse what is there.
+
+Run by the Makefile before every target (a warm run only checks, in well under 5 s):
+
+    python3 tools/bootstrap.py            # ensure everything, write .smenv/env.sh
+    python3 tools/bootstrap.py --check    # report what is missing, change nothing
+
+What it installs, and where:
+  .venv/                      the project's Python packages (tools/locks/python.lock)
+  $SMENV_CACHE (~/.cache/smenv by default; outside the repository):
+    tools/terragrunt-<v>/     Terragrunt, built from the Go module proxy (tools/toolchain/terragrunt)
+    tools/checkov-<hash>/     checkov in a virtualenv of its own (tools/locks/checkov.lock)
+    tools/<go tool>-<v>/      the other Go tools listed in GO_TOOLS
+    tools/node-<hash>/        the npm test tools (tools/toolchain/node)
+    go/                       the Go module and build caches those builds use
+    bin/                      links to the pinned versions, first on PATH in .smenv/env.sh
+  .smenv/terraformrc          Terraform CLI configuration: the provider mirror, or the registry
+  .smenv/env.sh               what the Makefile sources: PATH, TF_CLI_CONFIG_FILE, cache paths
+
+It uses only the standard library: it runs before .venv exists.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+STATE_DIR = REPO / ".smenv"
+VENV = REPO / ".venv"
+PYTHON_LOCK = REPO / "tools" / "locks" / "python.lock"
+CHECKOV_LOCK = REPO / "tools" / "locks" / "checkov.lock"
+TOOLCHAIN_SRC = REPO / "tools" / "toolchain"
+
+MIN_PYTHON = (3, 11)
+MIN_TERRAFORM = (1, 6, 0)
+TERRAGRUNT_VERSION = "v0.58.0"
+# A terragrunt already on PATH is used when its version is in this range: 0.58 is what the
+# configuration is written for; releases from 0.73 on dropped the flags and names it uses.
+TERRAGRUNT_ACCEPTED = ((0, 58, 0), (0, 73, 0))
+AWS_PROVIDER_DIR = "registry.terraform.io/hashicorp/aws"
+
+
+@dataclass(frozen=True)
+class GoTool:
+    """A Go program built from the Go module proxy in a pinned scratch module."""
+
+    name: str
+    version: str
+    package: str
+    ldflags: str
+    cold_minutes: float
+
+
+GO_TOOLS = [
+    GoTool(
+        name="terragrunt",
+        version=TERRAGRUNT_VERSION,
+        package="github.com/gruntwork-io/terragrunt",
+        ldflags=f"-s -w -X github.com/gruntwork-io/go-commons/version.Version={TERRAGRUNT_VERSION}",
+        cold_minutes=2.5,
+    ),
+]
+
+
+class BootstrapError(Exception):
+    """Something the user must install or free: one line, no traceback."""
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("SMENV_CACHE") or Path.home() / ".cache" / "smenv").expanduser()
+
+
+def say(message: str) -> None:
+    print(f"[bootstrap] {message}", flush=True)
+
+
+def parse_version(text: str) -> tuple[int, ...] | None:
+    match = re.search(r"v?(\d+)\.(\d+)\.(\d+)", text)
+    return tuple(int(part) for part in match.groups()) if match else None
+
+
+def file_hash(*paths: Path) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def run(cmd: list[str], what: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> str:
+    """Run a step; on failure raise one line naming the step and the last line it printed."""
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        lines = (proc.stderr or proc.stdout).strip().splitlines() or ["(no output)"]
+        raise BootstrapError(f"{what} failed (exit {proc.returncode}): {lines[-1].strip()}")
+    return proc.stdout
+
+
+def with_progress(what: str, minutes: float, step: Callable[[], None]) -> None:
+    """Run a long step, saying how long it usually takes and how long it has taken so far."""
+    say(f"{what} (usually about {minutes:g} min on a cold cache; 2 cores)...")
+    done = threading.Event()
+
+    def tick() -> None:
+        started = time.monotonic()
+        while not done.wait(30):
+            say(f"  ... still {what.split(':', maxsplit=1)[0]}: {time.monotonic() - started:.0f} s")
+
+    ticker = threading.Thread(target=tick, daemon=True)
+    ticker.start()
+    started = time.monotonic()
+    try:
+        step()
+    finally:
+        done.set()
+    say(f"{what.split(':', maxsplit=1)[0]}: done in {time.monotonic() - started:.0f} s")
+
+
+# --- checks of what the machine must already have ---------------------------------------------
+
+
+def check_python() -> None:
+    if sys.version_info < MIN_PYTHON:
+        raise BootstrapError(
+            f"Python >= {MIN_PYTHON[0]}.{MIN_PYTHON[1]} is needed, this is {sys.version.split()[0]}: "
+            "install it and run `make` with PY=/path/to/python3"
+        )
+
+
+def check_resources(cache: Path, cold: bool) -> None:
+    """Cold builds need room: ~2 GiB of Go modules and caches, ~1 GiB of virtualenvs."""
+    need_disk = 4 if cold else 0.2
+    probe = cache if cache.exists() else next(p for p in cache.parents if p.exists())
+    free_gib = shutil.disk_usage(probe).free / 2**30
+    if free_gib < need_disk:
+        raise BootstrapError(
+            f"only {free_gib:.1f} GiB free at {probe}; the toolchain needs {need_disk:g} GiB: "
+            "free some disk or point SMENV_CACHE at a larger disk"
+        )
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        available = re.search(r"MemAvailable:\s+(\d+) kB", meminfo.read_text())
+        if available and int(available.group(1)) / 2**20 < 3:
+            raise BootstrapError(
+                f"only {int(available.group(1)) / 2**20:.1f} GiB of memory available; every Terraform run "
+                "starts a ~700 MB provider and the emulator needs ~1 GiB: at least 3 GiB is needed"
+            )
+
+
+def find_terraform() -> Path:
+    explicit = os.environ.get("SMENV_TERRAFORM")
+    found = explicit or shutil.which("terraform")
+    if not found or not Path(found).exists():
+        raise BootstrapError(
+            "Terraform >= 1.6 is not on PATH: install it "
+            "(https://developer.hashicorp.com/terraform/install) or set SMENV_TERRAFORM=/path/to/terraform"
+        )
+    out = run([found, "version", "-json"], "terraform version", env=terraform_env())
+    version = parse_version(json.loads(out)["terraform_version"])
+    if version is None or version < MIN_TERRAFORM:
+        raise BootstrapError(f"Terraform {version} at {found} is too old: install Terraform >= 1.6")
+    return Path(found)
+
+
+def terraform_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["TF_CLI_CONFIG_FILE"] = str(STATE_DIR / "terraformrc")
+    return env
+
+
+def provider_mirror() -> Path | None:
+    """The unpacked provider mirror, when this machine has one with the AWS provider in it."""
+    mirror = Path(os.environ.get("SMENV_PROVIDER_MIRROR", "/opt/tf-plugins"))
+    aws = mirror / AWS_PROVIDER_DIR
+    has_v5 = aws.is_dir() and any(parse_version(p.name) and p.name.startswith("5.") for p in aws.iterdir())
+    return mirror if has_v5 else None
+
+
+def terraform_cli_config(mirror: Path | None, cache: Path) -> str:
+    """With a mirror, providers are linked from it and the registry is never asked for them."""
+    if mirror is None:
+        return (
+            "# No provider mirror on this machine: providers come from the public registry, cached.\n"
+            f'plugin_cache_dir = "{cache / "terraform-plugins"}"\n'
+        )
+    return (
+        "# Written by tools/bootstrap.py: hashicorp providers come from the local mirror only.\n"
+        "provider_installation {\n"
+        "  filesystem_mirror {\n"
+        f'    path    = "{mirror}"\n'
+        '    include = ["registry.terraform.io/hashicorp/*"]\n'
+        "  }\n"
+        "  direct {\n"
+        '    exclude = ["registry.terraform.io/hashicorp/*"]\n'
+        "  }\n"
+        "}\n"
+    )
+
+
+# --- what the bootstrap installs ---------------------------------------------------------------
+
+
+def venv_python(venv: Path) -> Path:
+    return venv / "bin" / "python"
+
+
+def ensure_virtualenv(venv: Path, lock: Path, what: str, minutes: float, check_only: bool) -> bool:
+    """A virtualenv holding exactly the lock file; rebuilt when the lock changes. True if it was (re)made."""
+    marker = venv / ".smenv-lock"
+    wanted = file_hash(lock)
+    if marker.exists() and marker.read_text().strip() == wanted and venv_python(venv).exists():
+        return False
+    if check_only:
+        raise BootstrapError(f"{what} is missing or out of date at {venv}: run `make bootstrap`")
+
+    def install() -> None:
+        if venv.exists():
+            shutil.rmtree(venv)
+        run([sys.executable, "-m", "venv", str(venv)], f"creating the virtualenv {venv}")
+        pip = [str(venv_python(venv)), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+        run([*pip, "--no-deps", "-r", str(lock)], f"pip install -r {lock.relative_to(REPO)}")
+        run([str(venv_python(venv)), "-m", "pip", "check"], f"pip check in {venv}")
+        marker.write_text(wanted + "\n")
+
+    with_progress(f"{what}: installing {lock.relative_to(REPO)} into {venv}", minutes, install)
+    return True
+
+
+def go_env(cache: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        GOMODCACHE=str(cache / "go" / "mod"),
+        GOCACHE=str(cache / "go" / "build"),
+        GOFLAGS="-mod=mod",
+        CGO_ENABLED="0",
+        GOTOOLCHAIN="local",
+    )
+    return env
+
+
+def tool_on_path(tool: GoTool, cache: Path) -> Path | None:
+    """A suitable copy already installed by the user (a laptop) is used instead of building one."""
+    if tool.name != "terragrunt":
+        return None
+    found = shutil.which("terragrunt", path=os.environ.get("PATH", "").replace(str(cache / "bin"), ""))
+    if not found:
+        return None
+    proc = subprocess.run([found, "--version"], capture_output=True, text=True, check=False)
+    version = parse_version(proc.stdout + proc.stderr)
+    low, high = TERRAGRUNT_ACCEPTED
+    return Path(found) if version and low <= version < high else None
+
+
+def ensure_go_tool(tool: GoTool, cache: Path, check_only: bool) -> Path:
+    existing = tool_on_path(tool, cache)
+    if existing:
+        return existing
+    src = TOOLCHAIN_SRC / tool.name
+    binary = cache / "tools" / f"{tool.name}-{tool.version}-{file_hash(src / 'go.mod', src / 'go.sum')}" / tool.name
+    if binary.exists():
+        return binary
+    if check_only:
+        raise BootstrapError(f"{tool.name} {tool.version} is not built yet: run `make bootstrap`")
+    go = shutil.which("go")
+    if not go:
+        raise BootstrapError(
+            f"Go >= 1.21 is needed to build {tool.name} {tool.version} from the Go module proxy: install Go "
+            f"(https://go.dev/dl/)" + (", or put terragrunt v0.58.x on PATH" if tool.name == "terragrunt" else "")
+        )
+
+    def build() -> None:
+        tmp = binary.with_suffix(".partial")
+        tmp.parent.mkdir(parents=True, exist_ok=True)
+        run(
+            [go, "build", "-trimpath", "-ldflags", tool.ldflags, "-o", str(tmp), tool.package],
+            f"go build {tool.package}@{tool.version}",
+            env=go_env(cache),
+            cwd=src,
+        )
+        tmp.rename(binary)
+
+    with_progress(f"{tool.name}: building {tool.version} from the Go module proxy", tool.cold_minutes, build)
+    return binary
+
+
+def link_into(bin_dir: Path, name: str, target: Path) -> None:
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    link = bin_dir / name
+    if link.is_symlink() and os.readlink(link) == str(target):
+        return
+    tmp = bin_dir / f".{name}.tmp"
+    tmp.unlink(missing_ok=True)
+    tmp.symlink_to(target)
+    tmp.replace(link)
+
+
+def write_if_changed(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists() or path.read_text() != text:
+        path.write_text(text)
+
+
+def env_file(cache: Path, terraform: Path) -> str:
+    """What the Makefile sources before every target."""
+    return "\n".join(
+        [
+            "# Written by tools/bootstrap.py; sourced by the Makefile. Do not edit.",
+            f'export SMENV_ROOT="{REPO}"',
+            f'export SMENV_CACHE="{cache}"',
+            f'export PATH="{VENV / "bin"}:{cache / "bin"}:$PATH"',
+            f'export TF_CLI_CONFIG_FILE="{STATE_DIR / "terraformrc"}"',
+            f'export TERRAGRUNT_TFPATH="{terraform}"',
+            f'export SMENV_TERRAFORM="{terraform}"',
+            "export TF_IN_AUTOMATION=1",
+            "export CHECKPOINT_DISABLE=1",
+            "",
+        ]
+    )
+
+
+def bootstrap(check_only: bool = False) -> dict[str, str]:
+    cache = cache_dir()
+    check_python()
+    cold = not (cache / "tools").exists() or not VENV.exists()
+    check_resources(cache, cold)
+    STATE_DIR.mkdir(exist_ok=True)
+    write_if_changed(STATE_DIR / "terraformrc", terraform_cli_config(provider_mirror(), cache))
+    terraform = find_terraform()
+
+    found: dict[str, str] = {"terraform": str(terraform)}
+    errors: list[BaseException] = []
+
+    def go_builds() -> None:
+        try:
+            for tool in GO_TOOLS:
+                found[tool.name] = str(ensure_go_tool(tool, cache, check_only))
+        except BaseException as exc:  # handed to the main thread, which reports it
+            errors.append(exc)
+
+    # The Go builds are CPU-bound and the pip installs mostly wait on the network: run them side by side.
+    builder = threading.Thread(target=go_builds)
+    builder.start()
+    try:
+        ensure_virtualenv(VENV, PYTHON_LOCK, "python packages", 1.5, check_only)
+        checkov_venv = cache / "tools" / f"checkov-{file_hash(CHECKOV_LOCK)}"
+        ensure_virtualenv(checkov_venv, CHECKOV_LOCK, "checkov", 0.5, check_only)
+        found["checkov"] = str(checkov_venv / "bin" / "checkov")
+    finally:
+        builder.join()
+    if errors:
+        raise errors[0]
+
+    if not check_only:
+        for name in ("terragrunt", "checkov"):
+            link_into(cache / "bin", name, Path(found[name]))
+        write_if_changed(STATE_DIR / "env.sh", env_file(cache, terraform))
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="report what is missing; change nothing")
+    parser.add_argument("--json", action="store_true", help="print the resolved tool paths as JSON")
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    try:
+        found = bootstrap(check_only=args.check)
+    except BootstrapError as exc:
+        print(f"bootstrap: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("bootstrap: interrupted; run it again to finish (finished steps are kept)", file=sys.stderr)
+        return 130
+    if args.json:
+        print(json.dumps(found, indent=2, sort_keys=True))
+    else:
+        say(f"toolchain ready in {time.monotonic() - started:.1f} s (cache: {cache_dir()})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

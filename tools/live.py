@@ -1,0 +1,243 @@
+"""Run Terragrunt over a whole environment on the local AWS emulator, and say what it made.
+
+    python tools/live.py up   [ENV]   # start the emulator if needed, run-all apply, print a table
+    python tools/live.py plan [ENV]   # run-all plan; exit 0 no changes, 2 changes, 1 failure
+    python tools/live.py down [ENV]   # run-all destroy; for local, stop the emulator too
+
+ENV defaults to local. Any other environment (dev, staging, prod) is *rehearsed*: its own
+env.hcl, its own account (assumed through its terraform_role_arn, as in the real account),
+but every call goes to the emulator. Real accounts are driven with Terragrunt directly (README).
+The full Terragrunt output goes to .smenv/logs/<env>-<action>.log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+from awsutil import client, describe_error
+from botocore.exceptions import BotoCoreError, ClientError
+from local_aws import EmulatorError, emulator_session, start, stop
+from project import (
+    EMULATOR_CREDENTIALS,
+    REPO,
+    STATE_DIR,
+    Environment,
+    UsageError,
+    emulator_port,
+    load_environment,
+)
+from state_bucket import ensure_state_bucket, session_for
+
+LOGS = STATE_DIR / "logs"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+ACTIONS = {"up": "apply", "plan": "plan", "down": "destroy"}
+# Credentials a user's shell may hold for a real account: never handed to an emulator run.
+SCRUBBED = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ENDPOINT_URL", "AWS_DEFAULT_PROFILE")
+
+
+@dataclass(frozen=True)
+class UnitResult:
+    unit: str
+    resources: int | None
+    seconds: float | None
+
+
+def units(env: Environment) -> list[str]:
+    return sorted(p.parent.name for p in env.path.glob("*/terragrunt.hcl"))
+
+
+def emulator_env(env: Environment, url: str, run_dir: Path) -> dict[str, str]:
+    child = {k: v for k, v in os.environ.items() if k not in SCRUBBED}
+    child.update(EMULATOR_CREDENTIALS)
+    child.update(
+        AWS_REGION=env.region,
+        AWS_DEFAULT_REGION=env.region,
+        AWS_EC2_METADATA_DISABLED="true",
+        SMENV_EMULATOR_URL=url,
+        SMENV_RUN_DIR=str(run_dir),
+    )
+    return child
+
+
+def environment_session(env: Environment, url: str) -> boto3.Session:
+    """The env's account on the emulator: the base account, or the env's role assumed there."""
+    return session_for(env, emulator_session(env.region), url)
+
+
+def terragrunt_command(action: str, env: Environment, parallelism: int) -> list[str]:
+    terragrunt = shutil.which("terragrunt")
+    if not terragrunt:
+        raise UsageError("terragrunt is not on PATH: run `make bootstrap` (or use the Makefile targets)")
+    cmd = [
+        terragrunt,
+        "run-all",
+        action,
+        "--terragrunt-non-interactive",
+        "--terragrunt-working-dir",
+        str(env.path),
+        "--terragrunt-parallelism",
+        str(parallelism),
+    ]
+    return cmd
+
+
+def planned_changes(log_text: str) -> int:
+    """Units whose plan would change resources (Terraform prints `Plan: N to add, ...` for those).
+
+    Not -detailed-exitcode: under run-all, Terragrunt 0.58 counts a unit's exit 2 as a failure
+    and skips the units that depend on it.
+    """
+    plain = ANSI.sub("", log_text)
+    return sum(1 for line in plain.splitlines() if line.lstrip().startswith("Plan: "))
+
+
+def unit_seconds(run_dir: Path, unit: str) -> float | None:
+    try:
+        started = float((run_dir / f"{unit}.start").read_text())
+        ended = float((run_dir / f"{unit}.end").read_text())
+    except (OSError, ValueError):
+        return None
+    return ended - started
+
+
+def count_resources(s3, env: Environment, unit: str) -> int | None:
+    """Managed resource instances in the unit's state (what `terraform state list` would count)."""
+    key = f"live/{env.name}/{unit}/terraform.tfstate"
+    try:
+        state = json.loads(s3.get_object(Bucket=env.state_bucket, Key=key)["Body"].read())
+    except (ClientError, ValueError):
+        return None
+    return sum(len(r.get("instances", [])) for r in state.get("resources", []) if r.get("mode") == "managed")
+
+
+def watch_units(run_dir: Path, names: list[str], stop_event: threading.Event, started: float) -> None:
+    """Say each unit as it finishes, so a long apply shows progress."""
+    reported: set[str] = set()
+    while True:
+        finished = stop_event.wait(0.5)
+        for unit in names:
+            if unit not in reported and (run_dir / f"{unit}.end").exists():
+                reported.add(unit)
+                took = unit_seconds(run_dir, unit)
+                took_text = f"{took:.1f} s" if took is not None else "?"
+                print(f"  [{time.monotonic() - started:6.1f} s] {unit} done ({took_text})", flush=True)
+        if finished:
+            return
+
+
+def run_terragrunt(cmd: list[str], child_env: dict[str, str], log_path: Path, run_dir: Path, names: list[str]) -> int:
+    LOGS.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    done = threading.Event()
+    watcher = threading.Thread(target=watch_units, args=(run_dir, names, done, started), daemon=True)
+    watcher.start()
+    with log_path.open("w") as log:
+        proc = subprocess.run(cmd, cwd=REPO, env=child_env, stdout=log, stderr=subprocess.STDOUT, check=False)
+    done.set()
+    watcher.join()
+    return proc.returncode
+
+
+def print_table(results: list[UnitResult], action: str, wall: float) -> None:
+    width = max([len("unit"), *(len(r.unit) for r in results)])
+    print(f"\n{'unit':<{width}}  {'resources':>9}  {'seconds':>7}")
+    print(f"{'-' * width}  {'-' * 9}  {'-' * 7}")
+    for r in results:
+        res = "-" if r.resources is None else str(r.resources)
+        sec = "-" if r.seconds is None else f"{r.seconds:.1f}"
+        print(f"{r.unit:<{width}}  {res:>9}  {sec:>7}")
+    total = sum(r.resources or 0 for r in results)
+    print(f"{'total':<{width}}  {total:>9}  {wall:>7.1f}   ({action}, wall clock)")
+
+
+def tail(path: Path, lines: int = 25) -> str:
+    with contextlib.suppress(OSError):
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    return ""
+
+
+def execute(command: str, env_name: str, parallelism: int, keep_emulator: bool) -> int:
+    env = load_environment(env_name)
+    action = ACTIONS[command]
+    port = emulator_port()
+    running, started_now = start(port)
+    if started_now:
+        print(f"started the emulator at {running.url} (pid {running.pid})")
+    session = environment_session(env, running.url)
+    s3 = client(session, "s3", running.url)
+    ensure_state_bucket(s3, env.state_bucket, env.region, enforce_tls=False)
+
+    names = units(env)
+    log_path = LOGS / f"{env.name}-{action}.log"
+    with tempfile.TemporaryDirectory(prefix="smenv-run-") as tmp:
+        run_dir = Path(tmp)
+        child_env = emulator_env(env, running.url, run_dir)
+        where = "the emulator" if env.emulator else f"the emulator (rehearsing {env.name}, account {env.account_id})"
+        print(f"terragrunt run-all {action}: {len(names)} units of live/{env.name} on {where}; log: {log_path}")
+        began = time.monotonic()
+        code = run_terragrunt(terragrunt_command(action, env, parallelism), child_env, log_path, run_dir, names)
+        wall = time.monotonic() - began
+        results = [
+            UnitResult(unit, count_resources(s3, env, unit) if action != "plan" else None, unit_seconds(run_dir, unit))
+            for unit in names
+        ]
+
+    if action == "plan" and code == 0:
+        changed = planned_changes(log_path.read_text(errors="replace"))
+        print(
+            f"plan: {f'{changed} unit(s) with changes' if changed else 'no changes'} in {len(names)} units ({wall:.1f} s)"
+        )
+        return 2 if changed else 0
+    if code == 0 and action != "plan":
+        print_table(results, action, wall)
+    if code != 0:
+        print(tail(log_path), file=sys.stderr)
+        print(f"live: error: terragrunt run-all {action} failed (exit {code}); full log: {log_path}", file=sys.stderr)
+        return 1
+    if command == "down" and env.emulator and not keep_emulator:
+        stopped = stop()
+        if stopped:
+            print(f"stopped the emulator (pid {stopped.pid})")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=sorted(ACTIONS))
+    parser.add_argument("env", nargs="?", default="local", help="environment under live/ (default: local)")
+    parser.add_argument("--parallelism", type=int, default=int(os.environ.get("SMENV_PARALLELISM", "3")))
+    parser.add_argument("--keep-emulator", action="store_true", help="with down: leave the emulator running")
+    args = parser.parse_args(argv)
+    try:
+        if args.parallelism < 1:
+            raise UsageError("--parallelism must be at least 1")
+        return execute(args.command, args.env, args.parallelism, args.keep_emulator)
+    except UsageError as exc:
+        print(f"live: error: {exc}", file=sys.stderr)
+        return 2
+    except EmulatorError as exc:
+        print(f"live: error: {exc}", file=sys.stderr)
+        return 1
+    except (ClientError, BotoCoreError) as exc:
+        print(f"live: error: {describe_error(exc)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("live: interrupted; state is kept in the state bucket, run the same command again", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
