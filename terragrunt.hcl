@@ -15,8 +15,11 @@ locals {
   on_emulator  = local.emulator_url != ""
   role_arn     = lookup(local.env, "terraform_role_arn", "")
 
-  # tools/project.py derives the same name (Environment.state_bucket).
-  state_bucket = "${local.env.name_prefix}-tfstate-${local.env.account_id}-${local.env.region}"
+  # Every resource name starts <name_prefix>-<environment>; the SSM contract lives under
+  # /<name_prefix>/<environment>/. tools/project.py derives the same names.
+  name_prefix      = "${local.env.name_prefix}-${local.env.environment}"
+  parameter_prefix = "/${local.env.name_prefix}/${local.env.environment}"
+  state_bucket     = "${local.name_prefix}-tfstate-${local.env.account_id}-${local.env.region}"
 
   default_tags = {
     project     = "smenv"
@@ -117,6 +120,5 @@ terraform {
 }
 
 inputs = {
-  name_prefix = local.env.name_prefix
-  environment = local.env.environment
+  name_prefix = local.name_prefix
 }

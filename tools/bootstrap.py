@@ -263,36 +263,41 @@ def tool_on_path(tool: GoTool, cache: Path) -> Path | None:
     return Path(found) if version and low <= version < high else None
 
 
-def ensure_go_tool(tool: GoTool, cache: Path, check_only: bool) -> Path:
-    existing = tool_on_path(tool, cache)
-    if existing:
-        return existing
+def go_tool_binary(tool: GoTool, cache: Path) -> Path:
     src = TOOLCHAIN_SRC / tool.name
-    binary = cache / "tools" / f"{tool.name}-{tool.version}-{file_hash(src / 'go.mod', src / 'go.sum')}" / tool.name
-    if binary.exists():
-        return binary
-    if check_only:
-        raise BootstrapError(f"{tool.name} {tool.version} is not built yet: run `make bootstrap`")
-    go = shutil.which("go")
-    if not go:
+    digest = file_hash(src / "go.mod", src / "go.sum")
+    return cache / "tools" / f"{tool.name}-{tool.version}-{digest}" / tool.name
+
+
+def go_tools_to_build(cache: Path, check_only: bool) -> list[GoTool]:
+    """The Go tools neither built nor on PATH. Fails before any long step when Go is missing."""
+    missing = [t for t in GO_TOOLS if not tool_on_path(t, cache) and not go_tool_binary(t, cache).exists()]
+    if missing and check_only:
+        raise BootstrapError(f"not built yet: {', '.join(t.name for t in missing)}: run `make bootstrap`")
+    if missing and not shutil.which("go"):
+        names = ", ".join(f"{t.name} {t.version}" for t in missing)
+        also = ", or put terragrunt v0.58.x on PATH" if any(t.name == "terragrunt" for t in missing) else ""
         raise BootstrapError(
-            f"Go >= 1.21 is needed to build {tool.name} {tool.version} from the Go module proxy: install Go "
-            f"(https://go.dev/dl/)" + (", or put terragrunt v0.58.x on PATH" if tool.name == "terragrunt" else "")
+            f"Go >= 1.21 is needed to build {names} from the Go module proxy: install Go (https://go.dev/dl/){also}"
         )
+    return missing
+
+
+def build_go_tool(tool: GoTool, cache: Path) -> None:
+    binary = go_tool_binary(tool, cache)
 
     def build() -> None:
         tmp = binary.with_suffix(".partial")
         tmp.parent.mkdir(parents=True, exist_ok=True)
         run(
-            [go, "build", "-trimpath", "-ldflags", tool.ldflags, "-o", str(tmp), tool.package],
+            ["go", "build", "-trimpath", "-ldflags", tool.ldflags, "-o", str(tmp), tool.package],
             f"go build {tool.package}@{tool.version}",
             env=go_env(cache),
-            cwd=src,
+            cwd=TOOLCHAIN_SRC / tool.name,
         )
         tmp.rename(binary)
 
     with_progress(f"{tool.name}: building {tool.version} from the Go module proxy", tool.cold_minutes, build)
-    return binary
 
 
 def link_into(bin_dir: Path, name: str, target: Path) -> None:
@@ -338,14 +343,14 @@ def bootstrap(check_only: bool = False) -> dict[str, str]:
     STATE_DIR.mkdir(exist_ok=True)
     write_if_changed(STATE_DIR / "terraformrc", terraform_cli_config(provider_mirror(), cache))
     terraform = find_terraform()
+    to_build = go_tools_to_build(cache, check_only)
 
-    found: dict[str, str] = {"terraform": str(terraform)}
     errors: list[BaseException] = []
 
     def go_builds() -> None:
         try:
-            for tool in GO_TOOLS:
-                found[tool.name] = str(ensure_go_tool(tool, cache, check_only))
+            for tool in to_build:
+                build_go_tool(tool, cache)
         except BaseException as exc:  # handed to the main thread, which reports it
             errors.append(exc)
 
@@ -356,15 +361,18 @@ def bootstrap(check_only: bool = False) -> dict[str, str]:
         ensure_virtualenv(VENV, PYTHON_LOCK, "python packages", 1.5, check_only)
         checkov_venv = cache / "tools" / f"checkov-{file_hash(CHECKOV_LOCK)}"
         ensure_virtualenv(checkov_venv, CHECKOV_LOCK, "checkov", 0.5, check_only)
-        found["checkov"] = str(checkov_venv / "bin" / "checkov")
     finally:
         builder.join()
     if errors:
         raise errors[0]
 
+    found = {"terraform": str(terraform), "checkov": str(checkov_venv / "bin" / "checkov")}
+    for tool in GO_TOOLS:
+        found[tool.name] = str(tool_on_path(tool, cache) or go_tool_binary(tool, cache))
     if not check_only:
-        for name in ("terragrunt", "checkov"):
-            link_into(cache / "bin", name, Path(found[name]))
+        for name, path in found.items():
+            if name != "terraform":
+                link_into(cache / "bin", name, Path(path))
         write_if_changed(STATE_DIR / "env.sh", env_file(cache, terraform))
     return found
 

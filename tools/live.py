@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
-from awsutil import client, describe_error
 from botocore.exceptions import BotoCoreError, ClientError
+
+from awsutil import client, describe_error
 from local_aws import EmulatorError, emulator_session, start, stop
 from project import (
     EMULATOR_CREDENTIALS,
@@ -77,7 +78,16 @@ def environment_session(env: Environment, url: str) -> boto3.Session:
     return session_for(env, emulator_session(env.region), url)
 
 
-def terragrunt_command(action: str, env: Environment, parallelism: int) -> list[str]:
+def download_dir(env: Environment, port: int) -> Path:
+    """Where Terragrunt keeps this run's working copies: one per environment and emulator port.
+
+    Apart from live/<env>/*/.terragrunt-cache, so a rehearsal never leaves an emulator backend
+    where a real `terragrunt apply` in live/<env> would find it (and vice versa).
+    """
+    return STATE_DIR / "terragrunt" / f"{env.name}-{port}"
+
+
+def terragrunt_command(action: str, env: Environment, parallelism: int, port: int) -> list[str]:
     terragrunt = shutil.which("terragrunt")
     if not terragrunt:
         raise UsageError("terragrunt is not on PATH: run `make bootstrap` (or use the Makefile targets)")
@@ -90,6 +100,8 @@ def terragrunt_command(action: str, env: Environment, parallelism: int) -> list[
         str(env.path),
         "--terragrunt-parallelism",
         str(parallelism),
+        "--terragrunt-download-dir",
+        str(download_dir(env, port)),
     ]
     return cmd
 
@@ -188,7 +200,7 @@ def execute(command: str, env_name: str, parallelism: int, keep_emulator: bool) 
         where = "the emulator" if env.emulator else f"the emulator (rehearsing {env.name}, account {env.account_id})"
         print(f"terragrunt run-all {action}: {len(names)} units of live/{env.name} on {where}; log: {log_path}")
         began = time.monotonic()
-        code = run_terragrunt(terragrunt_command(action, env, parallelism), child_env, log_path, run_dir, names)
+        code = run_terragrunt(terragrunt_command(action, env, parallelism, port), child_env, log_path, run_dir, names)
         wall = time.monotonic() - began
         results = [
             UnitResult(unit, count_resources(s3, env, unit) if action != "plan" else None, unit_seconds(run_dir, unit))
@@ -208,7 +220,7 @@ def execute(command: str, env_name: str, parallelism: int, keep_emulator: bool) 
         print(f"live: error: terragrunt run-all {action} failed (exit {code}); full log: {log_path}", file=sys.stderr)
         return 1
     if command == "down" and env.emulator and not keep_emulator:
-        stopped = stop()
+        stopped = stop(port)
         if stopped:
             print(f"stopped the emulator (pid {stopped.pid})")
     return 0

@@ -4,8 +4,9 @@
     python tools/local_aws.py status             # exit 0 running, 3 not running
     python tools/local_aws.py stop               # stops only the emulator this checkout started
 
-The port comes from --port, else SMENV_EMULATOR_PORT, else 4566. State lives in .smenv/:
-emulator.json (pid and port) and emulator.log.
+The port comes from --port, else SMENV_EMULATOR_PORT, else 4566. Each port has its own record
+in .smenv/ (emulator-<port>.json: pid and port; emulator-<port>.log), so the test suite's
+emulator and a `make up` one can run side by side.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
+
 from awsutil import client
 from project import (
     EMULATOR_CREDENTIALS,
@@ -37,8 +39,6 @@ from project import (
 )
 from state_bucket import ensure_state_bucket
 
-RECORD = STATE_DIR / "emulator.json"
-LOG = STATE_DIR / "emulator.log"
 LAUNCHER = REPO / "tools" / "emulator.py"
 NOT_RUNNING = 3
 
@@ -80,16 +80,24 @@ def is_ours(pid: int) -> bool:
     return str(LAUNCHER).encode() in cmdline
 
 
-def read_record() -> Running | None:
+def record_path(port: int) -> Path:
+    return STATE_DIR / f"emulator-{port}.json"
+
+
+def log_path(port: int) -> Path:
+    return STATE_DIR / f"emulator-{port}.log"
+
+
+def read_record(port: int) -> Running | None:
     try:
-        data = json.loads(RECORD.read_text())
+        data = json.loads(record_path(port).read_text())
         return Running(pid=int(data["pid"]), port=int(data["port"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def status() -> Running | None:
-    record = read_record()
+def status(port: int) -> Running | None:
+    record = read_record(port)
     if record and is_ours(record.pid) and healthy(record.port):
         return record
     return None
@@ -97,25 +105,21 @@ def status() -> Running | None:
 
 def start(port: int, wait_seconds: float = 60) -> tuple[Running, bool]:
     """Start the emulator unless this checkout's is already up. Returns (emulator, started_now)."""
-    current = status()
+    current = status(port)
     if current:
-        if current.port != port:
-            raise EmulatorError(
-                f"the emulator is already running on port {current.port}; "
-                f"stop it first (python tools/local_aws.py stop) to move it to port {port}"
-            )
         return current, False
-    stale = read_record()
+    record = record_path(port)
+    stale = read_record(port)
     if stale and is_ours(stale.pid):
         _terminate(stale.pid)  # ours but not answering: replace it
-    RECORD.unlink(missing_ok=True)
+    record.unlink(missing_ok=True)
     if port_in_use(port):
         raise EmulatorError(
             f"port {port} is in use by another program; free it or choose another port "
             f"(SMENV_EMULATOR_PORT=<port> or --port)"
         )
     STATE_DIR.mkdir(exist_ok=True)
-    log = LOG.open("ab")
+    log = log_path(port).open("ab")
     proc = subprocess.Popen(
         [sys.executable, str(LAUNCHER), "--port", str(port)],
         cwd=REPO / "tools",
@@ -124,18 +128,18 @@ def start(port: int, wait_seconds: float = 60) -> tuple[Running, bool]:
         stdin=subprocess.DEVNULL,
         start_new_session=True,
     )
-    RECORD.write_text(json.dumps({"pid": proc.pid, "port": port}) + "\n")
+    record.write_text(json.dumps({"pid": proc.pid, "port": port}) + "\n")
     deadline = time.monotonic() + wait_seconds
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            RECORD.unlink(missing_ok=True)
-            raise EmulatorError(f"the emulator exited at start (code {proc.returncode}); see {LOG}")
+            record.unlink(missing_ok=True)
+            raise EmulatorError(f"the emulator exited at start (code {proc.returncode}); see {log_path(port)}")
         if healthy(port):
             return Running(pid=proc.pid, port=port), True
         time.sleep(0.2)
     _terminate(proc.pid)
-    RECORD.unlink(missing_ok=True)
-    raise EmulatorError(f"the emulator did not answer on port {port} within {wait_seconds:.0f} s; see {LOG}")
+    record.unlink(missing_ok=True)
+    raise EmulatorError(f"the emulator did not answer on port {port} within {wait_seconds:.0f} s; see {log_path(port)}")
 
 
 def _terminate(pid: int, timeout: float = 10) -> None:
@@ -158,10 +162,10 @@ def _reap(pid: int) -> None:
         os.waitpid(pid, os.WNOHANG)
 
 
-def stop() -> Running | None:
-    """Stop this checkout's emulator. Another program on the port is never touched."""
-    record = read_record()
-    RECORD.unlink(missing_ok=True)
+def stop(port: int) -> Running | None:
+    """Stop this checkout's emulator on port. Another program on the port is never touched."""
+    record = read_record(port)
+    record_path(port).unlink(missing_ok=True)
     if record and is_ours(record.pid):
         _terminate(record.pid)
         return record
@@ -186,27 +190,31 @@ def create_local_state_bucket(running: Running) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    start_cmd = sub.add_parser("start", help="start the emulator (no-op when it runs)")
-    start_cmd.add_argument("--port", type=int, help="port on 127.0.0.1 (default SMENV_EMULATOR_PORT or 4566)")
-    sub.add_parser("stop", help="stop the emulator this checkout started")
-    sub.add_parser("status", help="exit 0 when running, 3 when not")
+    for name, text in (
+        ("start", "start the emulator (no-op when it runs)"),
+        ("stop", "stop the emulator this checkout started"),
+        ("status", "exit 0 when running, 3 when not"),
+    ):
+        sub.add_parser(name, help=text).add_argument(
+            "--port", type=int, help="port on 127.0.0.1 (default: SMENV_EMULATOR_PORT, else 4566)"
+        )
     args = parser.parse_args(argv)
     try:
+        port = args.port or emulator_port()
+        if not 1024 <= port <= 65535:
+            raise UsageError(f"--port must be from 1024 to 65535, got {port}")
         if args.command == "start":
-            port = args.port or emulator_port()
-            if not 1024 <= port <= 65535:
-                raise UsageError(f"--port must be from 1024 to 65535, got {port}")
             running, started = start(port)
             bucket = create_local_state_bucket(running)
             verb = "started" if started else "already running"
             print(f"emulator {verb} at {running.url} (pid {running.pid}); state bucket s3://{bucket}")
         elif args.command == "stop":
-            stopped = stop()
+            stopped = stop(port)
             print(f"emulator stopped (pid {stopped.pid})" if stopped else "emulator was not running")
         else:
-            running = status()
+            running = status(port)
             if not running:
-                print("emulator not running")
+                print(f"emulator not running on port {port}")
                 return NOT_RUNNING
             print(f"emulator running at {running.url} (pid {running.pid})")
     except UsageError as exc:

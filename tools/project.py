@@ -21,7 +21,7 @@ EMULATOR_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY":
 REQUIRED_ENV_VALUES = ("environment", "name_prefix", "account_id", "region", "azs", "vpc_cidr", "teams")
 _ACCOUNT = re.compile(r"^\d{12}$")
 _REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
-_PREFIX = re.compile(r"^[a-z][a-z0-9-]{1,22}[a-z0-9]$")
+_PREFIX = re.compile(r"^[a-z][a-z0-9-]{1,10}[a-z0-9]$")
 _PLAIN = SerializationOptions(with_comments=False, strip_string_quotes=True)
 
 
@@ -44,9 +44,19 @@ class Environment:
         return LIVE / self.name
 
     @property
+    def resource_prefix(self) -> str:
+        """What every resource name starts with; the root terragrunt.hcl derives the same."""
+        return f"{self.name_prefix}-{self.name}"
+
+    @property
+    def parameter_prefix(self) -> str:
+        """Where the environment contract lives in SSM Parameter Store."""
+        return f"/{self.name_prefix}/{self.name}"
+
+    @property
     def state_bucket(self) -> str:
         """The Terraform state bucket; the root terragrunt.hcl derives the same name."""
-        return f"{self.name_prefix}-tfstate-{self.account_id}-{self.region}"
+        return f"{self.resource_prefix}-tfstate-{self.account_id}-{self.region}"
 
 
 def environments() -> list[str]:
@@ -73,7 +83,9 @@ def load_environment(name: str) -> Environment:
     if not _REGION.match(str(values["region"])):
         raise UsageError(f"{rel}: region {values['region']!r} is not an AWS region name")
     if not _PREFIX.match(str(values["name_prefix"])):
-        raise UsageError(f"{rel}: name_prefix must be 3-24 lower-case letters, digits or hyphens")
+        raise UsageError(f"{rel}: name_prefix must be 3-12 lower-case letters, digits or hyphens")
+    if values["environment"] != name:
+        raise UsageError(f"{rel}: environment must be {name!r} (the folder's name), got {values['environment']!r}")
     return Environment(
         name=name,
         name_prefix=str(values["name_prefix"]),

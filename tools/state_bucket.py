@@ -14,8 +14,9 @@ import json
 import sys
 
 import boto3
-from awsutil import assume_role, client, describe_error
 from botocore.exceptions import BotoCoreError, ClientError
+
+from awsutil import assume_role, client, describe_error
 from project import Environment, UsageError, load_environment
 
 

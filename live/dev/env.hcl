@@ -2,7 +2,7 @@
 # What differs between environments lives in env.hcl and nowhere else.
 locals {
   environment = "dev"
-  name_prefix = "smenv-dev"
+  name_prefix = "smenv" # resource names: <name_prefix>-<environment>-...; SSM: /<name_prefix>/<environment>/
   account_id  = "111111111111"
   region      = "eu-west-1"
   azs         = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]

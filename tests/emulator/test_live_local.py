@@ -1,0 +1,114 @@
+"""The README's main job, end to end: live/local applies whole, plans clean, and destroys whole.
+
+Real Terragrunt and Terraform against the emulator, started by `tools/live.py` itself on a port
+of its own (so this also proves `make up` starts the emulator when it is not running).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import boto3
+import pytest
+
+import live
+import local_aws
+from conftest import REPO, TEST_EMULATOR_PORT
+from project import EMULATOR_CREDENTIALS, load_environment
+
+pytestmark = [pytest.mark.emulator, pytest.mark.slow]
+PORT = TEST_EMULATOR_PORT + 10
+ENV = load_environment("local")
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+def run_live(command: str, env: dict[str, str]) -> Run:
+    proc = subprocess.run(
+        [sys.executable, "tools/live.py", command, "local"], cwd=REPO, env=env, capture_output=True, text=True
+    )
+    return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def aws(service: str):
+    session = boto3.Session(
+        aws_access_key_id=EMULATOR_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=EMULATOR_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        region_name=ENV.region,
+    )
+    return session.client(service, endpoint_url=local_aws.emulator_url(PORT))
+
+
+@pytest.fixture(scope="module")
+def live_env(tool_env) -> dict[str, str]:
+    env = {k: v for k, v in tool_env.items() if not k.startswith("AWS_")}
+    env["SMENV_EMULATOR_PORT"] = str(PORT)
+    return env
+
+
+@pytest.fixture(scope="module")
+def applied(live_env) -> Iterator[Run]:
+    """`make up` on a machine where the emulator is not running yet."""
+    local_aws.stop(PORT)
+    run = run_live("up", live_env)
+    yield run
+    if local_aws.status(PORT):  # the destroy test did not get to run: clean up anyway
+        run_live("down", live_env)
+        local_aws.stop(PORT)
+
+
+def test_up_starts_the_emulator_and_applies_every_unit(applied):
+    assert applied.code == 0, applied.err[-3000:]
+    assert f"started the emulator at http://127.0.0.1:{PORT}" in applied.out
+    table = applied.out[applied.out.index("unit ") :]
+    for unit in sorted(p.parent.name for p in ENV.path.glob("*/terragrunt.hcl")):
+        row = next(line for line in table.splitlines() if line.startswith(unit + " "))
+        resources, seconds = row.split()[1:3]
+        assert int(resources) > 0, row
+        assert float(seconds) > 0, row
+    assert "(apply, wall clock)" in table
+
+
+def test_the_kms_unit_made_one_rotating_key_per_purpose(applied):
+    kms = aws("kms")
+    aliases = {a["AliasName"]: a["TargetKeyId"] for a in kms.list_aliases()["Aliases"]}
+    for purpose in ("data", "models", "volumes", "logs"):
+        key_id = aliases[f"alias/smenv-local-{purpose}"]
+        assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyManager"] == "CUSTOMER"
+        assert kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"] is True
+
+
+def test_a_second_plan_shows_no_changes(applied, live_env):
+    assert applied.code == 0
+    run = run_live("plan", live_env)
+    assert run.code == 0, run.out + run.err[-3000:]
+    assert "plan: no changes" in run.out
+
+
+def test_each_units_terragrunt_cache_stays_small(applied):
+    """The provider is linked from the mirror, never copied into a unit's cache."""
+    cache = live.download_dir(ENV, PORT)
+    units = list(cache.glob("*/*"))
+    assert units
+    for unit in units:
+        size = sum(f.stat().st_size for f in unit.rglob("*") if f.is_file() and not f.is_symlink())
+        assert size < 2_000_000, f"{unit}: {size} bytes"
+
+
+def test_down_destroys_everything_and_stops_the_emulator(applied, live_env):
+    assert applied.code == 0
+    run = run_live("down", live_env)
+    assert run.code == 0, run.err[-3000:]
+    table = run.out[run.out.index("unit ") : run.out.index("\ntotal ")]
+    rows = [line.split() for line in table.splitlines()[2:]]
+    assert rows and all(row[1] == "0" for row in rows), table
+    assert "stopped the emulator" in run.out
+    assert not local_aws.port_in_use(PORT)

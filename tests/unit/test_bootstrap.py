@@ -1,0 +1,129 @@
+"""The bootstrap installs the pinned toolchain once, reuses it, and says plainly what is missing."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import bootstrap
+from conftest import REPO
+
+
+def run_bootstrap(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "tools/bootstrap.py", *args], cwd=REPO, env=env, capture_output=True, text=True
+    )
+
+
+def lock_pins(path: Path) -> set[str]:
+    return {line.strip().lower() for line in path.read_text().splitlines() if line and not line.startswith("#")}
+
+
+def test_a_warm_bootstrap_reuses_everything_in_well_under_five_seconds():
+    # Given a toolchain that is already installed
+    first = run_bootstrap("--json")
+    assert first.returncode == 0, first.stderr
+    tools = json.loads(first.stdout)
+    mtimes = {name: Path(path).stat().st_mtime for name, path in tools.items()}
+    # When the bootstrap runs again
+    began = time.monotonic()
+    second = run_bootstrap("--json")
+    took = time.monotonic() - began
+    # Then it finds the same tools, rebuilds nothing, and is quick
+    assert second.returncode == 0, second.stderr
+    assert json.loads(second.stdout) == tools
+    assert {name: Path(path).stat().st_mtime for name, path in tools.items()} == mtimes
+    assert took < 5, f"warm bootstrap took {took:.1f} s"
+    assert "installing" not in second.stdout + second.stderr
+    assert "building" not in second.stdout + second.stderr
+
+
+def test_the_installed_tools_are_the_pinned_versions(tool_env):
+    tools = json.loads(run_bootstrap("--json").stdout)
+    terragrunt = subprocess.run([tools["terragrunt"], "--version"], capture_output=True, text=True, check=True)
+    assert terragrunt.stdout.strip() == f"terragrunt version {bootstrap.TERRAGRUNT_VERSION}"
+    checkov_pin = next(p for p in lock_pins(bootstrap.CHECKOV_LOCK) if p.startswith("checkov=="))
+    checkov = subprocess.run([tools["checkov"], "--version"], capture_output=True, text=True, check=True)
+    assert f"checkov=={checkov.stdout.strip()}" == checkov_pin
+    freeze = subprocess.run(
+        [str(REPO / ".venv/bin/python"), "-m", "pip", "freeze"], capture_output=True, text=True, check=True
+    )
+    assert lock_pins(bootstrap.PYTHON_LOCK) == {line.lower() for line in freeze.stdout.split()}
+
+
+def test_the_cli_config_uses_the_mirror_when_there_is_one(tmp_path):
+    mirror = tmp_path / "mirror"
+    (mirror / bootstrap.AWS_PROVIDER_DIR / "5.100.0").mkdir(parents=True)
+    os.environ["SMENV_PROVIDER_MIRROR"] = str(mirror)
+    try:
+        found = bootstrap.provider_mirror()
+    finally:
+        del os.environ["SMENV_PROVIDER_MIRROR"]
+    assert found == mirror
+    config = bootstrap.terraform_cli_config(found, tmp_path / "cache")
+    assert f'path    = "{mirror}"' in config
+    assert 'exclude = ["registry.terraform.io/hashicorp/*"]' in config
+
+
+def test_without_a_mirror_providers_come_from_the_registry_through_a_cache(tmp_path):
+    os.environ["SMENV_PROVIDER_MIRROR"] = str(tmp_path / "nothing-here")
+    try:
+        assert bootstrap.provider_mirror() is None
+    finally:
+        del os.environ["SMENV_PROVIDER_MIRROR"]
+    config = bootstrap.terraform_cli_config(None, tmp_path / "cache")
+    assert "provider_installation" not in config
+    assert f'plugin_cache_dir = "{tmp_path / "cache" / "terraform-plugins"}"' in config
+
+
+def test_missing_terraform_is_one_line_naming_what_to_install():
+    env = dict(os.environ, SMENV_TERRAFORM="/nonexistent/terraform")
+    proc = run_bootstrap(env=env)
+    assert proc.returncode == 1
+    assert proc.stderr.count("\n") == 1
+    assert proc.stderr.startswith("bootstrap: error: Terraform >= 1.6 is not on PATH: install it")
+
+
+def test_missing_go_on_a_cold_cache_fails_first_and_installs_nothing(tmp_path):
+    # Given an empty cache, and a PATH with neither Go nor a terragrunt
+    cache = tmp_path / "cache"
+    bare_path = ":".join(p for p in os.environ["PATH"].split(":") if p and not (Path(p) / "go").exists())
+    bare_path = ":".join(p for p in bare_path.split(":") if not (Path(p) / "terragrunt").exists())
+    env = dict(os.environ, SMENV_CACHE=str(cache), PATH=bare_path)
+    # When the bootstrap runs
+    proc = run_bootstrap(env=env)
+    # Then it names Go (and the alternative) in one line, before any long step
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == (
+        "bootstrap: error: Go >= 1.21 is needed to build terragrunt v0.58.0 from the Go module proxy: "
+        "install Go (https://go.dev/dl/), or put terragrunt v0.58.x on PATH"
+    )
+    assert not (cache / "tools").exists()
+
+
+def test_too_little_disk_is_one_line_naming_the_place(tmp_path, monkeypatch):
+    class Usage:
+        free = 1 * 2**30
+
+    monkeypatch.setattr(bootstrap.shutil, "disk_usage", lambda _: Usage)
+    with pytest.raises(bootstrap.BootstrapError, match=r"only 1\.0 GiB free at .*the toolchain needs 4 GiB"):
+        bootstrap.check_resources(tmp_path, cold=True)
+
+
+def test_too_little_memory_is_one_line(tmp_path, monkeypatch):
+    real_read = Path.read_text
+    monkeypatch.setattr(
+        Path,
+        "read_text",
+        lambda self, *a, **k: (
+            "MemAvailable:    1048576 kB\n" if str(self) == "/proc/meminfo" else real_read(self, *a, **k)
+        ),
+    )
+    with pytest.raises(bootstrap.BootstrapError, match=r"only 1\.0 GiB of memory available"):
+        bootstrap.check_resources(tmp_path, cold=False)
