@@ -35,6 +35,11 @@ locals {
   ]
 }
 
+# Working copies: beside each unit by default; tools/live.py moves them per environment and
+# emulator port (SMENV_TG_DOWNLOAD_DIR). Set here, not only by the CLI flag, because Terragrunt
+# 0.58 reads a dependency's outputs from the dependency's own download dir.
+download_dir = get_env("SMENV_TG_DOWNLOAD_DIR", "${get_terragrunt_dir()}/.terragrunt-cache")
+
 generate "provider" {
   path      = "provider.generated.tf"
   if_exists = "overwrite_terragrunt"
@@ -120,5 +125,6 @@ terraform {
 }
 
 inputs = {
-  name_prefix = local.name_prefix
+  name_prefix      = local.name_prefix
+  parameter_prefix = local.parameter_prefix
 }

@@ -60,7 +60,7 @@ def units(env: Environment) -> list[str]:
     return sorted(p.parent.name for p in env.path.glob("*/terragrunt.hcl"))
 
 
-def emulator_env(env: Environment, url: str, run_dir: Path) -> dict[str, str]:
+def emulator_env(env: Environment, url: str, run_dir: Path, port: int) -> dict[str, str]:
     child = {k: v for k, v in os.environ.items() if k not in SCRUBBED}
     child.update(EMULATOR_CREDENTIALS)
     child.update(
@@ -69,6 +69,7 @@ def emulator_env(env: Environment, url: str, run_dir: Path) -> dict[str, str]:
         AWS_EC2_METADATA_DISABLED="true",
         SMENV_EMULATOR_URL=url,
         SMENV_RUN_DIR=str(run_dir),
+        SMENV_TG_DOWNLOAD_DIR=str(download_dir(env, port)),
     )
     return child
 
@@ -87,6 +88,33 @@ def download_dir(env: Environment, port: int) -> Path:
     return STATE_DIR / "terragrunt" / f"{env.name}-{port}"
 
 
+PLAN_FILE = "smenv.tfplan"
+_BACKEND_KEY = re.compile(r'key\s*=\s*"live/[^/]+/([^/]+)/terraform\.tfstate"')
+
+
+def export_plan_json(work_dir: Path, out_dir: Path, child_env: dict[str, str]) -> list[Path]:
+    """`terraform show -json` of every unit's saved plan, as <out_dir>/<unit>.json."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for plan in sorted(work_dir.rglob(PLAN_FILE)):
+        backend = (plan.parent / "backend.generated.tf").read_text()
+        unit = _BACKEND_KEY.search(backend).group(1)
+        shown = subprocess.run(
+            ["terraform", "show", "-json", PLAN_FILE],
+            cwd=plan.parent,
+            env=child_env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if shown.returncode != 0:
+            raise UsageError(f"terraform show -json failed for {unit}: {shown.stderr.strip().splitlines()[-1:]}")
+        target = out_dir / f"{unit}.json"
+        target.write_text(shown.stdout)
+        written.append(target)
+    return written
+
+
 def terragrunt_command(action: str, env: Environment, parallelism: int, port: int) -> list[str]:
     terragrunt = shutil.which("terragrunt")
     if not terragrunt:
@@ -100,8 +128,6 @@ def terragrunt_command(action: str, env: Environment, parallelism: int, port: in
         str(env.path),
         "--terragrunt-parallelism",
         str(parallelism),
-        "--terragrunt-download-dir",
-        str(download_dir(env, port)),
     ]
     return cmd
 
@@ -181,7 +207,9 @@ def tail(path: Path, lines: int = 25) -> str:
     return ""
 
 
-def execute(command: str, env_name: str, parallelism: int, keep_emulator: bool) -> int:
+def execute(
+    command: str, env_name: str, parallelism: int, keep_emulator: bool, plan_json_dir: Path | None = None
+) -> int:
     env = load_environment(env_name)
     action = ACTIONS[command]
     port = emulator_port()
@@ -196,12 +224,20 @@ def execute(command: str, env_name: str, parallelism: int, keep_emulator: bool) 
     log_path = LOGS / f"{env.name}-{action}.log"
     with tempfile.TemporaryDirectory(prefix="smenv-run-") as tmp:
         run_dir = Path(tmp)
-        child_env = emulator_env(env, running.url, run_dir)
+        child_env = emulator_env(env, running.url, run_dir, port)
         where = "the emulator" if env.emulator else f"the emulator (rehearsing {env.name}, account {env.account_id})"
         print(f"terragrunt run-all {action}: {len(names)} units of live/{env.name} on {where}; log: {log_path}")
+        cmd = terragrunt_command(action, env, parallelism, port)
+        if plan_json_dir is not None:
+            for stale in download_dir(env, port).rglob(PLAN_FILE):
+                stale.unlink()
+            cmd.append(f"-out={PLAN_FILE}")
         began = time.monotonic()
-        code = run_terragrunt(terragrunt_command(action, env, parallelism, port), child_env, log_path, run_dir, names)
+        code = run_terragrunt(cmd, child_env, log_path, run_dir, names)
         wall = time.monotonic() - began
+        if code == 0 and plan_json_dir is not None:
+            exported = export_plan_json(download_dir(env, port), plan_json_dir, child_env)
+            print(f"plan JSON of {len(exported)} units in {plan_json_dir}")
         results = [
             UnitResult(unit, count_resources(s3, env, unit) if action != "plan" else None, unit_seconds(run_dir, unit))
             for unit in names
@@ -232,11 +268,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("env", nargs="?", default="local", help="environment under live/ (default: local)")
     parser.add_argument("--parallelism", type=int, default=int(os.environ.get("SMENV_PARALLELISM", "3")))
     parser.add_argument("--keep-emulator", action="store_true", help="with down: leave the emulator running")
+    parser.add_argument(
+        "--plan-json", type=Path, metavar="DIR", help="with plan: write each unit's plan as DIR/<unit>.json"
+    )
     args = parser.parse_args(argv)
     try:
         if args.parallelism < 1:
             raise UsageError("--parallelism must be at least 1")
-        return execute(args.command, args.env, args.parallelism, args.keep_emulator)
+        if args.plan_json and args.command != "plan":
+            raise UsageError("--plan-json goes with plan only")
+        return execute(args.command, args.env, args.parallelism, args.keep_emulator, args.plan_json)
     except UsageError as exc:
         print(f"live: error: {exc}", file=sys.stderr)
         return 2

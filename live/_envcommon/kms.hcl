@@ -1,6 +1,8 @@
 # Customer-managed KMS keys, one per purpose. First in the chain: every other unit uses them.
 locals {
   env = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
+  # Accounts whose promotion roles may read (decrypt) this environment's models, through S3 only.
+  promotion_reader_accounts = distinct([for arn in lookup(local.env, "promotion_reader_role_arns", []) : split(":", arn)[4]])
 }
 
 terraform {
@@ -13,7 +15,7 @@ inputs = {
   deletion_window_in_days = local.env.kms_deletion_window_days
   keys = {
     data          = {}
-    models        = {}
+    models        = { cross_account_decrypt_account_ids = local.promotion_reader_accounts }
     volumes       = {}
     logs          = {}
     notifications = {}

@@ -13,6 +13,13 @@ locals {
   emulator           = false
   terraform_role_arn = "arn:aws:iam::111111111111:role/smenv-terraform"
 
+  # Model promotion (tools/promote_model.py): the staging and prod promotion roles read dev's
+  # model buckets and decrypt with dev's models key, through S3 only.
+  promotion_reader_role_arns = [
+    "arn:aws:iam::222222222222:role/smenv-staging-promotion",
+    "arn:aws:iam::333333333333:role/smenv-prod-promotion",
+  ]
+
   protect_stateful         = false # Terragrunt prevent_destroy on the units that hold keys and data
   kms_deletion_window_days = 14
 }

@@ -16,4 +16,11 @@ locals {
 
   protect_stateful         = false
   kms_deletion_window_days = 7
+
+  # The emulator serves plain HTTP and cannot evaluate bucket-policy conditions (a conditional
+  # Deny makes it refuse all object I/O): these two bucket statements are off here only.
+  # dev, staging and prod keep them (tests/plan prove both are present).
+  buckets_enforce_tls          = false
+  buckets_enforce_vpc_endpoint = false
+  buckets_force_destroy        = true
 }

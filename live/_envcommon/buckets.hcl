@@ -1,0 +1,37 @@
+# Per team a data and a model bucket, plus the environment's access-log bucket.
+locals {
+  env   = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
+  mocks = read_terragrunt_config("${dirname(find_in_parent_folders())}/live/_envcommon/mocks.hcl").locals
+}
+
+terraform {
+  source = "${dirname(find_in_parent_folders())}/modules//buckets"
+}
+
+prevent_destroy = local.env.protect_stateful
+
+dependency "kms" {
+  config_path                             = "../kms"
+  mock_outputs                            = local.mocks.kms
+  mock_outputs_allowed_terraform_commands = local.mocks.commands
+}
+
+dependency "network" {
+  config_path                             = "../network"
+  mock_outputs                            = local.mocks.network
+  mock_outputs_allowed_terraform_commands = local.mocks.commands
+}
+
+inputs = {
+  teams              = local.env.teams
+  data_kms_key_arn   = dependency.kms.outputs.key_arns["data"]
+  models_kms_key_arn = dependency.kms.outputs.key_arns["models"]
+  s3_vpc_endpoint_id = dependency.network.outputs.s3_vpc_endpoint_id
+
+  # Terraform's own role and the named administrators manage the buckets from outside the VPC.
+  vpc_endpoint_exempt_principal_arns = compact(concat([local.env.terraform_role_arn], lookup(local.env, "admin_principal_arns", [])))
+  model_reader_principal_arns        = lookup(local.env, "promotion_reader_role_arns", [])
+  enforce_tls                        = lookup(local.env, "buckets_enforce_tls", true)
+  enforce_vpc_endpoint               = lookup(local.env, "buckets_enforce_vpc_endpoint", true)
+  force_destroy                      = lookup(local.env, "buckets_force_destroy", false)
+}

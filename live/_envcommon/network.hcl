@@ -1,0 +1,22 @@
+# The private VPC: subnets, endpoints, security groups, flow logs.
+locals {
+  env   = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
+  mocks = read_terragrunt_config("${dirname(find_in_parent_folders())}/live/_envcommon/mocks.hcl").locals
+}
+
+terraform {
+  source = "${dirname(find_in_parent_folders())}/modules//network"
+}
+
+dependency "kms" {
+  config_path                             = "../kms"
+  mock_outputs                            = local.mocks.kms
+  mock_outputs_allowed_terraform_commands = local.mocks.commands
+}
+
+inputs = {
+  vpc_cidr              = local.env.vpc_cidr
+  azs                   = local.env.azs
+  enable_nat_gateway    = lookup(local.env, "enable_nat_gateway", false)
+  flow_logs_kms_key_arn = dependency.kms.outputs.key_arns["logs"]
+}

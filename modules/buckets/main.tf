@@ -1,0 +1,309 @@
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  account_id = data.aws_caller_identity.current.account_id
+  partition  = data.aws_partition.current.partition
+  # Account and region make the names globally unique; the front stays the seeds' <prefix>-data-<team>.
+  suffix = "${local.account_id}-${data.aws_region.current.name}"
+
+  team_buckets = merge(
+    { for t in var.teams : "data-${t}" => { team = t, kind = "data", kms_key_arn = var.data_kms_key_arn } },
+    { for t in var.teams : "model-${t}" => { team = t, kind = "model", kms_key_arn = var.models_kms_key_arn } },
+  )
+  names    = { for k, _ in local.team_buckets : k => "${var.name_prefix}-${k}-${local.suffix}" }
+  log_name = "${var.name_prefix}-access-logs-${local.suffix}"
+
+  reader_accounts = distinct([for arn in var.model_reader_principal_arns : split(":", arn)[4]])
+}
+
+# --- The teams' data and model buckets --------------------------------------------------------------
+
+resource "aws_s3_bucket" "team" {
+  # checkov:skip=CKV_AWS_144: cross-region replication copies regulated data to a second region; a disaster-recovery decision each organisation makes, not a default
+  # checkov:skip=CKV2_AWS_62: nothing in this design consumes object events; notifications are added where a consumer exists
+  for_each = local.team_buckets
+
+  bucket        = local.names[each.key]
+  force_destroy = var.force_destroy
+
+  lifecycle {
+    precondition {
+      condition     = length(local.names[each.key]) <= 63
+      error_message = "var.teams: the bucket name ${local.names[each.key]} is ${length(local.names[each.key])} characters, over S3's 63: shorten the team name \"${each.value.team}\" (or var.name_prefix)."
+    }
+  }
+}
+
+resource "aws_s3_bucket_public_access_block" "team" {
+  for_each = local.team_buckets
+
+  bucket                  = aws_s3_bucket.team[each.key].id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_ownership_controls" "team" {
+  for_each = local.team_buckets
+
+  bucket = aws_s3_bucket.team[each.key].id
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_versioning" "team" {
+  for_each = local.team_buckets
+
+  bucket = aws_s3_bucket.team[each.key].id
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "team" {
+  for_each = local.team_buckets
+
+  bucket = aws_s3_bucket.team[each.key].id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = "aws:kms"
+      kms_master_key_id = each.value.kms_key_arn
+    }
+    bucket_key_enabled = true
+  }
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "team" {
+  for_each = local.team_buckets
+
+  bucket = aws_s3_bucket.team[each.key].id
+  rule {
+    id     = "expire-noncurrent-and-abort-uploads"
+    status = "Enabled"
+    filter {}
+    noncurrent_version_expiration {
+      noncurrent_days = var.noncurrent_version_expiration_days
+    }
+    abort_incomplete_multipart_upload {
+      days_after_initiation = var.abort_incomplete_multipart_days
+    }
+  }
+
+  depends_on = [aws_s3_bucket_versioning.team]
+}
+
+resource "aws_s3_bucket_logging" "team" {
+  for_each = local.team_buckets
+
+  bucket        = aws_s3_bucket.team[each.key].id
+  target_bucket = aws_s3_bucket.access_logs.id
+  target_prefix = "${aws_s3_bucket.team[each.key].id}/"
+
+  # S3 checks that the logging service may write to the target before it accepts this.
+  depends_on = [aws_s3_bucket_policy.access_logs]
+}
+
+data "aws_iam_policy_document" "team" {
+  for_each = local.team_buckets
+
+  dynamic "statement" {
+    for_each = var.enforce_tls ? [1] : []
+    content {
+      sid       = "DenyInsecureTransport"
+      effect    = "Deny"
+      actions   = ["s3:*"]
+      resources = ["arn:${local.partition}:s3:::${local.names[each.key]}", "arn:${local.partition}:s3:::${local.names[each.key]}/*"]
+      principals {
+        type        = "*"
+        identifiers = ["*"]
+      }
+      condition {
+        test     = "Bool"
+        variable = "aws:SecureTransport"
+        values   = ["false"]
+      }
+    }
+  }
+
+  # Only through this environment's S3 endpoint, except: AWS services acting for a caller
+  # (aws:PrincipalIsAWSService / aws:ViaAWSService), the exempt administrators, and (model
+  # buckets) the promotion targets' readers.
+  dynamic "statement" {
+    for_each = var.enforce_vpc_endpoint ? [1] : []
+    content {
+      sid       = "DenyOutsideTheVpcEndpoint"
+      effect    = "Deny"
+      actions   = ["s3:*"]
+      resources = ["arn:${local.partition}:s3:::${local.names[each.key]}", "arn:${local.partition}:s3:::${local.names[each.key]}/*"]
+      principals {
+        type        = "*"
+        identifiers = ["*"]
+      }
+      condition {
+        test     = "StringNotEquals"
+        variable = "aws:SourceVpce"
+        values   = [var.s3_vpc_endpoint_id]
+      }
+      condition {
+        test     = "Bool"
+        variable = "aws:PrincipalIsAWSService"
+        values   = ["false"]
+      }
+      condition {
+        test     = "Bool"
+        variable = "aws:ViaAWSService"
+        values   = ["false"]
+      }
+      dynamic "condition" {
+        for_each = length(var.vpc_endpoint_exempt_principal_arns) + (each.value.kind == "model" ? length(var.model_reader_principal_arns) : 0) > 0 ? [1] : []
+        content {
+          test     = "ArnNotLike"
+          variable = "aws:PrincipalArn"
+          values   = concat(var.vpc_endpoint_exempt_principal_arns, each.value.kind == "model" ? var.model_reader_principal_arns : [])
+        }
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = each.value.kind == "model" && length(var.model_reader_principal_arns) > 0 ? [1] : []
+    content {
+      sid       = "PromotionTargetsReadModels"
+      actions   = ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectAttributes", "s3:GetObjectTagging", "s3:ListBucket"]
+      resources = ["arn:${local.partition}:s3:::${local.names[each.key]}", "arn:${local.partition}:s3:::${local.names[each.key]}/*"]
+      principals {
+        type        = "AWS"
+        identifiers = [for account in local.reader_accounts : "arn:${local.partition}:iam::${account}:root"]
+      }
+      condition {
+        test     = "ArnLike"
+        variable = "aws:PrincipalArn"
+        values   = var.model_reader_principal_arns
+      }
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "team" {
+  # S3 refuses an empty policy: a bucket gets one when any statement applies to it.
+  for_each = { for k, b in local.team_buckets : k => b if var.enforce_tls || var.enforce_vpc_endpoint || (b.kind == "model" && length(var.model_reader_principal_arns) > 0) }
+
+  bucket = aws_s3_bucket.team[each.key].id
+  policy = data.aws_iam_policy_document.team[each.key].json
+
+  depends_on = [aws_s3_bucket_public_access_block.team]
+}
+
+# --- One access-log bucket per environment ----------------------------------------------------------
+
+resource "aws_s3_bucket" "access_logs" {
+  # checkov:skip=CKV_AWS_145: S3 server access logging delivers only to buckets encrypted with SSE-S3 (AES256); SSE-KMS is not supported for the target bucket
+  # checkov:skip=CKV_AWS_18: this is the access-log bucket; logging it into itself would loop
+  # checkov:skip=CKV_AWS_144: cross-region replication copies regulated data to a second region; a disaster-recovery decision each organisation makes, not a default
+  # checkov:skip=CKV2_AWS_62: nothing in this design consumes object events; notifications are added where a consumer exists
+  bucket        = local.log_name
+  force_destroy = var.force_destroy
+}
+
+resource "aws_s3_bucket_public_access_block" "access_logs" {
+  bucket                  = aws_s3_bucket.access_logs.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_ownership_controls" "access_logs" {
+  bucket = aws_s3_bucket.access_logs.id
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_versioning" "access_logs" {
+  bucket = aws_s3_bucket.access_logs.id
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "access_logs" {
+  bucket = aws_s3_bucket.access_logs.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm = "AES256"
+    }
+  }
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "access_logs" {
+  bucket = aws_s3_bucket.access_logs.id
+  rule {
+    id     = "expire-logs"
+    status = "Enabled"
+    filter {}
+    expiration {
+      days = var.access_log_expiration_days
+    }
+    noncurrent_version_expiration {
+      noncurrent_days = var.noncurrent_version_expiration_days
+    }
+    abort_incomplete_multipart_upload {
+      days_after_initiation = var.abort_incomplete_multipart_days
+    }
+  }
+
+  depends_on = [aws_s3_bucket_versioning.access_logs]
+}
+
+data "aws_iam_policy_document" "access_logs" {
+  statement {
+    sid       = "S3ServerAccessLogDelivery"
+    actions   = ["s3:PutObject"]
+    resources = ["arn:${local.partition}:s3:::${local.log_name}/*"]
+    principals {
+      type        = "Service"
+      identifiers = ["logging.s3.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:s3:::${var.name_prefix}-*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.enforce_tls ? [1] : []
+    content {
+      sid       = "DenyInsecureTransport"
+      effect    = "Deny"
+      actions   = ["s3:*"]
+      resources = ["arn:${local.partition}:s3:::${local.log_name}", "arn:${local.partition}:s3:::${local.log_name}/*"]
+      principals {
+        type        = "*"
+        identifiers = ["*"]
+      }
+      condition {
+        test     = "Bool"
+        variable = "aws:SecureTransport"
+        values   = ["false"]
+      }
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "access_logs" {
+  bucket = aws_s3_bucket.access_logs.id
+  policy = data.aws_iam_policy_document.access_logs.json
+
+  depends_on = [aws_s3_bucket_public_access_block.access_logs]
+}

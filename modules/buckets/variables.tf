@@ -1,0 +1,126 @@
+variable "name_prefix" {
+  description = "Prefix of every bucket name: <name_prefix>-<kind>-<team>-<account>-<region>."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,22}[a-z0-9]$", var.name_prefix))
+    error_message = "var.name_prefix must be 3-24 characters: lower-case letters, digits and hyphens, starting with a letter."
+  }
+}
+
+variable "teams" {
+  description = "Teams that get a data bucket and a model bucket each. Adding one is one line in env.hcl."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.teams) > 0 && length(distinct(var.teams)) == length(var.teams)
+    error_message = "var.teams must list at least one team, each once."
+  }
+  validation {
+    condition     = alltrue([for t in var.teams : can(regex("^[a-z0-9]([a-z0-9-]{0,14}[a-z0-9])?$", t))])
+    error_message = "var.teams: each team name must be 1-16 characters of lower-case letters, digits and hyphens, starting and ending with a letter or digit (it becomes part of S3 bucket and IAM names)."
+  }
+}
+
+variable "data_kms_key_arn" {
+  description = "KMS key (the data key) for the teams' data buckets."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9-]+$", var.data_kms_key_arn))
+    error_message = "var.data_kms_key_arn must be a KMS key ARN."
+  }
+}
+
+variable "models_kms_key_arn" {
+  description = "KMS key (the models key) for the teams' model buckets."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9-]+$", var.models_kms_key_arn))
+    error_message = "var.models_kms_key_arn must be a KMS key ARN."
+  }
+}
+
+variable "s3_vpc_endpoint_id" {
+  description = "The environment's S3 gateway endpoint: requests that do not come through it are denied."
+  type        = string
+
+  validation {
+    condition     = can(regex("^vpce-[0-9a-f]+$", var.s3_vpc_endpoint_id))
+    error_message = "var.s3_vpc_endpoint_id must be a VPC endpoint ID (vpce-...)."
+  }
+}
+
+variable "enforce_tls" {
+  description = "Deny every request not made over TLS. Leave on; only the local emulator (plain HTTP, no condition evaluation) turns it off."
+  type        = bool
+  default     = true
+}
+
+variable "enforce_vpc_endpoint" {
+  description = "Deny requests that do not come through the S3 VPC endpoint (with the exceptions in the README). Leave on; only the local emulator turns it off."
+  type        = bool
+  default     = true
+}
+
+variable "vpc_endpoint_exempt_principal_arns" {
+  description = "IAM principals (ARN patterns, * allowed after role/) exempt from the VPC-endpoint rule: Terraform's role and break-glass administrators, who manage the buckets from outside the VPC."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.vpc_endpoint_exempt_principal_arns : can(regex("^arn:aws[a-z-]*:(iam|sts)::[0-9]{12}:(root|role/.+|assumed-role/.+|user/.+)$", arn))])
+    error_message = "var.vpc_endpoint_exempt_principal_arns must be IAM role, user or root ARNs of a named account."
+  }
+}
+
+variable "model_reader_principal_arns" {
+  description = "Principals in other accounts (ARN patterns, e.g. the promotion roles of staging and prod) that may read the model buckets, from outside the VPC. Empty: none."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.model_reader_principal_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/*-]+$", arn))])
+    error_message = "var.model_reader_principal_arns must be IAM role ARNs (or patterns) of named accounts."
+  }
+}
+
+variable "noncurrent_version_expiration_days" {
+  description = "Days a replaced or deleted object version is kept before it expires."
+  type        = number
+  default     = 90
+
+  validation {
+    condition     = var.noncurrent_version_expiration_days >= 1 && floor(var.noncurrent_version_expiration_days) == var.noncurrent_version_expiration_days
+    error_message = "var.noncurrent_version_expiration_days must be a whole number of days, at least 1."
+  }
+}
+
+variable "abort_incomplete_multipart_days" {
+  description = "Days after which an unfinished multipart upload is aborted and its parts deleted."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.abort_incomplete_multipart_days >= 1 && floor(var.abort_incomplete_multipart_days) == var.abort_incomplete_multipart_days
+    error_message = "var.abort_incomplete_multipart_days must be a whole number of days, at least 1."
+  }
+}
+
+variable "access_log_expiration_days" {
+  description = "Days S3 server access logs are kept."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = var.access_log_expiration_days >= 90 && floor(var.access_log_expiration_days) == var.access_log_expiration_days
+    error_message = "var.access_log_expiration_days must be a whole number of days, at least 90."
+  }
+}
+
+variable "force_destroy" {
+  description = "Let `destroy` delete buckets that still hold objects. Off: a bucket with data refuses to go."
+  type        = bool
+  default     = false
+}

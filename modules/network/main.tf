@@ -1,0 +1,302 @@
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  account_id = data.aws_caller_identity.current.account_id
+  partition  = data.aws_partition.current.partition
+  region     = data.aws_region.current.name
+
+  # Subnet i of the VPC: private subnets first, then (only with NAT) one public subnet.
+  private_cidrs = { for i, az in var.azs : az => cidrsubnet(var.vpc_cidr, var.subnet_newbits, i) }
+  public_cidr   = cidrsubnet(var.vpc_cidr, var.subnet_newbits, length(var.azs))
+
+  endpoint_service_names = {
+    for s in var.interface_endpoints : s => (s == "notebook" ? "aws.sagemaker.${local.region}.notebook" : "com.amazonaws.${local.region}.${s}")
+  }
+}
+
+resource "aws_vpc" "this" {
+  cidr_block           = var.vpc_cidr
+  enable_dns_support   = true # private DNS of the interface endpoints needs both
+  enable_dns_hostnames = true
+
+  tags = { Name = "${var.name_prefix}-vpc" }
+
+  lifecycle {
+    precondition {
+      condition     = tonumber(split("/", var.vpc_cidr)[1]) + var.subnet_newbits <= 28
+      error_message = "var.vpc_cidr is too small for its subnets: /${split("/", var.vpc_cidr)[1]} plus var.subnet_newbits (${var.subnet_newbits}) is smaller than /28, the smallest subnet AWS allows."
+    }
+    precondition {
+      condition     = pow(2, var.subnet_newbits) >= length(var.azs) + (var.enable_nat_gateway ? 1 : 0)
+      error_message = "var.vpc_cidr with var.subnet_newbits = ${var.subnet_newbits} holds ${pow(2, var.subnet_newbits)} subnets, fewer than the ${length(var.azs) + (var.enable_nat_gateway ? 1 : 0)} needed (one per AZ in var.azs, plus one public subnet with NAT)."
+    }
+  }
+}
+
+# The default security group keeps no rules: anything attached to it by mistake talks to nothing.
+resource "aws_default_security_group" "this" {
+  vpc_id = aws_vpc.this.id
+  tags   = { Name = "${var.name_prefix}-default-unused" }
+}
+
+resource "aws_subnet" "private" {
+  for_each = local.private_cidrs
+
+  vpc_id                  = aws_vpc.this.id
+  availability_zone       = each.key
+  cidr_block              = each.value
+  map_public_ip_on_launch = false
+
+  tags = { Name = "${var.name_prefix}-private-${each.key}" }
+}
+
+resource "aws_route_table" "private" {
+  vpc_id = aws_vpc.this.id
+  tags   = { Name = "${var.name_prefix}-private" }
+}
+
+resource "aws_route_table_association" "private" {
+  for_each = aws_subnet.private
+
+  subnet_id      = each.value.id
+  route_table_id = aws_route_table.private.id
+}
+
+# --- S3 through a gateway endpoint, to this environment's buckets only -------------------------
+
+data "aws_iam_policy_document" "s3_endpoint" {
+  statement {
+    sid     = "ThisEnvironmentsBuckets"
+    actions = ["s3:*"]
+    resources = concat(
+      ["arn:${local.partition}:s3:::${var.name_prefix}-*", "arn:${local.partition}:s3:::${var.name_prefix}-*/*"],
+      var.extra_s3_bucket_arns,
+      [for arn in var.extra_s3_bucket_arns : "${arn}/*"],
+    )
+    principals {
+      type        = "AWS"
+      identifiers = ["*"] # an endpoint policy limits what passes through; IAM still decides who
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:PrincipalAccount"
+      values   = [local.account_id]
+    }
+  }
+
+  # ECR keeps image layers in an AWS-owned bucket: pulls of training and inference images need it.
+  statement {
+    sid       = "EcrImageLayers"
+    actions   = ["s3:GetObject"]
+    resources = ["arn:${local.partition}:s3:::prod-${local.region}-starport-layer-bucket/*"]
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:PrincipalAccount"
+      values   = [local.account_id]
+    }
+  }
+}
+
+resource "aws_vpc_endpoint" "s3" {
+  vpc_id            = aws_vpc.this.id
+  service_name      = "com.amazonaws.${local.region}.s3"
+  vpc_endpoint_type = "Gateway"
+  route_table_ids   = [aws_route_table.private.id]
+  policy            = data.aws_iam_policy_document.s3_endpoint.json
+
+  tags = { Name = "${var.name_prefix}-s3" }
+}
+
+# --- Interface endpoints for the AWS APIs SageMaker and its users call --------------------------
+
+resource "aws_security_group" "endpoints" {
+  name        = "${var.name_prefix}-endpoints"
+  description = "Interface endpoints: HTTPS from inside the VPC only"
+  vpc_id      = aws_vpc.this.id
+  tags        = { Name = "${var.name_prefix}-endpoints" }
+}
+
+resource "aws_vpc_security_group_ingress_rule" "endpoints_https" {
+  security_group_id = aws_security_group.endpoints.id
+  description       = "HTTPS from the VPC"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  cidr_ipv4         = var.vpc_cidr
+}
+
+resource "aws_vpc_endpoint" "interface" {
+  for_each = local.endpoint_service_names
+
+  vpc_id              = aws_vpc.this.id
+  service_name        = each.value
+  vpc_endpoint_type   = "Interface"
+  private_dns_enabled = true
+  subnet_ids          = [for s in aws_subnet.private : s.id]
+  security_group_ids  = [aws_security_group.endpoints.id]
+
+  tags = { Name = "${var.name_prefix}-${each.key}" }
+}
+
+# --- The security group SageMaker jobs, notebooks and models run in -----------------------------
+
+resource "aws_security_group" "sagemaker" {
+  # checkov:skip=CKV2_AWS_5: attached outside this module, by the notebooks, jobs and models that run in it
+  name        = "${var.name_prefix}-sagemaker"
+  description = "SageMaker jobs, notebooks and models: each other, the endpoints and S3 only"
+  vpc_id      = aws_vpc.this.id
+  tags        = { Name = "${var.name_prefix}-sagemaker" }
+}
+
+resource "aws_vpc_security_group_ingress_rule" "sagemaker_self" {
+  security_group_id            = aws_security_group.sagemaker.id
+  description                  = "Inter-container traffic of distributed jobs"
+  ip_protocol                  = "-1"
+  referenced_security_group_id = aws_security_group.sagemaker.id
+}
+
+resource "aws_vpc_security_group_egress_rule" "sagemaker_self" {
+  security_group_id            = aws_security_group.sagemaker.id
+  description                  = "Inter-container traffic of distributed jobs"
+  ip_protocol                  = "-1"
+  referenced_security_group_id = aws_security_group.sagemaker.id
+}
+
+resource "aws_vpc_security_group_egress_rule" "sagemaker_endpoints" {
+  security_group_id            = aws_security_group.sagemaker.id
+  description                  = "HTTPS to the interface endpoints"
+  ip_protocol                  = "tcp"
+  from_port                    = 443
+  to_port                      = 443
+  referenced_security_group_id = aws_security_group.endpoints.id
+}
+
+resource "aws_vpc_security_group_egress_rule" "sagemaker_s3" {
+  security_group_id = aws_security_group.sagemaker.id
+  description       = "HTTPS to S3 through the gateway endpoint"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  prefix_list_id    = aws_vpc_endpoint.s3.prefix_list_id
+}
+
+# --- Flow logs: all traffic, to an encrypted log group -------------------------------------------
+
+resource "aws_cloudwatch_log_group" "flow_logs" {
+  name              = "/${var.name_prefix}/vpc-flow-logs"
+  retention_in_days = var.flow_logs_retention_days
+  kms_key_id        = var.flow_logs_kms_key_arn
+}
+
+data "aws_iam_policy_document" "flow_logs_trust" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["vpc-flow-logs.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:ec2:${local.region}:${local.account_id}:vpc-flow-log/*"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "flow_logs_write" {
+  statement {
+    actions   = ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.flow_logs.arn}:*"]
+  }
+}
+
+resource "aws_iam_role" "flow_logs" {
+  name               = "${var.name_prefix}-vpc-flow-logs"
+  assume_role_policy = data.aws_iam_policy_document.flow_logs_trust.json
+}
+
+resource "aws_iam_role_policy" "flow_logs" {
+  name   = "write-flow-logs"
+  role   = aws_iam_role.flow_logs.id
+  policy = data.aws_iam_policy_document.flow_logs_write.json
+}
+
+resource "aws_flow_log" "this" {
+  vpc_id                   = aws_vpc.this.id
+  traffic_type             = "ALL"
+  log_destination_type     = "cloud-watch-logs"
+  log_destination          = aws_cloudwatch_log_group.flow_logs.arn
+  iam_role_arn             = aws_iam_role.flow_logs.arn
+  max_aggregation_interval = 60
+}
+
+# --- Opt-in internet egress (off by default) -------------------------------------------------------
+
+resource "aws_subnet" "public" {
+  count = var.enable_nat_gateway ? 1 : 0
+
+  vpc_id                  = aws_vpc.this.id
+  availability_zone       = var.azs[0]
+  cidr_block              = local.public_cidr
+  map_public_ip_on_launch = false
+
+  tags = { Name = "${var.name_prefix}-public-nat" }
+}
+
+resource "aws_internet_gateway" "this" {
+  count  = var.enable_nat_gateway ? 1 : 0
+  vpc_id = aws_vpc.this.id
+  tags   = { Name = "${var.name_prefix}-igw" }
+}
+
+resource "aws_route_table" "public" {
+  count  = var.enable_nat_gateway ? 1 : 0
+  vpc_id = aws_vpc.this.id
+  tags   = { Name = "${var.name_prefix}-public-nat" }
+}
+
+resource "aws_route" "public_internet" {
+  count                  = var.enable_nat_gateway ? 1 : 0
+  route_table_id         = aws_route_table.public[0].id
+  destination_cidr_block = "0.0.0.0/0"
+  gateway_id             = aws_internet_gateway.this[0].id
+}
+
+resource "aws_route_table_association" "public" {
+  count          = var.enable_nat_gateway ? 1 : 0
+  subnet_id      = aws_subnet.public[0].id
+  route_table_id = aws_route_table.public[0].id
+}
+
+resource "aws_eip" "nat" {
+  count  = var.enable_nat_gateway ? 1 : 0
+  domain = "vpc"
+  tags   = { Name = "${var.name_prefix}-nat" }
+}
+
+resource "aws_nat_gateway" "this" {
+  count         = var.enable_nat_gateway ? 1 : 0
+  allocation_id = aws_eip.nat[0].id
+  subnet_id     = aws_subnet.public[0].id
+  tags          = { Name = "${var.name_prefix}-nat" }
+
+  depends_on = [aws_internet_gateway.this]
+}
+
+resource "aws_route" "private_nat" {
+  count                  = var.enable_nat_gateway ? 1 : 0
+  route_table_id         = aws_route_table.private.id
+  destination_cidr_block = "0.0.0.0/0"
+  nat_gateway_id         = aws_nat_gateway.this[0].id
+}

@@ -1,0 +1,97 @@
+variable "name_prefix" {
+  description = "Prefix of every name this module creates; also the prefix of every bucket the S3 endpoint lets through."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,22}[a-z0-9]$", var.name_prefix))
+    error_message = "var.name_prefix must be 3-24 characters: lower-case letters, digits and hyphens, starting with a letter."
+  }
+}
+
+variable "vpc_cidr" {
+  description = "The VPC's IPv4 CIDR block (private range). Subnets are carved from it with subnet_newbits."
+  type        = string
+
+  validation {
+    condition     = can(cidrnetmask(var.vpc_cidr)) && can(regex("^[0-9.]+/(1[6-9]|2[0-8])$", var.vpc_cidr))
+    error_message = "var.vpc_cidr must be a valid IPv4 CIDR block from /16 to /28, e.g. 10.20.0.0/16."
+  }
+  validation {
+    condition     = can(cidrnetmask(var.vpc_cidr)) && cidrsubnet(var.vpc_cidr, 0, 0) == var.vpc_cidr
+    error_message = "var.vpc_cidr must be a network address (no host bits set), e.g. 10.20.0.0/16 rather than 10.20.1.0/16."
+  }
+}
+
+variable "azs" {
+  description = "Availability zones for the private subnets, one subnet each: at least two, for SageMaker and the endpoints."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.azs) >= 2 && length(distinct(var.azs)) == length(var.azs)
+    error_message = "var.azs must list at least two different availability zones."
+  }
+  validation {
+    condition     = alltrue([for az in var.azs : can(regex("^[a-z]{2}(-gov)?-[a-z]+-[0-9][a-z]$", az))])
+    error_message = "var.azs must hold availability zone names such as eu-west-1a."
+  }
+}
+
+variable "subnet_newbits" {
+  description = "Bits added to the VPC prefix for each private subnet (/16 + 4 = /20 subnets)."
+  type        = number
+  default     = 4
+
+  validation {
+    condition     = var.subnet_newbits >= 1 && var.subnet_newbits <= 12 && floor(var.subnet_newbits) == var.subnet_newbits
+    error_message = "var.subnet_newbits must be a whole number from 1 to 12."
+  }
+}
+
+variable "interface_endpoints" {
+  description = "Services reached through interface endpoints with private DNS. `notebook` is the SageMaker notebook service; the rest are com.amazonaws.<region>.<name>."
+  type        = list(string)
+  default     = ["sagemaker.api", "sagemaker.runtime", "notebook", "sts", "logs", "monitoring", "kms", "ssm", "ecr.api", "ecr.dkr", "events"]
+
+  validation {
+    condition     = alltrue([for s in var.interface_endpoints : can(regex("^[a-z0-9][a-z0-9.-]*[a-z0-9]$", s))]) && length(distinct(var.interface_endpoints)) == length(var.interface_endpoints)
+    error_message = "var.interface_endpoints must be distinct service names such as sagemaker.api or ecr.dkr."
+  }
+}
+
+variable "extra_s3_bucket_arns" {
+  description = "Buckets beyond <name_prefix>-* that the S3 gateway endpoint lets this VPC reach (bucket ARNs, no objects)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.extra_s3_bucket_arns : can(regex("^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", arn))])
+    error_message = "var.extra_s3_bucket_arns must be S3 bucket ARNs (arn:aws:s3:::name), without wildcards or object paths."
+  }
+}
+
+variable "enable_nat_gateway" {
+  description = "Opt in to internet egress: a public subnet, an internet gateway and one NAT gateway. Off: the VPC has no route out."
+  type        = bool
+  default     = false
+}
+
+variable "flow_logs_kms_key_arn" {
+  description = "KMS key (the logs key) that encrypts the VPC flow-log group."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9-]+$", var.flow_logs_kms_key_arn))
+    error_message = "var.flow_logs_kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)."
+  }
+}
+
+variable "flow_logs_retention_days" {
+  description = "Days CloudWatch keeps the flow logs (one of the values CloudWatch Logs accepts)."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.flow_logs_retention_days)
+    error_message = "var.flow_logs_retention_days must be one of CloudWatch Logs' values: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+  }
+}

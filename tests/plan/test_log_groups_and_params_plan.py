@@ -1,0 +1,45 @@
+"""modules/log_groups and modules/params: SageMaker's logs encrypted and kept; the contract published."""
+
+from __future__ import annotations
+
+KEY = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+
+
+def test_sagemakers_log_groups_are_encrypted_and_kept_a_year(planner_for):
+    plan = planner_for("log_groups").plan(kms_key_arn=KEY, endpoint_names=["smenv-test-churn"])
+    groups = {r["values"]["name"]: r["values"] for r in plan.managed("aws_cloudwatch_log_group")}
+    assert sorted(groups) == [
+        "/aws/sagemaker/Endpoints/smenv-test-churn",
+        "/aws/sagemaker/NotebookInstances",
+        "/aws/sagemaker/ProcessingJobs",
+        "/aws/sagemaker/TrainingJobs",
+        "/aws/sagemaker/TransformJobs",
+    ]
+    for group in groups.values():
+        assert group["kms_key_id"] == KEY
+        assert group["retention_in_days"] >= 365
+
+
+def test_a_retention_cloudwatch_refuses_is_refused_at_plan(planner_for):
+    message = planner_for("log_groups").plan_error(kms_key_arn="not-a-key", retention_in_days=100)
+    assert "var.retention_in_days must be one of CloudWatch Logs' values" in message
+    assert "var.kms_key_arn must be a KMS key ARN" in message
+
+
+def test_the_contract_is_published_under_the_environment_prefix(planner_for):
+    plan = planner_for("params").plan(
+        parameter_prefix="/smenv/test",
+        parameters={"network/vpc_id": "vpc-1", "teams/fraud/data_bucket": "smenv-test-data-fraud"},
+        string_lists={"network/private_subnet_ids": ["subnet-1", "subnet-2"]},
+    )
+    params = {r["values"]["name"]: r["values"] for r in plan.managed("aws_ssm_parameter")}
+    assert params["/smenv/test/network/vpc_id"]["value"] == "vpc-1"
+    subnets = params["/smenv/test/network/private_subnet_ids"]
+    assert (subnets["type"], subnets["value"]) == ("StringList", "subnet-1,subnet-2")
+    assert params["/smenv/test/teams/fraud/data_bucket"]["type"] == "String"
+
+
+def test_a_parameter_path_that_ssm_refuses_is_refused_at_plan(planner_for):
+    message = planner_for("params").plan_error(parameter_prefix="smenv/test/", parameters={"a b": "x"})
+    assert "var.parameter_prefix must be an SSM path" in message
+    assert "var.parameters: each name must be a relative SSM path" in message

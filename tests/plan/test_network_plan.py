@@ -1,0 +1,128 @@
+"""modules/network: a private VPC a reviewer can sign off from its plan."""
+
+from __future__ import annotations
+
+import pytest
+
+KEY = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+INPUTS = {
+    "name_prefix": "smenv-test",
+    "vpc_cidr": "10.20.0.0/16",
+    "azs": ["us-east-1a", "us-east-1b"],
+    "flow_logs_kms_key_arn": KEY,
+}
+DEFAULT_ENDPOINTS = [
+    "sagemaker.api", "sagemaker.runtime", "notebook", "sts", "logs", "monitoring",
+    "kms", "ssm", "ecr.api", "ecr.dkr", "events",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def network(planner_for):
+    return planner_for("network")
+
+
+@pytest.fixture(scope="module")
+def plan(network):
+    return network.plan(**INPUTS)
+
+
+def test_private_subnets_one_per_az_and_no_way_out(plan):
+    subnets = {r["index"]: r["values"] for r in plan.managed("aws_subnet")}
+    assert sorted(subnets) == ["us-east-1a", "us-east-1b"]
+    assert {s["cidr_block"] for s in subnets.values()} == {"10.20.0.0/20", "10.20.16.0/20"}
+    assert not any(s["map_public_ip_on_launch"] for s in subnets.values())
+    # no internet gateway, no NAT, no route to 0.0.0.0/0
+    for absent in ("aws_internet_gateway", "aws_nat_gateway", "aws_eip", "aws_route"):
+        assert plan.managed(absent) == [], absent
+    assert plan.values("aws_route_table.private").get("route") in ([], None)
+
+
+def test_the_default_security_group_is_stripped_of_every_rule(plan):
+    default = plan.values("aws_default_security_group.this")
+    assert default.get("ingress") in ([], None)
+    assert default.get("egress") in ([], None)
+
+
+def test_interface_endpoints_have_private_dns_for_every_service_sagemaker_needs(plan):
+    endpoints = {r["index"]: r["values"] for r in plan.managed("aws_vpc_endpoint") if r["name"] == "interface"}
+    assert sorted(endpoints) == sorted(DEFAULT_ENDPOINTS)
+    assert endpoints["notebook"]["service_name"] == "aws.sagemaker.us-east-1.notebook"
+    assert endpoints["sagemaker.api"]["service_name"] == "com.amazonaws.us-east-1.sagemaker.api"
+    for endpoint in endpoints.values():
+        assert endpoint["vpc_endpoint_type"] == "Interface"
+        assert endpoint["private_dns_enabled"] is True
+
+
+def test_the_endpoint_security_group_allows_https_from_the_vpc_only(plan):
+    rules = plan.managed("aws_vpc_security_group_ingress_rule")
+    endpoint_rules = [r["values"] for r in rules if r["name"] == "endpoints_https"]
+    assert len(endpoint_rules) == 1
+    rule = endpoint_rules[0]
+    assert (rule["ip_protocol"], rule["from_port"], rule["to_port"], rule["cidr_ipv4"]) == (
+        "tcp",
+        443,
+        443,
+        "10.20.0.0/16",
+    )
+    assert plan.managed("aws_vpc_security_group_egress_rule") and not any(
+        r["name"].startswith("endpoints") for r in plan.managed("aws_vpc_security_group_egress_rule")
+    )
+
+
+def test_sagemaker_traffic_stays_between_its_containers_the_endpoints_and_s3(plan):
+    egress = {r["name"]: r["values"] for r in plan.managed("aws_vpc_security_group_egress_rule")}
+    assert sorted(egress) == ["sagemaker_endpoints", "sagemaker_s3", "sagemaker_self"]
+    assert all(rule.get("cidr_ipv4") is None and rule.get("cidr_ipv6") is None for rule in egress.values())
+    assert egress["sagemaker_endpoints"]["from_port"] == egress["sagemaker_s3"]["from_port"] == 443
+    # The references to the groups and the S3 prefix list are only known after apply: read the configuration.
+    assert plan.config_expression("aws_vpc_security_group_egress_rule.sagemaker_s3", "prefix_list_id") == {
+        "references": ["aws_vpc_endpoint.s3.prefix_list_id", "aws_vpc_endpoint.s3"]
+    }
+    ingress = plan.config_expression(
+        "aws_vpc_security_group_ingress_rule.sagemaker_self", "referenced_security_group_id"
+    )
+    assert ingress["references"][0] == "aws_security_group.sagemaker.id"
+
+
+def test_the_s3_gateway_endpoint_lets_through_only_this_environments_buckets(plan):
+    s3 = plan.values("aws_vpc_endpoint.s3")
+    assert s3["vpc_endpoint_type"] == "Gateway"
+    policy = plan.policy("aws_vpc_endpoint.s3")
+    own = next(s for s in policy["Statement"] if s["Sid"] == "ThisEnvironmentsBuckets")
+    assert sorted(own["Resource"]) == ["arn:aws:s3:::smenv-test-*", "arn:aws:s3:::smenv-test-*/*"]
+    assert own["Condition"] == {"StringEquals": {"aws:PrincipalAccount": "123456789012"}}
+    ecr = next(s for s in policy["Statement"] if s["Sid"] == "EcrImageLayers")
+    assert ecr["Action"] == "s3:GetObject"
+    assert ecr["Resource"] == "arn:aws:s3:::prod-us-east-1-starport-layer-bucket/*"
+    assert ecr["Condition"] == {"StringEquals": {"aws:PrincipalAccount": "123456789012"}}
+
+
+def test_flow_logs_record_all_traffic_into_an_encrypted_year_long_log_group(plan):
+    flow = plan.values("aws_flow_log.this")
+    assert flow["traffic_type"] == "ALL"
+    assert flow["log_destination_type"] == "cloud-watch-logs"
+    group = plan.values("aws_cloudwatch_log_group.flow_logs")
+    assert group["kms_key_id"] == KEY
+    assert group["retention_in_days"] >= 365
+    trust = plan.policy("aws_iam_role.flow_logs", "assume_role_policy")["Statement"][0]
+    assert trust["Principal"] == {"Service": "vpc-flow-logs.amazonaws.com"}
+    assert trust["Condition"]["StringEquals"] == {"aws:SourceAccount": "123456789012"}
+
+
+def test_nat_is_opt_in_and_adds_exactly_one_way_out(network):
+    plan = network.plan(**INPUTS, enable_nat_gateway=True)
+    assert len(plan.managed("aws_internet_gateway")) == 1
+    assert len(plan.managed("aws_nat_gateway")) == 1
+    routes = {r["name"]: r["values"] for r in plan.managed("aws_route")}
+    assert routes["private_nat"]["destination_cidr_block"] == "0.0.0.0/0"
+
+
+def test_bad_network_inputs_fail_at_plan_naming_the_variable_and_the_rule(network):
+    message = network.plan_error(**INPUTS | {"vpc_cidr": "10.20.300.0/16", "azs": ["us-east-1a"]})
+    assert "var.vpc_cidr must be a valid IPv4 CIDR block" in message
+    assert "var.azs must list at least two different availability zones" in message
+    small = network.plan_error(**INPUTS | {"vpc_cidr": "10.20.0.0/26"})
+    assert "var.vpc_cidr is too small for its subnets: /26 plus var.subnet_newbits (4)" in small
+    crowded = network.plan_error(**INPUTS | {"subnet_newbits": 1, "azs": ["us-east-1a", "us-east-1b", "us-east-1c"]})
+    assert "holds 2 subnets, fewer than the 3 needed" in crowded
