@@ -1,7 +1,9 @@
-"""Gaps in moto 5.2.5 that Terraform runs into, each filled as narrowly as possible.
+"""Gaps in moto 5.2.5 that Terraform (and the enforcer Lambda) run into, each filled as narrowly as possible.
 
 A patch here makes the emulator answer a call it does not implement (or answers wrongly); it never
-changes what the modules ask for. Each has a test in tests/emulator/test_emulator_patches.py.
+changes what the modules or the Lambda code ask for. Each has a test in
+tests/moto/test_emulator_patches.py (in-process moto; apply_all() is also what tools/emulator.py
+runs before the server starts).
 """
 
 from __future__ import annotations
@@ -16,9 +18,15 @@ def patch(func: Callable[[], None]) -> Callable[[], None]:
     return func
 
 
+_APPLIED: set[str] = set()
+
+
 def apply_all() -> None:
+    """Apply every patch, once per process (tests call this in many places)."""
     for func in PATCHES:
-        func()
+        if func.__name__ not in _APPLIED:
+            func()
+            _APPLIED.add(func.__name__)
 
 
 @patch
@@ -47,3 +55,230 @@ def kms_rotation_period() -> None:
 
     KmsResponse.enable_key_rotation = enable_key_rotation
     KmsResponse.get_key_rotation_status = get_key_rotation_status
+
+
+# --- SageMaker: what the enforcer (lambda/enforcer) meets -------------------------------------
+# apply_all() may run more than once in a process (every test calls it): _install() replaces an
+# attribute once and leaves an already-patched one alone.
+
+_JOB_STATUS = {  # backend collection -> status attribute of its jobs
+    "training_jobs": "training_job_status",
+    "transform_jobs": "transform_job_status",
+    "hyper_parameter_tuning_jobs": "hyper_parameter_tuning_job_status",
+}
+
+
+def _install(owner: object, name: str, make: Callable) -> None:
+    current = getattr(owner, name, None)
+    if getattr(current, "_smenv_patch", False):
+        return
+    replacement = make(current)
+    replacement._smenv_patch = True
+    setattr(owner, name, replacement)
+
+
+@patch
+def sagemaker_jobs_start_in_progress() -> None:
+    """moto creates training, processing, tuning and transform jobs already Completed; AWS creates
+    them InProgress. Without this no running job exists to watch, stop or enforce on. Here they
+    stay InProgress until stopped (the emulator runs nothing)."""
+    from moto.sagemaker import models
+
+    starts = {
+        models.FakeTrainingJob: {"training_job_status": "InProgress", "secondary_status": "Starting"},
+        models.FakeProcessingJob: {"processing_job_status": "InProgress"},
+        models.FakeTransformJob: {"transform_job_status": "InProgress"},
+        models.HyperParameterTuningJob: {"hyper_parameter_tuning_job_status": "InProgress"},
+    }
+    ends = ("training_end_time", "processing_end_time", "transform_end_time", "hyper_parameter_tuning_end_time")
+    for cls, status in starts.items():
+
+        def make(init, status=status):
+            def __init__(self, *args, **kwargs):
+                init(self, *args, **kwargs)
+                for key, value in status.items():
+                    setattr(self, key, value)
+                for key in ends:  # a running job has not ended; None is left out of the answer
+                    if hasattr(self, key):
+                        setattr(self, key, None)
+
+            return __init__
+
+        _install(cls, "__init__", make)
+    # The tuning job's own Describe lists every field, None included: leave out what is None.
+    _install(
+        models.HyperParameterTuningJob,
+        "describe",
+        lambda describe: lambda self: {k: v for k, v in describe(self).items() if v is not None},
+    )
+
+
+def _stop_job(collection: str, param: str, noun: str, arn_kind: str, missing_code: str = "ValidationException"):
+    """A Stop*Job response: InProgress -> Stopping (AWS moves it to Stopped a little later; here
+    the next Describe does, see _stopping_becomes_stopped). Another state is a ValidationException."""
+
+    def make(_missing):
+        def stop(self):
+            from moto.core.responses import EmptyResult
+            from moto.sagemaker.exceptions import ResourceNotFound, ValidationError
+            from moto.sagemaker.utils import arn_formatter
+
+            name = self._get_param(param)
+            backend = self.sagemaker_backend
+            job = getattr(backend, collection).get(name)
+            if job is None:
+                arn = arn_formatter(arn_kind, name, backend.account_id, backend.region_name)
+                message = f"Could not find {noun} '{arn}'."
+                raise ResourceNotFound(message) if missing_code == "ResourceNotFound" else ValidationError(message)
+            status_attr = _JOB_STATUS[collection]
+            status = getattr(job, status_attr)
+            if status != "InProgress":
+                raise ValidationError(f"The request was rejected because the {noun} is in status {status}.")
+            setattr(job, status_attr, "Stopping")
+            if hasattr(job, "secondary_status"):
+                job.secondary_status = "Stopping"
+            return EmptyResult()
+
+        return stop
+
+    return make
+
+
+def _stopping_becomes_stopped(describe_name: str, collection: str) -> None:
+    """Wrap the backend's Describe: the answer that first shows Stopping moves the job to Stopped."""
+    from moto.core.utils import utcnow
+    from moto.sagemaker.models import SageMakerModelBackend
+
+    status_attr = _JOB_STATUS[collection]
+    end_attr = {"training_jobs": "training_end_time", "transform_jobs": "transform_end_time"}.get(
+        collection, "hyper_parameter_tuning_end_time"
+    )
+
+    def make(describe):
+        def wrapped(self, *args, **kwargs):
+            answer = describe(self, *args, **kwargs)
+            name = args[0] if args else next(iter(kwargs.values()), None)
+            job = getattr(self, collection).get(name)
+            if job is not None and getattr(job, status_attr) == "Stopping":
+                setattr(job, status_attr, "Stopped")
+                if hasattr(job, "secondary_status"):
+                    job.secondary_status = "Stopped"
+                setattr(job, end_attr, utcnow())
+            return answer
+
+        return wrapped
+
+    _install(SageMakerModelBackend, describe_name, make)
+
+
+@patch
+def sagemaker_stop_training_job() -> None:
+    """moto has no StopTrainingJob (NotImplementedError): the enforcer could not stop a training job."""
+    from moto.sagemaker.responses import SageMakerResponse
+
+    _install(
+        SageMakerResponse,
+        "stop_training_job",
+        _stop_job("training_jobs", "TrainingJobName", "training job", "training-job"),
+    )
+    _stopping_becomes_stopped("describe_training_job", "training_jobs")
+
+
+@patch
+def sagemaker_stop_transform_job() -> None:
+    """moto has no StopTransformJob (NotImplementedError): the enforcer could not stop a transform job."""
+    from moto.sagemaker.responses import SageMakerResponse
+
+    _install(
+        SageMakerResponse,
+        "stop_transform_job",
+        _stop_job("transform_jobs", "TransformJobName", "transform job", "transform-job"),
+    )
+    _stopping_becomes_stopped("describe_transform_job", "transform_jobs")
+
+
+@patch
+def sagemaker_stop_hyper_parameter_tuning_job() -> None:
+    """moto has no StopHyperParameterTuningJob (NotImplementedError): a tuning job could not be stopped."""
+    from moto.sagemaker.responses import SageMakerResponse
+
+    _install(
+        SageMakerResponse,
+        "stop_hyper_parameter_tuning_job",
+        _stop_job(
+            "hyper_parameter_tuning_jobs",
+            "HyperParameterTuningJobName",
+            "hyper parameter tuning job",
+            "hyper-parameter-tuning-job",
+            missing_code="ResourceNotFound",
+        ),
+    )
+    _stopping_becomes_stopped("describe_hyper_parameter_tuning_job", "hyper_parameter_tuning_jobs")
+
+
+@patch
+def sagemaker_processing_job_resources() -> None:
+    """moto's CreateProcessingJob drops ProcessingResources, so DescribeProcessingJob never shows the
+    volume's KMS key (ClusterConfig.VolumeKmsKeyId) and every processing job looks unencrypted."""
+    from moto.sagemaker.responses import SageMakerResponse
+
+    def make(create):
+        def create_processing_job(self):
+            result = create(self)
+            job = self.sagemaker_backend.processing_jobs.get(self._get_param("ProcessingJobName"))
+            if job is not None:
+                job.processing_resources = self._get_param("ProcessingResources")
+            return result
+
+        return create_processing_job
+
+    _install(SageMakerResponse, "create_processing_job", make)
+
+
+@patch
+def sagemaker_endpoint_config_shadow_variants() -> None:
+    """moto's CreateEndpointConfig drops ShadowProductionVariants, so DescribeEndpointConfig never
+    shows a model served only as a shadow (the enforcer must not delete such a model)."""
+    from moto.sagemaker.responses import SageMakerResponse
+
+    def make(create):
+        def create_endpoint_config(self):
+            result = create(self)
+            config = self.sagemaker_backend.endpoint_configs.get(self._get_param("EndpointConfigName"))
+            shadows = self._get_param("ShadowProductionVariants")
+            if config is not None and shadows:
+                config.shadow_production_variants = shadows
+            return result
+
+        return create_endpoint_config
+
+    _install(SageMakerResponse, "create_endpoint_config", make)
+
+
+@patch
+def security_group_rule_descriptions() -> None:
+    """A rule that names a security group or prefix list loses its Description in
+    DescribeSecurityGroupRules, and ModifySecurityGroupRules insists on ports for protocol -1:
+    Terraform then plans a description change on every run and fails to apply it."""
+    from moto.ec2.models.security_groups import SecurityGroupBackend, SecurityGroupRule
+
+    init = SecurityGroupRule.__init__
+    modify = SecurityGroupBackend.modify_security_group_rules
+
+    def __init__(self, *args, **kwargs) -> None:
+        init(self, *args, **kwargs)
+        prefix_list = kwargs.get("prefix_list_id", args[7] if len(args) > 7 else None)
+        self._peer_description = (self.source_group or {}).get("Description") or (prefix_list or {}).get("Description")
+
+    def description(self) -> str | None:
+        return self.ip_range.get("Description") or getattr(self, "_peer_description", None)
+
+    def modify_security_group_rules(self, group_id: str, rules: dict) -> None:
+        for rule in rules.values():
+            if str(rule.get("IpProtocol")) in ("-1", "all") and rule.get("FromPort") is None:
+                rule["FromPort"] = rule["ToPort"] = -1
+        modify(self, group_id, rules)
+
+    SecurityGroupRule.__init__ = __init__
+    SecurityGroupRule.description = property(description)
+    SecurityGroupBackend.modify_security_group_rules = modify_security_group_rules

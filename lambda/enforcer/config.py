@@ -1,0 +1,94 @@
+"""The enforcer's configuration, from its environment variables, checked before anything is done.
+
+| variable | default | meaning |
+| --- | --- | --- |
+| APPROVED_SUBNET_IDS | empty | comma-separated; empty: any subnet, but a VPC is still required |
+| APPROVED_SECURITY_GROUP_IDS | empty | comma-separated; empty: any security group, in a VPC |
+| ENFORCEMENT_MODE | enforce | `enforce` stops/deletes; `audit` decides and reports, changes nothing |
+| FINDINGS_TOPIC_ARN | empty | SNS topic for findings; empty: findings are only logged |
+| REQUIRE_KMS | true | the kms.* rules |
+| REQUIRE_INTER_CONTAINER_ENCRYPTION | true | the encryption.inter_container rule |
+| ALLOW_SERVERLESS_INFERENCE | false | models tagged smenv:inference=serverless are exempt from the VPC rule |
+
+A wrong value is never guessed at: load_config raises ConfigError naming every bad variable.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+if __package__:
+    from .rules import Policy
+else:  # Lambda loads handler.py as a top-level module, with this directory as the code root
+    from rules import Policy
+
+ENFORCE = "enforce"
+AUDIT = "audit"
+MODES = (ENFORCE, AUDIT)
+
+_SUBNET = re.compile(r"^subnet-[0-9a-f]{8,17}$")
+_SECURITY_GROUP = re.compile(r"^sg-[0-9a-f]{8,17}$")
+_TOPIC = re.compile(r"^arn:aws[a-z-]*:sns:[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$")
+_BOOLEANS = {"true": True, "false": False}
+
+
+class ConfigError(Exception):
+    """The environment variables are wrong; `problems` names each one."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Config:
+    policy: Policy
+    mode: str = ENFORCE
+    findings_topic_arn: str | None = None
+
+    @property
+    def enforcing(self) -> bool:
+        return self.mode == ENFORCE
+
+
+def _ids(environ: Mapping[str, str], name: str, pattern: re.Pattern[str], problems: list[str]) -> frozenset[str]:
+    items = [item.strip() for item in environ.get(name, "").split(",") if item.strip()]
+    bad = [item for item in items if not pattern.match(item)]
+    if bad:
+        shown = ", ".join(repr(b[:40]) for b in bad[:3])
+        problems.append(f"{name} has {len(bad)} malformed id(s): {shown}")
+    return frozenset(items)
+
+
+def _flag(environ: Mapping[str, str], name: str, default: bool, problems: list[str]) -> bool:
+    raw = environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw not in _BOOLEANS:
+        problems.append(f"{name} must be true or false, got {environ[name][:40]!r}")
+        return default
+    return _BOOLEANS[raw]
+
+
+def load_config(environ: Mapping[str, str]) -> Config:
+    problems: list[str] = []
+    subnets = _ids(environ, "APPROVED_SUBNET_IDS", _SUBNET, problems)
+    groups = _ids(environ, "APPROVED_SECURITY_GROUP_IDS", _SECURITY_GROUP, problems)
+    mode = environ.get("ENFORCEMENT_MODE", "").strip().lower() or ENFORCE
+    if mode not in MODES:
+        problems.append(f"ENFORCEMENT_MODE must be enforce or audit, got {environ['ENFORCEMENT_MODE'][:40]!r}")
+    topic = environ.get("FINDINGS_TOPIC_ARN", "").strip() or None
+    if topic and not _TOPIC.match(topic):
+        problems.append(f"FINDINGS_TOPIC_ARN is not an SNS topic ARN: {topic[:80]!r}")
+    policy = Policy(
+        approved_subnets=subnets,
+        approved_security_groups=groups,
+        require_kms=_flag(environ, "REQUIRE_KMS", True, problems),
+        require_inter_container_encryption=_flag(environ, "REQUIRE_INTER_CONTAINER_ENCRYPTION", True, problems),
+        allow_serverless_inference=_flag(environ, "ALLOW_SERVERLESS_INFERENCE", False, problems),
+    )
+    if problems:
+        raise ConfigError(problems)
+    return Config(policy=policy, mode=mode, findings_topic_arn=topic)

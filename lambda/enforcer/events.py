@@ -1,0 +1,188 @@
+"""Which SageMaker resource an EventBridge event is about, or why the event is none of our business.
+
+Two kinds of event name a resource:
+
+- CloudTrail API calls ("AWS API Call via CloudTrail"): CreateTrainingJob, CreateProcessingJob,
+  CreateHyperParameterTuningJob, CreateTransformJob, CreateModel, CreateNotebookInstance. They
+  carry the caller's identity; failed calls (errorCode) and read-only calls are ignored.
+- SageMaker's own state-change events, which arrive sooner: training, processing, tuning and
+  transform jobs, notebook instances ("SageMaker Notebook Instance State Change") and models
+  ("SageMaker Model State Change").
+
+The event only says which resource; the decision is made from the resource's description.
+parse_event never raises: anything unexpected is an Ignored with a reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+if __package__:
+    from . import rules
+else:  # Lambda loads handler.py as a top-level module, with this directory as the code root
+    import rules
+
+CLOUDTRAIL = "AWS API Call via CloudTrail"
+SAGEMAKER_SOURCE = "aws.sagemaker"
+SAGEMAKER_EVENT_SOURCE = "sagemaker.amazonaws.com"
+
+# eventName -> (kind, requestParameters key of the name, responseElements key of the ARN)
+CREATE_CALLS: dict[str, tuple[str, str, str]] = {
+    "CreateTrainingJob": (rules.TRAINING_JOB, "trainingJobName", "trainingJobArn"),
+    "CreateProcessingJob": (rules.PROCESSING_JOB, "processingJobName", "processingJobArn"),
+    "CreateHyperParameterTuningJob": (
+        rules.TUNING_JOB,
+        "hyperParameterTuningJobName",
+        "hyperParameterTuningJobArn",
+    ),
+    "CreateTransformJob": (rules.TRANSFORM_JOB, "transformJobName", "transformJobArn"),
+    "CreateModel": (rules.MODEL, "modelName", "modelArn"),
+    "CreateNotebookInstance": (rules.NOTEBOOK, "notebookInstanceName", "notebookInstanceArn"),
+}
+
+# detail-type -> (kind, detail key of the name, detail key of the ARN)
+STATE_CHANGES: dict[str, tuple[str, str, str]] = {
+    "SageMaker Training Job State Change": (rules.TRAINING_JOB, "TrainingJobName", "TrainingJobArn"),
+    "SageMaker Processing Job State Change": (rules.PROCESSING_JOB, "ProcessingJobName", "ProcessingJobArn"),
+    "SageMaker HyperParameter Tuning Job State Change": (
+        rules.TUNING_JOB,
+        "HyperParameterTuningJobName",
+        "HyperParameterTuningJobArn",
+    ),
+    "SageMaker Transform Job State Change": (rules.TRANSFORM_JOB, "TransformJobName", "TransformJobArn"),
+    "SageMaker Notebook Instance State Change": (rules.NOTEBOOK, "NotebookInstanceName", "NotebookInstanceArn"),
+    "SageMaker Model State Change": (rules.MODEL, "ModelName", "ModelArn"),
+}
+
+# SageMaker names: letters, digits and single-or-repeated hyphens inside, at most 63 characters.
+NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+ARN = re.compile(
+    r"^arn:aws[a-z-]*:sagemaker:(?P<region>[a-z0-9-]{1,32}):(?P<account>\d{12}):"
+    r"(?P<kind>training-job|processing-job|hyper-parameter-tuning-job|transform-job|model|notebook-instance)"
+    r"/(?P<name>[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62})$"
+)
+ACCOUNT = re.compile(r"^\d{12}$")
+REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
+_MAX_TEXT = 512
+
+
+@dataclass(frozen=True)
+class Target:
+    """The resource an event is about, and what the event says about who and when."""
+
+    kind: str
+    name: str
+    trigger: str  # the CloudTrail eventName, or the state-change detail-type
+    source: str  # "cloudtrail" or "state-change"
+    event_id: str | None = None
+    cloudtrail_event_id: str | None = None
+    caller: str | None = None
+    account: str | None = None
+    region: str | None = None
+    time: str | None = None
+
+
+@dataclass(frozen=True)
+class Ignored:
+    reason: str  # a stable slug: not_an_object, unrelated_source, api_call_failed, ...
+    detail: str = ""
+
+
+def _text(value: Any, limit: int = _MAX_TEXT) -> str | None:
+    """A string field, cut to a sane length for logs and findings; anything else is None."""
+    return value[:limit] if isinstance(value, str) and value else None
+
+
+def _parse_arn(value: Any, kind: str) -> str | None:
+    if not isinstance(value, str) or len(value) > 300:
+        return None
+    match = ARN.match(value)
+    if not match or match["kind"] != kind:
+        return None
+    return match["name"]
+
+
+def _name(candidate: Any, arns: list[Any], kind: str) -> str | None:
+    """The resource name: the event's name field when valid, else the name in a matching ARN."""
+    if isinstance(candidate, str) and NAME.match(candidate):
+        return candidate
+    for arn in arns:
+        name = _parse_arn(arn, kind)
+        if name:
+            return name
+    return None
+
+
+def _envelope(event: Mapping[str, Any]) -> dict[str, str | None]:
+    account, region = _text(event.get("account"), 12), _text(event.get("region"), 32)
+    return {
+        "event_id": _text(event.get("id"), 128),
+        "account": account if account and ACCOUNT.match(account) else None,
+        "region": region if region and REGION.match(region) else None,
+        "time": _text(event.get("time"), 64),
+    }
+
+
+def _parse_cloudtrail(event: Mapping[str, Any], detail: Mapping[str, Any]) -> Target | Ignored:
+    if "errorCode" in detail:
+        return Ignored("api_call_failed", f"errorCode {_text(detail.get('errorCode'), 80)}")
+    if detail.get("readOnly") is True:
+        return Ignored("read_only_call")
+    if detail.get("eventSource") != SAGEMAKER_EVENT_SOURCE:
+        return Ignored("unrelated_api_call", "eventSource is not sagemaker.amazonaws.com")
+    event_name = detail.get("eventName")
+    if not isinstance(event_name, str) or event_name not in CREATE_CALLS:
+        return Ignored("unrelated_api_call", f"eventName {_text(event_name, 80)}")
+    kind, name_key, arn_key = CREATE_CALLS[event_name]
+    params = detail.get("requestParameters")
+    params = params if isinstance(params, Mapping) else {}
+    response = detail.get("responseElements")
+    response = response if isinstance(response, Mapping) else {}
+    # CloudTrail writes SageMaker's parameters in camelCase; accept the API's PascalCase too.
+    pascal_name, pascal_arn = name_key[0].upper() + name_key[1:], arn_key[0].upper() + arn_key[1:]
+    candidate = params.get(name_key, params.get(pascal_name))
+    name = _name(candidate, [response.get(arn_key), response.get(pascal_arn)], kind)
+    if name is None:
+        return Ignored("no_resource_name", f"{event_name} without a valid {name_key}")
+    identity = detail.get("userIdentity")
+    caller = _text(identity.get("arn")) if isinstance(identity, Mapping) else None
+    return Target(
+        kind=kind,
+        name=name,
+        trigger=event_name,
+        source="cloudtrail",
+        cloudtrail_event_id=_text(detail.get("eventID"), 128),
+        caller=caller,
+        **_envelope(event),
+    )
+
+
+def _parse_state_change(event: Mapping[str, Any], detail: Mapping[str, Any], detail_type: str) -> Target | Ignored:
+    kind, name_key, arn_key = STATE_CHANGES[detail_type]
+    resources = event.get("resources")
+    arns = [detail.get(arn_key), *(resources[:5] if isinstance(resources, list) else [])]
+    name = _name(detail.get(name_key), arns, kind)
+    if name is None:
+        return Ignored("no_resource_name", f"{detail_type} without a valid {name_key}")
+    return Target(kind=kind, name=name, trigger=detail_type, source="state-change", **_envelope(event))
+
+
+def parse_event(event: Any) -> Target | Ignored:
+    if not isinstance(event, Mapping):
+        return Ignored("not_an_object", f"event is a {type(event).__name__}")
+    if event.get("source") != SAGEMAKER_SOURCE:
+        return Ignored("unrelated_source", f"source {_text(event.get('source'), 80)!r}")
+    detail_type = event.get("detail-type")
+    detail = event.get("detail")
+    if not isinstance(detail_type, str):
+        return Ignored("malformed_event", "detail-type is missing or not a string")
+    if not isinstance(detail, Mapping):
+        return Ignored("malformed_event", "detail is missing or not an object")
+    if detail_type == CLOUDTRAIL:
+        return _parse_cloudtrail(event, detail)
+    if detail_type in STATE_CHANGES:
+        return _parse_state_change(event, detail, detail_type)
+    return Ignored("unrelated_detail_type", _text(detail_type, 80) or "")

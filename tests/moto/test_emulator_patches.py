@@ -1,0 +1,195 @@
+"""Each patch in tools/emulator_patches.py makes the emulator answer as AWS does (in-process moto).
+
+These are emulator gaps filled in test infrastructure; the same patches run in the local
+emulator server (tools/emulator.py). A test here fails when the patch stops working, or when
+moto starts answering differently and the patch may no longer be needed.
+"""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from moto import mock_aws
+
+import emulator_patches
+
+REGION = "us-east-1"
+ROLE = "arn:aws:iam::123456789012:role/sagemaker"
+IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/train:1"
+
+
+@pytest.fixture
+def sagemaker():
+    emulator_patches.apply_all()
+    with mock_aws():
+        yield boto3.client("sagemaker", region_name=REGION)
+
+
+def training_job(sagemaker, name: str) -> None:
+    sagemaker.create_training_job(
+        TrainingJobName=name,
+        AlgorithmSpecification={"TrainingImage": IMAGE, "TrainingInputMode": "File"},
+        RoleArn=ROLE,
+        OutputDataConfig={"S3OutputPath": "s3://bucket/out"},
+        ResourceConfig={"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 10},
+        StoppingCondition={"MaxRuntimeInSeconds": 60},
+    )
+
+
+def tuning_job(sagemaker, name: str) -> None:
+    sagemaker.create_hyper_parameter_tuning_job(
+        HyperParameterTuningJobName=name,
+        HyperParameterTuningJobConfig={
+            "Strategy": "Bayesian",
+            "ResourceLimits": {"MaxNumberOfTrainingJobs": 2, "MaxParallelTrainingJobs": 1},
+        },
+        TrainingJobDefinition={
+            "AlgorithmSpecification": {"TrainingImage": IMAGE, "TrainingInputMode": "File"},
+            "RoleArn": ROLE,
+            "OutputDataConfig": {"S3OutputPath": "s3://bucket/out"},
+            "ResourceConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 10},
+            "StoppingCondition": {"MaxRuntimeInSeconds": 60},
+        },
+    )
+
+
+def transform_job(sagemaker, name: str) -> None:
+    sagemaker.create_model(ModelName=f"{name}-model", ExecutionRoleArn=ROLE, PrimaryContainer={"Image": IMAGE})
+    sagemaker.create_transform_job(
+        TransformJobName=name,
+        ModelName=f"{name}-model",
+        TransformInput={"DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": "s3://bucket/in"}}},
+        TransformOutput={"S3OutputPath": "s3://bucket/out"},
+        TransformResources={"InstanceType": "ml.m5.large", "InstanceCount": 1},
+    )
+
+
+def processing_job(sagemaker, name: str) -> None:
+    sagemaker.create_processing_job(
+        ProcessingJobName=name,
+        RoleArn=ROLE,
+        AppSpecification={"ImageUri": IMAGE},
+        ProcessingResources={
+            "ClusterConfig": {
+                "InstanceCount": 1,
+                "InstanceType": "ml.m5.large",
+                "VolumeSizeInGB": 10,
+                "VolumeKmsKeyId": "alias/volumes",
+            }
+        },
+        StoppingCondition={"MaxRuntimeInSeconds": 60},
+    )
+
+
+JOBS = {
+    # kind: (create, describe, status field, stop, name parameter, end-time field)
+    "training": (
+        training_job,
+        "describe_training_job",
+        "TrainingJobStatus",
+        "stop_training_job",
+        "TrainingJobName",
+        "TrainingEndTime",
+    ),
+    "tuning": (
+        tuning_job,
+        "describe_hyper_parameter_tuning_job",
+        "HyperParameterTuningJobStatus",
+        "stop_hyper_parameter_tuning_job",
+        "HyperParameterTuningJobName",
+        "HyperParameterTuningEndTime",
+    ),
+    "transform": (
+        transform_job,
+        "describe_transform_job",
+        "TransformJobStatus",
+        "stop_transform_job",
+        "TransformJobName",
+        "TransformEndTime",
+    ),
+    "processing": (
+        processing_job,
+        "describe_processing_job",
+        "ProcessingJobStatus",
+        "stop_processing_job",
+        "ProcessingJobName",
+        "ProcessingEndTime",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(JOBS))
+def test_sagemaker_jobs_start_in_progress_like_aws(sagemaker, kind):
+    # sagemaker_jobs_start_in_progress
+    create, describe, status, _stop, param, end = JOBS[kind]
+    create(sagemaker, "job-1")
+    answer = getattr(sagemaker, describe)(**{param: "job-1"})
+    assert answer[status] == "InProgress"
+    assert end not in answer  # a running job has not ended
+
+
+@pytest.mark.parametrize("kind", ["training", "tuning", "transform"])
+def test_stopping_a_running_job_makes_it_stopping_then_stopped(sagemaker, kind):
+    # sagemaker_stop_training_job, sagemaker_stop_transform_job, sagemaker_stop_hyper_parameter_tuning_job
+    create, describe, status, stop, param, end = JOBS[kind]
+    create(sagemaker, "job-1")
+    getattr(sagemaker, stop)(**{param: "job-1"})
+    first = getattr(sagemaker, describe)(**{param: "job-1"})
+    second = getattr(sagemaker, describe)(**{param: "job-1"})
+    assert first[status] == "Stopping"
+    assert second[status] == "Stopped"
+    assert end in second
+
+
+@pytest.mark.parametrize("kind", ["training", "tuning", "transform"])
+def test_stopping_a_job_that_is_not_running_is_refused_as_aws_does(sagemaker, kind):
+    create, _describe, _status, stop, param, _end = JOBS[kind]
+    create(sagemaker, "job-1")
+    getattr(sagemaker, stop)(**{param: "job-1"})
+    with pytest.raises(ClientError) as refused:
+        getattr(sagemaker, stop)(**{param: "job-1"})
+    assert refused.value.response["Error"]["Code"] == "ValidationException"
+    assert "in status Stopping" in refused.value.response["Error"]["Message"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "code"),
+    [("training", "ValidationException"), ("transform", "ValidationException"), ("tuning", "ResourceNotFound")],
+)
+def test_stopping_a_job_that_does_not_exist_says_could_not_find(sagemaker, kind, code):
+    _create, _describe, _status, stop, param, _end = JOBS[kind]
+    with pytest.raises(ClientError) as missing:
+        getattr(sagemaker, stop)(**{param: "no-such-job"})
+    assert missing.value.response["Error"]["Code"] == code
+    assert missing.value.response["Error"]["Message"].startswith("Could not find")
+
+
+def test_a_processing_job_keeps_its_processing_resources(sagemaker):
+    # sagemaker_processing_job_resources
+    processing_job(sagemaker, "prep-1")
+    answer = sagemaker.describe_processing_job(ProcessingJobName="prep-1")
+    assert answer["ProcessingResources"]["ClusterConfig"]["VolumeKmsKeyId"] == "alias/volumes"
+
+
+def test_an_endpoint_configuration_keeps_its_shadow_variants(sagemaker):
+    # sagemaker_endpoint_config_shadow_variants
+    for name in ("live", "candidate"):
+        sagemaker.create_model(ModelName=name, ExecutionRoleArn=ROLE, PrimaryContainer={"Image": IMAGE})
+    variant = {"VariantName": "main", "ModelName": "live", "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}
+    sagemaker.create_endpoint_config(
+        EndpointConfigName="cfg",
+        ProductionVariants=[variant],
+        ShadowProductionVariants=[{**variant, "VariantName": "shadow", "ModelName": "candidate"}],
+    )
+    answer = sagemaker.describe_endpoint_config(EndpointConfigName="cfg")
+    assert [v["ModelName"] for v in answer["ShadowProductionVariants"]] == ["candidate"]
+
+
+def test_applying_the_patches_twice_changes_nothing_more(sagemaker):
+    emulator_patches.apply_all()
+    for name in ("sagemaker_stop_training_job", "sagemaker_jobs_start_in_progress"):
+        getattr(emulator_patches, name)()  # called directly again: each replacement happens once
+    training_job(sagemaker, "job-1")
+    sagemaker.stop_training_job(TrainingJobName="job-1")
+    assert sagemaker.describe_training_job(TrainingJobName="job-1")["TrainingJobStatus"] == "Stopping"

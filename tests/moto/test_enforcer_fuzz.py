@@ -1,0 +1,210 @@
+"""Fuzzing the enforcer with thousands of malformed and mutated events (Hypothesis, in-process moto).
+
+Whatever arrives (random JSON, real events with fields deleted, retyped or garbled, unknown
+detail-types, huge strings), the enforcer answers without an exception and changes nothing in
+AWS unless the event leads it to a real violation: the world below holds compliant running
+resources of every kind, and one training job outside the VPC that it may rightly stop.
+
+The moto world is shared by every example of the module (one mock_aws, set up once). moto's
+missing Stop* calls and Completed-at-birth jobs are emulator gaps filled in test infrastructure
+(tools/emulator_patches.py). Run with -s to see how many cases ran.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import Counter
+from typing import Any
+
+import pytest
+from enforcer_world import UNSET, World, cloudtrail_event, state_change_event, world
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import lambda_loader
+
+events = lambda_loader.load("enforcer", "events")
+
+RUNS: Counter[str] = Counter()
+COMPLIANT = {
+    "training-job": "fuzz-ok-train",
+    "processing-job": "fuzz-ok-prep",
+    "hyper-parameter-tuning-job": "fuzz-ok-tune",
+    "transform-job": "fuzz-ok-score",
+    "model": "fuzz-ok-model",
+    "notebook-instance": "fuzz-ok-nb",
+}
+VIOLATOR = ("training-job", "fuzz-bad-train")
+SETTINGS = settings(
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
+)
+
+
+@pytest.fixture(scope="module")
+def aws():
+    with world() as w:
+        w.training_job(COMPLIANT["training-job"])
+        w.processing_job(COMPLIANT["processing-job"])
+        w.tuning_job(COMPLIANT["hyper-parameter-tuning-job"], w.training_definition())
+        w.model(COMPLIANT["model"])
+        w.transform_job(COMPLIANT["transform-job"], COMPLIANT["model"])
+        w.notebook(COMPLIANT["notebook-instance"])
+        w.training_job(VIOLATOR[1], vpc=UNSET)
+        yield w
+
+
+def real_events() -> list[dict[str, Any]]:
+    """Events as EventBridge delivers them, about every resource in the world and a missing one."""
+    found = []
+    for kind, name in [*COMPLIANT.items(), VIOLATOR, ("training-job", "fuzz-missing")]:
+        found.append(state_change_event(kind, name))
+        found.append(cloudtrail_event(kind, name))
+    return found
+
+
+BASE_EVENTS = real_events()
+DETAIL_TYPES = sorted({e["detail-type"] for e in BASE_EVENTS})
+json_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=40)
+json_values = st.recursive(
+    json_scalars,
+    lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=20), children, max_size=5),
+    max_leaves=25,
+)
+
+
+def paths(node: Any, prefix: tuple = ()) -> list[tuple]:
+    found = [prefix]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += paths(value, (*prefix, index))
+    return found
+
+
+def garbled(data: st.DataObject, text: str) -> str:
+    how = data.draw(st.sampled_from(["truncate", "insert", "upper", "huge", "unicode", "empty"]))
+    if how == "truncate":
+        return text[: data.draw(st.integers(0, max(len(text) - 1, 0)))]
+    if how == "insert":
+        at = data.draw(st.integers(0, len(text)))
+        return text[:at] + data.draw(st.text(min_size=1, max_size=8)) + text[at:]
+    if how == "upper":
+        return text.upper()
+    if how == "huge":
+        return text + "x" * data.draw(st.integers(10_000, 300_000))
+    if how == "unicode":
+        return text.replace("-", "\u2010").replace("a", "\u0430")
+    return ""
+
+
+def mutate(data: st.DataObject, event: dict[str, Any]) -> dict[str, Any]:
+    """One to four random changes at random places: delete, retype, garble, or swap in a known detail-type."""
+    for _ in range(data.draw(st.integers(1, 4), label="mutations")):
+        inner = paths(event)[1:]
+        if not inner:
+            break
+        path = data.draw(st.sampled_from(inner), label="path")
+        parent = event
+        for key in path[:-1]:
+            parent = parent[key]
+        key = path[-1]
+        operation = data.draw(st.sampled_from(["delete", "retype", "garble", "detail-type"]), label="operation")
+        if operation == "delete":
+            del parent[key]
+        elif operation == "retype":
+            parent[key] = data.draw(json_values, label="new value")
+        elif operation == "garble" and isinstance(parent[key], str):
+            parent[key] = garbled(data, parent[key])
+        else:
+            event["detail-type"] = data.draw(st.sampled_from(DETAIL_TYPES) | st.text(max_size=60))
+    return event
+
+
+def check(aws: World, event: Any, what: str) -> None:
+    result = aws.process(event)
+    RUNS[what] += 1
+    assert result["decision"] in ("ignored", "compliant", "violation")
+    if result["decision"] == "violation":
+        assert (result["resource_type"], result["resource_name"]) == VIOLATOR
+
+
+@settings(SETTINGS, max_examples=800)
+@given(event=json_values)
+def test_random_json_is_answered_without_error(aws: World, event):
+    check(aws, event, "random JSON")
+
+
+@settings(SETTINGS, max_examples=600)
+@given(
+    event=st.fixed_dictionaries(
+        {"source": st.just("aws.sagemaker"), "detail-type": st.text(max_size=80), "detail": json_values},
+        optional={
+            "id": st.text(max_size=40),
+            "account": json_scalars,
+            "region": json_scalars,
+            "resources": json_values,
+        },
+    )
+)
+def test_unknown_detail_types_and_shapes_are_answered_without_error(aws: World, event):
+    check(aws, event, "unknown detail-type / shapes")
+
+
+@settings(SETTINGS, max_examples=1500)
+@given(data=st.data())
+def test_mutated_real_events_are_answered_without_error(aws: World, data):
+    event = mutate(data, copy.deepcopy(data.draw(st.sampled_from(BASE_EVENTS), label="event")))
+    check(aws, event, "mutated real events")
+
+
+@settings(SETTINGS, max_examples=150)
+@given(data=st.data())
+def test_real_events_with_huge_strings_are_answered_without_error(aws: World, data):
+    event = copy.deepcopy(data.draw(st.sampled_from(BASE_EVENTS)))
+    size = data.draw(st.integers(50_000, 2_000_000))
+    where = data.draw(st.sampled_from(["id", "detail-type", "account", "name", "caller", "errorCode"]))
+    huge = "A" * size
+    if where in ("id", "detail-type", "account"):
+        event[where] = huge
+    elif where == "errorCode":
+        event["detail"]["errorCode"] = huge
+    elif where == "caller" and "userIdentity" in event["detail"]:
+        event["detail"]["userIdentity"]["arn"] = huge
+    else:
+        for key in list(event["detail"]):
+            if key.endswith("Name"):
+                event["detail"][key] = huge
+    check(aws, event, "huge strings")
+
+
+@settings(SETTINGS, max_examples=3000)
+@given(event=json_values | st.sampled_from(BASE_EVENTS).map(copy.deepcopy))
+def test_the_parser_alone_never_raises(event):
+    parsed = events.parse_event(event)
+    RUNS["parser alone"] += 1
+    assert isinstance(parsed, events.Target | events.Ignored)
+
+
+def test_nothing_compliant_was_changed_and_only_the_violator_was_reported(aws: World):
+    # After every fuzz case above (this test runs last in the module): the compliant resources
+    # still run, none carries the enforcer's marker, and the model still exists
+    expected = {"notebook-instance": "InService", "model": None}
+    for kind, name in COMPLIANT.items():
+        assert aws.status(kind, name) == expected.get(kind, "InProgress"), (kind, name)
+    assert aws.sagemaker.describe_model(ModelName=COMPLIANT["model"])["ModelName"] == COMPLIANT["model"]
+    nb_arn = aws.sagemaker.describe_notebook_instance(NotebookInstanceName=COMPLIANT["notebook-instance"])[
+        "NotebookInstanceArn"
+    ]
+    assert "smenv:enforcer" not in aws.tags(nb_arn)
+    # and every finding published is about the one real violation, stopped once
+    findings = [f["finding"] for f in aws.findings()]
+    assert {(f["resource_type"], f["resource_name"]) for f in findings} <= {VIOLATOR}
+    assert len(findings) <= 1
+    total = sum(RUNS.values())
+    print(f"\nenforcer fuzz: {total} cases: " + ", ".join(f"{n} {what}" for what, n in sorted(RUNS.items())))
+    if len(RUNS) == 5:  # the whole module ran (not a -k selection)
+        assert total >= 6000

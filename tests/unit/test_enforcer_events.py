@@ -1,0 +1,225 @@
+"""What the enforcer reads from an EventBridge event, and from its environment variables."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+import lambda_loader
+
+events = lambda_loader.load("enforcer", "events")
+config = lambda_loader.load("enforcer", "config")
+
+ACCOUNT, REGION = "123456789012", "us-east-1"
+CALLER = "arn:aws:sts::123456789012:assumed-role/data-scientist/alice"
+
+CREATE_TRAINING_JOB = {
+    "version": "0",
+    "id": "6a7e8feb-b491-4cf7-a9f1-bf3703467718",
+    "detail-type": "AWS API Call via CloudTrail",
+    "source": "aws.sagemaker",
+    "account": ACCOUNT,
+    "time": "2025-01-01T12:00:01Z",
+    "region": REGION,
+    "resources": [],
+    "detail": {
+        "eventVersion": "1.09",
+        "userIdentity": {"type": "AssumedRole", "arn": CALLER, "accountId": ACCOUNT},
+        "eventSource": "sagemaker.amazonaws.com",
+        "eventName": "CreateTrainingJob",
+        "awsRegion": REGION,
+        "requestParameters": {"trainingJobName": "fraud-train-1", "vpcConfig": {"subnets": ["subnet-1"]}},
+        "responseElements": {"trainingJobArn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:training-job/fraud-train-1"},
+        "eventID": "d2e9c8a0-0000-4000-8000-000000000000",
+        "readOnly": False,
+        "eventType": "AwsApiCall",
+    },
+}
+
+TRAINING_STATE_CHANGE = {
+    "version": "0",
+    "id": "844e2571-85d4-695f-b930-0153b71dcb42",
+    "detail-type": "SageMaker Training Job State Change",
+    "source": "aws.sagemaker",
+    "account": ACCOUNT,
+    "time": "2025-01-01T12:00:00Z",
+    "region": REGION,
+    "resources": [f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:training-job/fraud-train-1"],
+    "detail": {
+        "TrainingJobName": "fraud-train-1",
+        "TrainingJobArn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:training-job/fraud-train-1",
+        "TrainingJobStatus": "InProgress",
+        "SecondaryStatus": "Starting",
+    },
+}
+
+
+def test_a_create_training_job_call_names_the_job_and_the_caller():
+    target = events.parse_event(CREATE_TRAINING_JOB)
+    assert target == events.Target(
+        kind="training-job",
+        name="fraud-train-1",
+        trigger="CreateTrainingJob",
+        source="cloudtrail",
+        event_id="6a7e8feb-b491-4cf7-a9f1-bf3703467718",
+        cloudtrail_event_id="d2e9c8a0-0000-4000-8000-000000000000",
+        caller=CALLER,
+        account=ACCOUNT,
+        region=REGION,
+        time="2025-01-01T12:00:01Z",
+    )
+
+
+@pytest.mark.parametrize(
+    ("event_name", "key", "kind"),
+    [
+        ("CreateProcessingJob", "processingJobName", "processing-job"),
+        ("CreateHyperParameterTuningJob", "hyperParameterTuningJobName", "hyper-parameter-tuning-job"),
+        ("CreateTransformJob", "transformJobName", "transform-job"),
+        ("CreateModel", "modelName", "model"),
+        ("CreateNotebookInstance", "notebookInstanceName", "notebook-instance"),
+    ],
+)
+def test_every_create_call_names_its_resource(event_name, key, kind):
+    event = copy.deepcopy(CREATE_TRAINING_JOB)
+    event["detail"].update(eventName=event_name, requestParameters={key: "thing-1"}, responseElements=None)
+    target = events.parse_event(event)
+    assert (target.kind, target.name) == (kind, "thing-1")
+
+
+def test_the_name_comes_from_the_response_arn_when_the_request_lacks_it():
+    event = copy.deepcopy(CREATE_TRAINING_JOB)
+    event["detail"]["requestParameters"] = None
+    assert events.parse_event(event).name == "fraud-train-1"
+
+
+def test_a_failed_call_is_ignored_whatever_else_it_says():
+    event = copy.deepcopy(CREATE_TRAINING_JOB)
+    event["detail"]["errorCode"] = "AccessDenied"
+    assert events.parse_event(event) == events.Ignored("api_call_failed", "errorCode AccessDenied")
+
+
+def test_read_only_and_other_calls_are_ignored():
+    read = copy.deepcopy(CREATE_TRAINING_JOB)
+    read["detail"].update(eventName="DescribeTrainingJob", readOnly=True)
+    other = copy.deepcopy(CREATE_TRAINING_JOB)
+    other["detail"]["eventName"] = "StopTrainingJob"
+    foreign = copy.deepcopy(CREATE_TRAINING_JOB)
+    foreign["detail"]["eventSource"] = "s3.amazonaws.com"
+    assert events.parse_event(read).reason == "read_only_call"
+    assert events.parse_event(other).reason == "unrelated_api_call"
+    assert events.parse_event(foreign).reason == "unrelated_api_call"
+
+
+@pytest.mark.parametrize(
+    ("detail_type", "prefix", "kind"),
+    [
+        ("SageMaker Training Job State Change", "TrainingJob", "training-job"),
+        ("SageMaker Processing Job State Change", "ProcessingJob", "processing-job"),
+        ("SageMaker HyperParameter Tuning Job State Change", "HyperParameterTuningJob", "hyper-parameter-tuning-job"),
+        ("SageMaker Transform Job State Change", "TransformJob", "transform-job"),
+        ("SageMaker Notebook Instance State Change", "NotebookInstance", "notebook-instance"),
+        ("SageMaker Model State Change", "Model", "model"),
+    ],
+)
+def test_every_state_change_names_its_resource(detail_type, prefix, kind):
+    event = {
+        "source": "aws.sagemaker",
+        "detail-type": detail_type,
+        "id": "e1",
+        "account": ACCOUNT,
+        "region": REGION,
+        "detail": {f"{prefix}Name": "thing-1"},
+    }
+    target = events.parse_event(event)
+    assert (target.kind, target.name, target.source, target.caller) == (kind, "thing-1", "state-change", None)
+
+
+def test_a_state_change_without_a_usable_name_falls_back_to_the_resource_arn():
+    event = copy.deepcopy(TRAINING_STATE_CHANGE)
+    event["detail"]["TrainingJobName"] = "not a valid name!"
+    del event["detail"]["TrainingJobArn"]
+    assert events.parse_event(event).name == "fraud-train-1"
+    # an ARN of another kind of resource is not taken for it
+    event["resources"] = [f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:model/fraud-train-1"]
+    assert events.parse_event(event).reason == "no_resource_name"
+
+
+@pytest.mark.parametrize(
+    ("event", "reason"),
+    [
+        (None, "not_an_object"),
+        ([TRAINING_STATE_CHANGE], "not_an_object"),
+        ({}, "unrelated_source"),
+        ({**TRAINING_STATE_CHANGE, "source": "aws.ec2"}, "unrelated_source"),
+        ({**TRAINING_STATE_CHANGE, "detail-type": 5}, "malformed_event"),
+        ({**TRAINING_STATE_CHANGE, "detail": None}, "malformed_event"),
+        ({**TRAINING_STATE_CHANGE, "detail-type": "SageMaker Endpoint State Change"}, "unrelated_detail_type"),
+        ({**TRAINING_STATE_CHANGE, "detail": {"TrainingJobName": "x" * 64}, "resources": []}, "no_resource_name"),
+        ({**TRAINING_STATE_CHANGE, "detail": {"TrainingJobName": "-leading"}, "resources": "x"}, "no_resource_name"),
+    ],
+)
+def test_malformed_and_unrelated_events_are_ignored_with_a_reason(event, reason):
+    assert events.parse_event(event).reason == reason
+
+
+def test_envelope_fields_of_the_wrong_shape_are_dropped_not_trusted():
+    event = {**TRAINING_STATE_CHANGE, "account": "12345", "region": ["us-east-1"], "id": "x" * 10_000}
+    target = events.parse_event(event)
+    assert (target.account, target.region) == (None, None)
+    assert len(target.event_id) == 128
+
+
+# --- configuration --------------------------------------------------------------------------------
+
+
+def test_the_defaults_are_secure():
+    loaded = config.load_config({})
+    assert loaded.mode == "enforce"
+    assert loaded.enforcing
+    assert loaded.policy.require_kms
+    assert loaded.policy.require_inter_container_encryption
+    assert not loaded.policy.allow_serverless_inference
+    assert loaded.findings_topic_arn is None
+
+
+def test_lists_and_switches_are_read_leniently_where_meaning_is_clear():
+    loaded = config.load_config(
+        {
+            "APPROVED_SUBNET_IDS": " subnet-0a000000000000001 ,, subnet-0a000000000000002,",
+            "APPROVED_SECURITY_GROUP_IDS": "sg-0b000000000000001",
+            "ENFORCEMENT_MODE": " Audit ",
+            "REQUIRE_KMS": "FALSE",
+            "ALLOW_SERVERLESS_INFERENCE": "True",
+            "FINDINGS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:smenv-local-enforcer-findings",
+        }
+    )
+    assert loaded.policy.approved_subnets == {"subnet-0a000000000000001", "subnet-0a000000000000002"}
+    assert loaded.mode == "audit"
+    assert not loaded.enforcing
+    assert not loaded.policy.require_kms
+    assert loaded.policy.allow_serverless_inference
+
+
+def test_every_bad_value_is_named_at_once():
+    with pytest.raises(config.ConfigError) as raised:
+        config.load_config(
+            {
+                "ENFORCEMENT_MODE": "banana",
+                "REQUIRE_KMS": "yes please",
+                "APPROVED_SUBNET_IDS": "subnet-0a000000000000001,vpc-123",
+                "APPROVED_SECURITY_GROUP_IDS": "default",
+                "FINDINGS_TOPIC_ARN": "my-topic",
+            }
+        )
+    problems = " | ".join(raised.value.problems)
+    for variable in (
+        "ENFORCEMENT_MODE",
+        "REQUIRE_KMS",
+        "APPROVED_SUBNET_IDS",
+        "APPROVED_SECURITY_GROUP_IDS",
+        "FINDINGS_TOPIC_ARN",
+    ):
+        assert variable in problems
+    assert "'banana'" in problems
