@@ -282,3 +282,35 @@ def security_group_rule_descriptions() -> None:
     SecurityGroupRule.__init__ = __init__
     SecurityGroupRule.description = property(description)
     SecurityGroupBackend.modify_security_group_rules = modify_security_group_rules
+
+
+@patch
+def lambda_dead_letter_config() -> None:
+    """CreateFunction drops DeadLetterConfig and GetFunction never returns it: Terraform would
+    plan to add the function's dead-letter queue on every run."""
+    from moto.awslambda.models import LambdaFunction
+
+    init, configuration, update = (
+        LambdaFunction.__init__,
+        LambdaFunction.get_configuration,
+        LambdaFunction.update_configuration,
+    )
+
+    def __init__(self, account_id, spec, *args, **kwargs) -> None:
+        init(self, account_id, spec, *args, **kwargs)
+        self.dead_letter_config = spec.get("DeadLetterConfig") or None
+
+    def get_configuration(self, *args, **kwargs):
+        config = configuration(self, *args, **kwargs)
+        if getattr(self, "dead_letter_config", None):
+            config["DeadLetterConfig"] = self.dead_letter_config
+        return config
+
+    def update_configuration(self, config_updates):
+        if "DeadLetterConfig" in config_updates:
+            self.dead_letter_config = config_updates["DeadLetterConfig"] or None
+        return update(self, config_updates)
+
+    LambdaFunction.__init__ = __init__
+    LambdaFunction.get_configuration = get_configuration
+    LambdaFunction.update_configuration = update_configuration

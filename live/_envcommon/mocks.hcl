@@ -12,6 +12,7 @@ locals {
     vpc_cidr                    = local.env.vpc_cidr
     private_subnet_ids          = [for i, _ in local.env.azs : format("subnet-%017d", i)]
     sagemaker_security_group_id = "sg-00000000000000000"
+    endpoint_security_group_id  = "sg-00000000000000001"
     s3_vpc_endpoint_id          = "vpce-00000000000000000"
   }
   buckets = {
@@ -20,6 +21,10 @@ locals {
     data_bucket_arns  = { for t in local.env.teams : t => "arn:aws:s3:::mock-data-${t}" }
     model_bucket_arns = { for t in local.env.teams : t => "arn:aws:s3:::mock-model-${t}" }
     access_log_bucket = "mock-access-logs"
+  }
+  enforcer = {
+    findings_topic_arn = "arn:aws:sns:${local.env.region}:${local.env.account_id}:mock-findings"
+    function_name      = "mock-enforcer"
   }
   # Only plan and validate may see these; apply always reads the real outputs.
   commands = ["init", "validate", "plan", "destroy"]

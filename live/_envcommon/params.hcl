@@ -20,6 +20,12 @@ dependency "network" {
   mock_outputs_allowed_terraform_commands = local.mocks.commands
 }
 
+dependency "enforcer" {
+  config_path                             = "../enforcer"
+  mock_outputs                            = local.mocks.enforcer
+  mock_outputs_allowed_terraform_commands = local.mocks.commands
+}
+
 dependency "buckets" {
   config_path                             = "../buckets"
   mock_outputs                            = local.mocks.buckets
@@ -33,6 +39,7 @@ inputs = {
       "network/sagemaker_security_group_id" = dependency.network.outputs.sagemaker_security_group_id
       "network/s3_vpc_endpoint_id"          = dependency.network.outputs.s3_vpc_endpoint_id
       "buckets/access_log_bucket"           = dependency.buckets.outputs.access_log_bucket
+      "enforcer/findings_topic_arn"         = dependency.enforcer.outputs.findings_topic_arn
     },
     { for purpose, arn in dependency.kms.outputs.key_arns : "kms/${purpose}/key_arn" => arn },
     { for team, name in dependency.buckets.outputs.data_buckets : "teams/${team}/data_bucket" => name },

@@ -48,9 +48,9 @@ variable "subnet_newbits" {
 }
 
 variable "interface_endpoints" {
-  description = "Services reached through interface endpoints with private DNS. `notebook` is the SageMaker notebook service; the rest are com.amazonaws.<region>.<name>."
+  description = "Services reached through interface endpoints with private DNS. `notebook` is the SageMaker notebook service; the rest are com.amazonaws.<region>.<name>. sns carries the enforcer's findings."
   type        = list(string)
-  default     = ["sagemaker.api", "sagemaker.runtime", "notebook", "sts", "logs", "monitoring", "kms", "ssm", "ecr.api", "ecr.dkr", "events"]
+  default     = ["sagemaker.api", "sagemaker.runtime", "notebook", "sts", "logs", "monitoring", "kms", "ssm", "ecr.api", "ecr.dkr", "events", "sns"]
 
   validation {
     condition     = alltrue([for s in var.interface_endpoints : can(regex("^[a-z0-9][a-z0-9.-]*[a-z0-9]$", s))]) && length(distinct(var.interface_endpoints)) == length(var.interface_endpoints)

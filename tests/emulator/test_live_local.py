@@ -103,6 +103,29 @@ def test_each_units_terragrunt_cache_stays_small(applied):
         assert size < 2_000_000, f"{unit}: {size} bytes"
 
 
+def test_the_enforcer_is_configured_from_the_network_and_reaches_only_its_own_account(applied):
+    function = aws("lambda").get_function(FunctionName="smenv-local-sagemaker-enforcer")["Configuration"]
+    variables = function["Environment"]["Variables"]
+    subnets = aws("ssm").get_parameter(Name="/smenv/local/network/private_subnet_ids")["Parameter"]["Value"]
+    group = aws("ssm").get_parameter(Name="/smenv/local/network/sagemaker_security_group_id")["Parameter"]["Value"]
+    assert variables["APPROVED_SUBNET_IDS"] == subnets
+    assert variables["APPROVED_SECURITY_GROUP_IDS"] == group
+    assert variables["ENFORCEMENT_MODE"] == "enforce"
+    assert variables["FINDINGS_TOPIC_ARN"].endswith(":smenv-local-enforcer-findings")
+    policy = aws("iam").get_role_policy(RoleName="smenv-local-sagemaker-enforcer", PolicyName="enforce")
+    statements = {s["Sid"]: s for s in policy["PolicyDocument"]["Statement"]}
+    for sid in ("DescribeWhatItJudges", "StopWhatEscapes", "DeleteModelsOutsideTheVpc", "MarkWhatItHandled"):
+        resources = statements[sid]["Resource"]
+        for resource in resources if isinstance(resources, list) else [resources]:
+            assert resource.startswith("arn:aws:sagemaker:us-east-1:123456789012:"), (sid, resource)
+    assert sorted(sid for sid, s in statements.items() if s["Resource"] == "*") == [
+        "DescribeNetworkAndTrace",
+        "FindEndpointConfigsUsingAModel",
+    ]
+    assert statements["PublishFindings"]["Resource"] == variables["FINDINGS_TOPIC_ARN"]
+
+
+# Last: the round trip ends with the environment gone.
 def test_down_destroys_everything_and_stops_the_emulator(applied, live_env):
     assert applied.code == 0
     run = run_live("down", live_env)

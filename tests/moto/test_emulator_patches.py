@@ -193,3 +193,62 @@ def test_applying_the_patches_twice_changes_nothing_more(sagemaker):
     training_job(sagemaker, "job-1")
     sagemaker.stop_training_job(TrainingJobName="job-1")
     assert sagemaker.describe_training_job(TrainingJobName="job-1")["TrainingJobStatus"] == "Stopping"
+
+
+# --- The gaps Terraform meets ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def aws():
+    emulator_patches.apply_all()
+    with mock_aws():
+        yield lambda service: boto3.client(service, region_name=REGION)
+
+
+def test_a_rotating_key_reports_its_rotation_period(aws):
+    kms = aws("kms")
+    key = kms.create_key()["KeyMetadata"]["KeyId"]
+    kms.enable_key_rotation(KeyId=key, RotationPeriodInDays=180)
+    status = kms.get_key_rotation_status(KeyId=key)
+    assert (status["KeyRotationEnabled"], status["RotationPeriodInDays"]) == (True, 180)
+
+
+def test_a_rule_naming_a_group_keeps_its_description_and_can_change_it(aws):
+    ec2 = aws("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    group = ec2.create_security_group(GroupName="g", Description="g", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=group,
+        IpPermissions=[{"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": group, "Description": "self"}]}],
+    )
+    rule = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [group]}])["SecurityGroupRules"]
+    ingress = next(r for r in rule if not r["IsEgress"])
+    assert ingress["Description"] == "self"
+    ec2.modify_security_group_rules(
+        GroupId=group,
+        SecurityGroupRules=[
+            {
+                "SecurityGroupRuleId": ingress["SecurityGroupRuleId"],
+                "SecurityGroupRule": {"IpProtocol": "-1", "ReferencedGroupId": group, "Description": "renamed"},
+            }
+        ],
+    )
+    again = ec2.describe_security_group_rules(SecurityGroupRuleIds=[ingress["SecurityGroupRuleId"]])
+    assert again["SecurityGroupRules"][0]["Description"] == "renamed"
+
+
+def test_a_functions_dead_letter_queue_is_kept_and_returned(aws):
+    iam, awslambda = aws("iam"), aws("lambda")
+    role = iam.create_role(RoleName="fn", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    queue = "arn:aws:sqs:us-east-1:123456789012:dlq"
+    awslambda.create_function(
+        FunctionName="fn",
+        Runtime="python3.13",
+        Role=role,
+        Handler="handler.handler",
+        Code={"ZipFile": b"PK\x05\x06" + b"\x00" * 18},
+        DeadLetterConfig={"TargetArn": queue},
+    )
+    assert awslambda.get_function(FunctionName="fn")["Configuration"]["DeadLetterConfig"] == {"TargetArn": queue}
+    awslambda.update_function_configuration(FunctionName="fn", DeadLetterConfig={"TargetArn": queue + "2"})
+    assert awslambda.get_function_configuration(FunctionName="fn")["DeadLetterConfig"] == {"TargetArn": queue + "2"}

@@ -13,7 +13,7 @@ INPUTS = {
 }
 DEFAULT_ENDPOINTS = [
     "sagemaker.api", "sagemaker.runtime", "notebook", "sts", "logs", "monitoring",
-    "kms", "ssm", "ecr.api", "ecr.dkr", "events",
+    "kms", "ssm", "ecr.api", "ecr.dkr", "events", "sns",
 ]  # fmt: skip
 
 

@@ -1,0 +1,43 @@
+# The enforcer: EventBridge + Lambda that stops SageMaker work escaping the VPC, with findings.
+locals {
+  env     = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
+  mocks   = read_terragrunt_config("${dirname(find_in_parent_folders())}/live/_envcommon/mocks.hcl").locals
+  root    = dirname(find_in_parent_folders())
+  package = "${local.root}/.smenv/build/enforcer.zip"
+}
+
+terraform {
+  source = "${dirname(find_in_parent_folders())}/modules//enforcer"
+
+  # The zip Terraform uploads, rebuilt (deterministically, only when its sources changed) first.
+  before_hook "package_lambda" {
+    commands = ["plan", "apply", "destroy", "validate"]
+    execute  = ["python", "${local.root}/tools/package_lambda.py", "${local.root}/lambda/enforcer", "--out", local.package]
+  }
+}
+
+dependency "kms" {
+  config_path                             = "../kms"
+  mock_outputs                            = local.mocks.kms
+  mock_outputs_allowed_terraform_commands = local.mocks.commands
+}
+
+dependency "network" {
+  config_path                             = "../network"
+  mock_outputs                            = local.mocks.network
+  mock_outputs_allowed_terraform_commands = local.mocks.commands
+}
+
+inputs = {
+  package_path                = local.package
+  approved_subnet_ids         = dependency.network.outputs.private_subnet_ids
+  approved_security_group_ids = [dependency.network.outputs.sagemaker_security_group_id]
+  vpc_id                      = dependency.network.outputs.vpc_id
+  lambda_subnet_ids           = dependency.network.outputs.private_subnet_ids
+  endpoint_security_group_id  = dependency.network.outputs.endpoint_security_group_id
+  notifications_kms_key_arn   = dependency.kms.outputs.key_arns["notifications"]
+  lambda_kms_key_arn          = dependency.kms.outputs.key_arns["lambda"]
+  logs_kms_key_arn            = dependency.kms.outputs.key_arns["logs"]
+  enforcement_mode            = lookup(local.env, "enforcement_mode", "enforce")
+  allow_serverless_inference  = lookup(local.env, "endpoint_shape", "provisioned") == "serverless"
+}

@@ -1,0 +1,328 @@
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  account_id    = data.aws_caller_identity.current.account_id
+  partition     = data.aws_partition.current.partition
+  region        = data.aws_region.current.name
+  function_name = "${var.name_prefix}-sagemaker-enforcer"
+  sagemaker_arn = "arn:${local.partition}:sagemaker:${local.region}:${local.account_id}"
+
+  # What the enforcer watches: the create calls (CloudTrail), and SageMaker's own state changes.
+  create_calls = [
+    "CreateTrainingJob", "CreateProcessingJob", "CreateHyperParameterTuningJob",
+    "CreateTransformJob", "CreateModel", "CreateNotebookInstance",
+  ]
+  state_changes = [
+    "SageMaker Training Job State Change", "SageMaker Processing Job State Change",
+    "SageMaker HyperParameter Tuning Job State Change", "SageMaker Transform Job State Change",
+    "SageMaker Notebook Instance State Change",
+  ]
+  # Resource kinds it may describe, tag and stop (never anything outside this account and region).
+  watched = ["training-job", "processing-job", "hyper-parameter-tuning-job", "transform-job", "notebook-instance"]
+}
+
+# --- Where findings and alarms go ------------------------------------------------------------------
+
+resource "aws_sns_topic" "findings" {
+  name              = "${var.name_prefix}-enforcer-findings"
+  kms_master_key_id = var.notifications_kms_key_arn
+}
+
+resource "aws_sns_topic" "alarms" {
+  name              = "${var.name_prefix}-enforcer-alarms"
+  kms_master_key_id = var.notifications_kms_key_arn
+}
+
+resource "aws_sns_topic_subscription" "alarm_email" {
+  for_each = toset(var.alarm_email_endpoints)
+
+  topic_arn = aws_sns_topic.alarms.arn
+  protocol  = "email"
+  endpoint  = each.value
+}
+
+# Events that could not be delivered, or that failed every retry, wait here for a replay.
+resource "aws_sqs_queue" "dead_letters" {
+  name                      = "${var.name_prefix}-enforcer-dlq"
+  kms_master_key_id         = var.notifications_kms_key_arn
+  message_retention_seconds = 1209600 # 14 days, the most SQS keeps
+}
+
+data "aws_iam_policy_document" "dead_letters" {
+  statement {
+    sid       = "EventBridgeUndeliverableEvents"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.dead_letters.arn]
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com"]
+    }
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = [for rule in aws_cloudwatch_event_rule.this : rule.arn]
+    }
+  }
+}
+
+resource "aws_sqs_queue_policy" "dead_letters" {
+  queue_url = aws_sqs_queue.dead_letters.id
+  policy    = data.aws_iam_policy_document.dead_letters.json
+}
+
+# --- The function ----------------------------------------------------------------------------------
+
+resource "aws_cloudwatch_log_group" "function" {
+  name              = "/aws/lambda/${local.function_name}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.logs_kms_key_arn
+}
+
+resource "aws_security_group" "function" {
+  name        = local.function_name
+  description = "The enforcer Lambda: HTTPS to the interface endpoints only"
+  vpc_id      = var.vpc_id
+  tags        = { Name = local.function_name }
+}
+
+resource "aws_vpc_security_group_egress_rule" "function_endpoints" {
+  security_group_id            = aws_security_group.function.id
+  description                  = "HTTPS to the interface endpoints (SageMaker, SNS)"
+  ip_protocol                  = "tcp"
+  from_port                    = 443
+  to_port                      = 443
+  referenced_security_group_id = var.endpoint_security_group_id
+}
+
+data "aws_iam_policy_document" "trust" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "function" {
+  statement {
+    sid       = "DescribeWhatItJudges"
+    actions   = ["sagemaker:DescribeTrainingJob", "sagemaker:DescribeProcessingJob", "sagemaker:DescribeHyperParameterTuningJob", "sagemaker:DescribeTransformJob", "sagemaker:DescribeNotebookInstance", "sagemaker:DescribeModel", "sagemaker:DescribeEndpointConfig", "sagemaker:ListTags"]
+    resources = concat([for kind in local.watched : "${local.sagemaker_arn}:${kind}/*"], ["${local.sagemaker_arn}:model/*", "${local.sagemaker_arn}:endpoint-config/*"])
+  }
+
+  statement {
+    sid       = "StopWhatEscapes"
+    actions   = ["sagemaker:StopTrainingJob", "sagemaker:StopProcessingJob", "sagemaker:StopHyperParameterTuningJob", "sagemaker:StopTransformJob", "sagemaker:StopNotebookInstance"]
+    resources = [for kind in local.watched : "${local.sagemaker_arn}:${kind}/*"]
+  }
+
+  statement {
+    sid       = "DeleteModelsOutsideTheVpc"
+    actions   = ["sagemaker:DeleteModel"]
+    resources = ["${local.sagemaker_arn}:model/*"]
+  }
+
+  # The enforcer marks what it stopped or reported, so a second event does not report it again.
+  statement {
+    sid       = "MarkWhatItHandled"
+    actions   = ["sagemaker:AddTags"]
+    resources = concat([for kind in local.watched : "${local.sagemaker_arn}:${kind}/*"], ["${local.sagemaker_arn}:model/*"])
+    condition {
+      test     = "ForAllValues:StringEquals"
+      variable = "aws:TagKeys"
+      values   = ["smenv:enforcer"]
+    }
+  }
+
+  # ListEndpointConfigs has no resource-level permission: it answers for this account only.
+  statement {
+    sid       = "FindEndpointConfigsUsingAModel"
+    actions   = ["sagemaker:ListEndpointConfigs"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "PublishFindings"
+    actions   = ["sns:Publish"]
+    resources = [aws_sns_topic.findings.arn]
+  }
+
+  statement {
+    sid       = "DeadLetters"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.dead_letters.arn]
+  }
+
+  statement {
+    sid       = "EncryptedTopicQueueAndEnvironment"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = [var.notifications_kms_key_arn, var.lambda_kms_key_arn]
+  }
+
+  statement {
+    sid       = "OwnLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.function.arn}:*"]
+  }
+
+  # Lambda's network interfaces in the private subnets (Describe* has no resource-level permission).
+  statement {
+    sid       = "NetworkInterfacesInThePrivateSubnets"
+    actions   = ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]
+    resources = concat(["arn:${local.partition}:ec2:${local.region}:${local.account_id}:network-interface/*", "arn:${local.partition}:ec2:${local.region}:${local.account_id}:security-group/${aws_security_group.function.id}"], [for s in var.lambda_subnet_ids : "arn:${local.partition}:ec2:${local.region}:${local.account_id}:subnet/${s}"])
+  }
+
+  statement {
+    sid       = "DescribeNetworkAndTrace"
+    actions   = ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:DescribeVpcs", "xray:PutTelemetryRecords", "xray:PutTraceSegments"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role" "function" {
+  name               = local.function_name
+  assume_role_policy = data.aws_iam_policy_document.trust.json
+}
+
+resource "aws_iam_role_policy" "function" {
+  name   = "enforce"
+  role   = aws_iam_role.function.id
+  policy = data.aws_iam_policy_document.function.json
+}
+
+resource "aws_lambda_function" "this" {
+  # checkov:skip=CKV_AWS_272: no signing profile in this design; the zip is built deterministically from the reviewed repository and Terraform pins its SHA-256
+  function_name                  = local.function_name
+  description                    = "Stops SageMaker work that escapes the secure environment, and reports it"
+  role                           = aws_iam_role.function.arn
+  runtime                        = "python3.13"
+  handler                        = "handler.handler"
+  filename                       = var.package_path
+  source_code_hash               = filebase64sha256(var.package_path)
+  timeout                        = 60
+  memory_size                    = 256
+  reserved_concurrent_executions = var.reserved_concurrency
+  kms_key_arn                    = var.lambda_kms_key_arn
+
+  environment {
+    variables = {
+      APPROVED_SUBNET_IDS                = join(",", var.approved_subnet_ids)
+      APPROVED_SECURITY_GROUP_IDS        = join(",", var.approved_security_group_ids)
+      ENFORCEMENT_MODE                   = var.enforcement_mode
+      FINDINGS_TOPIC_ARN                 = aws_sns_topic.findings.arn
+      REQUIRE_KMS                        = tostring(var.require_kms)
+      REQUIRE_INTER_CONTAINER_ENCRYPTION = tostring(var.require_inter_container_encryption)
+      ALLOW_SERVERLESS_INFERENCE         = tostring(var.allow_serverless_inference)
+    }
+  }
+
+  vpc_config {
+    subnet_ids         = var.lambda_subnet_ids
+    security_group_ids = [aws_security_group.function.id]
+  }
+
+  tracing_config {
+    mode = "Active"
+  }
+
+  dead_letter_config {
+    target_arn = aws_sqs_queue.dead_letters.arn
+  }
+
+  depends_on = [aws_cloudwatch_log_group.function, aws_iam_role_policy.function]
+}
+
+resource "aws_lambda_function_event_invoke_config" "this" {
+  function_name                = aws_lambda_function.this.function_name
+  maximum_retry_attempts       = 2
+  maximum_event_age_in_seconds = 3600
+}
+
+# --- The triggers ----------------------------------------------------------------------------------
+
+resource "aws_cloudwatch_event_rule" "this" {
+  for_each = {
+    api-calls = {
+      description = "SageMaker create calls that succeeded (CloudTrail)"
+      pattern = {
+        source        = ["aws.sagemaker"]
+        "detail-type" = ["AWS API Call via CloudTrail"]
+        detail = {
+          eventSource = ["sagemaker.amazonaws.com"]
+          eventName   = local.create_calls
+          errorCode   = [{ exists = false }] # denied or failed calls created nothing
+        }
+      }
+    }
+    state-changes = {
+      description = "SageMaker job and notebook state changes (arrive before CloudTrail)"
+      pattern = {
+        source        = ["aws.sagemaker"]
+        "detail-type" = local.state_changes
+      }
+    }
+  }
+
+  name          = "${var.name_prefix}-enforcer-${each.key}"
+  description   = each.value.description
+  event_pattern = jsonencode(each.value.pattern)
+}
+
+resource "aws_cloudwatch_event_target" "this" {
+  for_each = aws_cloudwatch_event_rule.this
+
+  rule = each.value.name
+  arn  = aws_lambda_function.this.arn
+
+  retry_policy {
+    maximum_retry_attempts       = 8
+    maximum_event_age_in_seconds = 3600
+  }
+
+  dead_letter_config {
+    arn = aws_sqs_queue.dead_letters.arn
+  }
+}
+
+resource "aws_lambda_permission" "events" {
+  for_each = aws_cloudwatch_event_rule.this
+
+  statement_id   = "events-${each.key}"
+  action         = "lambda:InvokeFunction"
+  function_name  = aws_lambda_function.this.function_name
+  principal      = "events.amazonaws.com"
+  source_arn     = each.value.arn
+  source_account = local.account_id
+}
+
+# --- Alarms: the control itself failing --------------------------------------------------------------
+
+resource "aws_cloudwatch_metric_alarm" "this" {
+  for_each = {
+    errors      = { namespace = "AWS/Lambda", metric = "Errors", dimensions = { FunctionName = local.function_name }, text = "the enforcer failed on an event (it is retried, then dead-lettered)" }
+    throttles   = { namespace = "AWS/Lambda", metric = "Throttles", dimensions = { FunctionName = local.function_name }, text = "the enforcer was throttled: raise its reserved concurrency" }
+    dead-letter = { namespace = "AWS/SQS", metric = "ApproximateNumberOfMessagesVisible", dimensions = { QueueName = aws_sqs_queue.dead_letters.name }, text = "events wait in the dead-letter queue: they were never enforced" }
+  }
+
+  alarm_name          = "${var.name_prefix}-enforcer-${each.key}"
+  alarm_description   = "SageMaker enforcer: ${each.value.text}"
+  namespace           = each.value.namespace
+  metric_name         = each.value.metric
+  dimensions          = each.value.dimensions
+  statistic           = each.key == "dead-letter" ? "Maximum" : "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+  ok_actions          = [aws_sns_topic.alarms.arn]
+}

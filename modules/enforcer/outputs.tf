@@ -1,0 +1,29 @@
+output "function_name" {
+  description = "The enforcer Lambda."
+  value       = aws_lambda_function.this.function_name
+}
+
+output "function_arn" {
+  description = "The enforcer Lambda's ARN."
+  value       = aws_lambda_function.this.arn
+}
+
+output "findings_topic_arn" {
+  description = "SNS topic of findings (one message per violating resource)."
+  value       = aws_sns_topic.findings.arn
+}
+
+output "alarms_topic_arn" {
+  description = "SNS topic of the enforcer's own alarms (errors, throttles, dead letters)."
+  value       = aws_sns_topic.alarms.arn
+}
+
+output "dead_letter_queue_url" {
+  description = "Events that could not be enforced, kept 14 days for a replay."
+  value       = aws_sqs_queue.dead_letters.id
+}
+
+output "event_rule_names" {
+  description = "EventBridge rules that trigger the enforcer."
+  value       = [for rule in aws_cloudwatch_event_rule.this : rule.name]
+}

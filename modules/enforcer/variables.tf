@@ -1,0 +1,161 @@
+variable "name_prefix" {
+  description = "Prefix of every name this module creates."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,22}[a-z0-9]$", var.name_prefix))
+    error_message = "var.name_prefix must be 3-24 characters: lower-case letters, digits and hyphens, starting with a letter."
+  }
+}
+
+variable "package_path" {
+  description = "The enforcer's Lambda zip, built by `python tools/package_lambda.py lambda/enforcer --out <path>`."
+  type        = string
+
+  validation {
+    condition     = endswith(var.package_path, ".zip")
+    error_message = "var.package_path must be the path of a .zip built by tools/package_lambda.py."
+  }
+}
+
+variable "approved_subnet_ids" {
+  description = "Subnets SageMaker work may run in (the private subnets). Empty: any subnet, but a VPC is still required."
+  type        = list(string)
+
+  validation {
+    condition     = alltrue([for s in var.approved_subnet_ids : can(regex("^subnet-[0-9a-f]+$", s))])
+    error_message = "var.approved_subnet_ids must hold subnet IDs (subnet-...)."
+  }
+}
+
+variable "approved_security_group_ids" {
+  description = "Security groups SageMaker work may use. Empty: any."
+  type        = list(string)
+
+  validation {
+    condition     = alltrue([for s in var.approved_security_group_ids : can(regex("^sg-[0-9a-f]+$", s))])
+    error_message = "var.approved_security_group_ids must hold security group IDs (sg-...)."
+  }
+}
+
+variable "enforcement_mode" {
+  description = "enforce: stop and delete what violates the rules. audit: decide and report only, change nothing."
+  type        = string
+  default     = "enforce"
+
+  validation {
+    condition     = contains(["enforce", "audit"], var.enforcement_mode)
+    error_message = "var.enforcement_mode must be enforce or audit."
+  }
+}
+
+variable "require_kms" {
+  description = "Require a KMS key on job volumes and outputs and on notebooks."
+  type        = bool
+  default     = true
+}
+
+variable "require_inter_container_encryption" {
+  description = "Require inter-container traffic encryption on training and tuning jobs."
+  type        = bool
+  default     = true
+}
+
+variable "allow_serverless_inference" {
+  description = "Exempt models tagged smenv:inference=serverless from the VPC rule (serverless endpoints cannot attach to a VPC). Off unless the environment serves serverless."
+  type        = bool
+  default     = false
+}
+
+variable "vpc_id" {
+  description = "The VPC the enforcer Lambda runs in (it reaches SageMaker and SNS through the interface endpoints)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^vpc-[0-9a-f]+$", var.vpc_id))
+    error_message = "var.vpc_id must be a VPC ID (vpc-...)."
+  }
+}
+
+variable "lambda_subnet_ids" {
+  description = "Private subnets for the enforcer Lambda's network interfaces."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.lambda_subnet_ids) > 0 && alltrue([for s in var.lambda_subnet_ids : can(regex("^subnet-[0-9a-f]+$", s))])
+    error_message = "var.lambda_subnet_ids must hold at least one subnet ID (subnet-...)."
+  }
+}
+
+variable "endpoint_security_group_id" {
+  description = "Security group of the interface endpoints: the Lambda may send HTTPS to it and nowhere else."
+  type        = string
+
+  validation {
+    condition     = can(regex("^sg-[0-9a-f]+$", var.endpoint_security_group_id))
+    error_message = "var.endpoint_security_group_id must be a security group ID (sg-...)."
+  }
+}
+
+variable "notifications_kms_key_arn" {
+  description = "KMS key (the notifications key) for the findings and alarm topics and the dead-letter queue."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9-]+$", var.notifications_kms_key_arn))
+    error_message = "var.notifications_kms_key_arn must be a KMS key ARN."
+  }
+}
+
+variable "lambda_kms_key_arn" {
+  description = "KMS key (the lambda key) that encrypts the function's environment variables."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9-]+$", var.lambda_kms_key_arn))
+    error_message = "var.lambda_kms_key_arn must be a KMS key ARN."
+  }
+}
+
+variable "logs_kms_key_arn" {
+  description = "KMS key (the logs key) for the function's log group."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9-]+$", var.logs_kms_key_arn))
+    error_message = "var.logs_kms_key_arn must be a KMS key ARN."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Days the function's logs are kept (one of the values CloudWatch Logs accepts)."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "var.log_retention_days must be one of CloudWatch Logs' values (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)."
+  }
+}
+
+variable "reserved_concurrency" {
+  description = "Concurrent executions reserved for (and capping) the enforcer."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.reserved_concurrency >= 1 && var.reserved_concurrency <= 1000 && floor(var.reserved_concurrency) == var.reserved_concurrency
+    error_message = "var.reserved_concurrency must be a whole number from 1 to 1000."
+  }
+}
+
+variable "alarm_email_endpoints" {
+  description = "Addresses subscribed (by email) to the enforcer's alarm topic. Empty: subscribe your own."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for e in var.alarm_email_endpoints : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
+    error_message = "var.alarm_email_endpoints must be email addresses."
+  }
+}
