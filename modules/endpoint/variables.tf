@@ -1,0 +1,219 @@
+variable "name_prefix" {
+  description = "Prefix of every name this module creates; the endpoint is <name_prefix>-<name>."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,22}[a-z0-9]$", var.name_prefix))
+    error_message = "var.name_prefix must be 3-24 characters: lower-case letters, digits and hyphens, starting with a letter."
+  }
+}
+
+variable "name" {
+  description = "The endpoint's short name (the endpoint is <name_prefix>-<name>)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9]([a-z0-9-]{0,22}[a-z0-9])?$", var.name))
+    error_message = "var.name must be 1-24 lower-case letters, digits and hyphens."
+  }
+}
+
+variable "shape" {
+  description = "provisioned: instances in the VPC, shadow variant, data capture, autoscaling. serverless: no VPC, no network isolation, no data capture, no shadow (see the README)."
+  type        = string
+  default     = "provisioned"
+
+  validation {
+    condition     = contains(["provisioned", "serverless"], var.shape)
+    error_message = "var.shape must be provisioned or serverless."
+  }
+}
+
+variable "model" {
+  description = "The production model: a container image with model data in the model bucket (model_data_url), or a model package (model_package_arn)."
+  type = object({
+    image             = optional(string)
+    model_data_url    = optional(string)
+    model_package_arn = optional(string)
+    environment       = optional(map(string), {})
+  })
+
+  validation {
+    condition     = (var.model.model_package_arn != null) != (var.model.model_data_url != null)
+    error_message = "var.model needs exactly one of model_data_url (with image) or model_package_arn."
+  }
+  validation {
+    condition     = var.model.model_package_arn != null || var.model.image != null
+    error_message = "var.model.image is required with model_data_url."
+  }
+  validation {
+    condition     = var.model.model_data_url == null || can(regex("^s3://[a-z0-9][a-z0-9.-]+/.+", var.model.model_data_url))
+    error_message = "var.model.model_data_url must be an s3:// URL of an object."
+  }
+}
+
+variable "shadow" {
+  description = "Provisioned only: a shadow variant that receives a copy of sampling_percentage of the requests (its answers are not returned). null: none."
+  type = object({
+    image               = optional(string)
+    model_data_url      = optional(string)
+    model_package_arn   = optional(string)
+    environment         = optional(map(string), {})
+    sampling_percentage = optional(number, 10)
+    instance_type       = optional(string)
+  })
+  default = null
+
+  validation {
+    condition     = var.shadow == null || try((var.shadow.model_package_arn != null) != (var.shadow.model_data_url != null), false)
+    error_message = "var.shadow needs a model: exactly one of model_data_url (with image) or model_package_arn."
+  }
+  validation {
+    condition     = var.shadow == null || try(var.shadow.sampling_percentage >= 1 && var.shadow.sampling_percentage <= 100, false)
+    error_message = "var.shadow.sampling_percentage must be from 1 to 100."
+  }
+}
+
+variable "enable_network_isolation" {
+  description = "The model containers make no network calls at all (they get their model data from SageMaker). Serverless cannot, and must set false."
+  type        = bool
+  default     = true
+}
+
+variable "instance_type" {
+  description = "Provisioned: the instance type of the production variant."
+  type        = string
+  default     = "ml.m5.large"
+
+  validation {
+    condition     = can(regex("^ml\\.[a-z0-9]+\\.[a-z0-9]+$", var.instance_type))
+    error_message = "var.instance_type must be a SageMaker instance type such as ml.m5.large."
+  }
+}
+
+variable "autoscaling" {
+  description = "Provisioned: target tracking on invocations per instance, between min_capacity and max_capacity instances."
+  type = object({
+    enabled                         = optional(bool, true)
+    min_capacity                    = optional(number, 1)
+    max_capacity                    = optional(number, 5)
+    target_invocations_per_instance = optional(number, 100)
+    scale_in_cooldown               = optional(number, 300)
+    scale_out_cooldown              = optional(number, 60)
+  })
+  default = {}
+
+  validation {
+    condition     = var.autoscaling.min_capacity >= 1 && var.autoscaling.min_capacity <= var.autoscaling.max_capacity
+    error_message = "var.autoscaling: min_capacity must be at least 1 and not above max_capacity."
+  }
+  validation {
+    condition     = var.autoscaling.target_invocations_per_instance > 0 && var.autoscaling.scale_in_cooldown >= 0 && var.autoscaling.scale_out_cooldown >= 0
+    error_message = "var.autoscaling: target_invocations_per_instance must be positive and the cooldowns not negative."
+  }
+}
+
+variable "serverless" {
+  description = "Serverless: memory per concurrent invocation (MB) and the most concurrent invocations."
+  type = object({
+    memory_size_in_mb = optional(number, 2048)
+    max_concurrency   = optional(number, 5)
+  })
+  default = {}
+
+  validation {
+    condition     = contains([1024, 2048, 3072, 4096, 5120, 6144], var.serverless.memory_size_in_mb)
+    error_message = "var.serverless.memory_size_in_mb must be one of 1024, 2048, 3072, 4096, 5120, 6144."
+  }
+  validation {
+    condition     = var.serverless.max_concurrency >= 1 && var.serverless.max_concurrency <= 200
+    error_message = "var.serverless.max_concurrency must be from 1 to 200."
+  }
+}
+
+variable "data_capture" {
+  description = "Provisioned: capture requests and responses into the model bucket under <prefix>/<endpoint>/, encrypted with the models key."
+  type = object({
+    enabled             = optional(bool, true)
+    sampling_percentage = optional(number, 100)
+    prefix              = optional(string, "data-capture")
+  })
+  default = {}
+
+  validation {
+    condition     = var.data_capture.sampling_percentage >= 0 && var.data_capture.sampling_percentage <= 100
+    error_message = "var.data_capture.sampling_percentage must be from 0 to 100."
+  }
+}
+
+variable "model_bucket" {
+  description = "The team's model bucket: model data is read from it and captured data written to it."
+  type        = string
+}
+
+variable "models_kms_key_arn" {
+  description = "KMS key (the models key) of the model bucket and the captured data."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9-]+$", var.models_kms_key_arn))
+    error_message = "var.models_kms_key_arn must be a KMS key ARN."
+  }
+}
+
+variable "volumes_kms_key_arn" {
+  description = "Provisioned: KMS key (the volumes key) for the instances' storage volumes."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9-]+$", var.volumes_kms_key_arn))
+    error_message = "var.volumes_kms_key_arn must be a KMS key ARN."
+  }
+}
+
+variable "subnet_ids" {
+  description = "Provisioned: the private subnets the model containers run in."
+  type        = list(string)
+
+  validation {
+    condition     = alltrue([for s in var.subnet_ids : can(regex("^subnet-[0-9a-f]+$", s))])
+    error_message = "var.subnet_ids must hold subnet IDs (subnet-...)."
+  }
+}
+
+variable "security_group_ids" {
+  description = "Provisioned: the SageMaker security group."
+  type        = list(string)
+
+  validation {
+    condition     = alltrue([for s in var.security_group_ids : can(regex("^sg-[0-9a-f]+$", s))])
+    error_message = "var.security_group_ids must hold security group IDs (sg-...)."
+  }
+}
+
+variable "guardrail_policy_arn" {
+  description = "The preventive guardrail policy (modules/guardrails), attached to the model's execution role."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/.+$", var.guardrail_policy_arn))
+    error_message = "var.guardrail_policy_arn must be an IAM policy ARN."
+  }
+}
+
+variable "alarm_topic_arn" {
+  description = "SNS topic the endpoint's alarms notify. null: alarms without actions."
+  type        = string
+  default     = null
+}
+
+variable "alarm_thresholds" {
+  description = "5XX errors per 5 minutes, p99 model latency (microseconds), CPU and memory utilisation (%)."
+  type = object({
+    errors_5xx           = optional(number, 0)
+    model_latency_p99_us = optional(number, 1000000)
+    cpu_utilization      = optional(number, 80)
+    memory_utilization   = optional(number, 80)
+  })
+  default = {}
+}
