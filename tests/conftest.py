@@ -6,32 +6,13 @@ The suite's emulator listens on SMENV_TEST_EMULATOR_PORT (default 4599), apart f
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-TOOLS = REPO / "tools"
-sys.path.insert(0, str(TOOLS))
-
-import local_aws  # noqa: E402
-from project import EMULATOR_CREDENTIALS  # noqa: E402
-
-TEST_EMULATOR_PORT = int(os.environ.get("SMENV_TEST_EMULATOR_PORT", "4599"))
-
-
-def toolchain_env(**extra: str) -> dict[str, str]:
-    """The environment `make` gives a target (PATH with .venv and the cache, TF_CLI_CONFIG_FILE...)."""
-    env = dict(os.environ)
-    script = f"source {REPO / '.smenv' / 'env.sh'} && env -0"
-    out = subprocess.run(["bash", "-c", script], capture_output=True, check=True, env=env).stdout
-    env = dict(item.split("=", 1) for item in out.decode().split("\0") if "=" in item)
-    env.update(extra)
-    return env
+import local_aws
+from project import EMULATOR_CREDENTIALS
+from smenv_testing import TEST_EMULATOR_PORT, toolchain_env
 
 
 @pytest.fixture(scope="session")

@@ -16,8 +16,8 @@ import pytest
 
 import live
 import local_aws
-from conftest import REPO, TEST_EMULATOR_PORT
 from project import EMULATOR_CREDENTIALS, load_environment
+from smenv_testing import REPO, TEST_EMULATOR_PORT
 
 pytestmark = [pytest.mark.emulator, pytest.mark.slow]
 PORT = TEST_EMULATOR_PORT + 10

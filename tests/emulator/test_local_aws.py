@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 import local_aws
-from conftest import REPO, TEST_EMULATOR_PORT
+from smenv_testing import REPO, TEST_EMULATOR_PORT
 
 pytestmark = pytest.mark.emulator
 PORT = TEST_EMULATOR_PORT + 1  # apart from the session's emulator

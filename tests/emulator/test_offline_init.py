@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 import bootstrap
-from conftest import REPO
+from smenv_testing import REPO
 
 pytestmark = pytest.mark.emulator
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import bootstrap
-from conftest import REPO
+from smenv_testing import REPO
 
 
 def run_bootstrap(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 import project
-from conftest import REPO
+from smenv_testing import REPO
 
 
 def test_every_environment_loads_with_its_own_names():

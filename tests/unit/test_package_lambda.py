@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import package_lambda
-from conftest import REPO
+from smenv_testing import REPO
 
 ENFORCER = REPO / "lambda" / "enforcer"
 
