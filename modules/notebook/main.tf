@@ -1,0 +1,175 @@
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  account_id    = data.aws_caller_identity.current.account_id
+  partition     = data.aws_partition.current.partition
+  region        = data.aws_region.current.name
+  sagemaker_arn = "arn:${local.partition}:sagemaker:${local.region}:${local.account_id}"
+  lifecycle_dir = coalesce(var.lifecycle_dir, "${path.module}/../../lifecycle")
+  teams         = { for i, team in var.teams : team => { index = i, name = "${var.name_prefix}-${team}" } }
+
+  lifecycle_vars = {
+    for team, t in local.teams : team => {
+      data_bucket        = var.data_buckets[team]
+      notebooks_prefix   = var.notebooks_prefix
+      bucket_placeholder = var.bucket_placeholder
+      idle_minutes       = var.idle_minutes
+      notebook_user      = "ec2-user"
+      notebook_dir       = "/home/ec2-user/SageMaker"
+      region             = local.region
+      autostop_py_gz_b64 = base64gzip(file("${local.lifecycle_dir}/autostop.py"))
+    }
+  }
+}
+
+# --- Each team's execution role: its own buckets and keys, jobs only under the guardrails --------
+
+data "aws_iam_policy_document" "trust" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["sagemaker.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "team" {
+  for_each = local.teams
+
+  statement {
+    sid       = "OwnBuckets"
+    actions   = ["s3:GetBucketLocation", "s3:ListBucket"]
+    resources = ["arn:${local.partition}:s3:::${var.data_buckets[each.key]}", "arn:${local.partition}:s3:::${var.model_buckets[each.key]}"]
+  }
+  statement {
+    sid       = "OwnObjects"
+    actions   = ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
+    resources = ["arn:${local.partition}:s3:::${var.data_buckets[each.key]}/*", "arn:${local.partition}:s3:::${var.model_buckets[each.key]}/*"]
+  }
+  statement {
+    sid       = "OwnKeys"
+    actions   = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
+    resources = [var.kms_key_arns["data"], var.kms_key_arns["models"], var.kms_key_arns["volumes"]]
+  }
+  statement {
+    sid       = "GrantsForSageMakerVolumes"
+    actions   = ["kms:CreateGrant"]
+    resources = [var.kms_key_arns["volumes"], var.kms_key_arns["models"]]
+    condition {
+      test     = "Bool"
+      variable = "kms:GrantIsForAWSResource"
+      values   = ["true"]
+    }
+  }
+  # Creating jobs and models is allowed here; the guardrail policy attached beside this one
+  # denies every create that is outside the VPC, unencrypted or otherwise unsafe.
+  statement {
+    sid = "SageMakerWork"
+    actions = [
+      "sagemaker:AddTags", "sagemaker:CreateHyperParameterTuningJob", "sagemaker:CreateModel",
+      "sagemaker:CreateProcessingJob", "sagemaker:CreateTrainingJob", "sagemaker:CreateTransformJob",
+      "sagemaker:Describe*", "sagemaker:ListTags", "sagemaker:StopHyperParameterTuningJob",
+      "sagemaker:StopProcessingJob", "sagemaker:StopTrainingJob", "sagemaker:StopTransformJob",
+    ]
+    resources = [for kind in ["training-job", "processing-job", "hyper-parameter-tuning-job", "transform-job", "model"] : "${local.sagemaker_arn}:${kind}/*"]
+  }
+  statement {
+    sid       = "StopItsOwnNotebook"
+    actions   = ["sagemaker:StopNotebookInstance"]
+    resources = ["${local.sagemaker_arn}:notebook-instance/${lower(each.value.name)}"]
+  }
+  statement {
+    sid       = "PassOnlyItselfToSageMaker"
+    actions   = ["iam:PassRole"]
+    resources = ["arn:${local.partition}:iam::${local.account_id}:role/${each.value.name}-sagemaker"]
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = ["sagemaker.amazonaws.com"]
+    }
+  }
+  statement {
+    sid       = "OwnLogStreams"
+    actions   = ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:GetLogEvents", "logs:PutLogEvents"]
+    resources = [for group in ["NotebookInstances", "TrainingJobs", "ProcessingJobs", "TransformJobs"] : "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/sagemaker/${group}:*"]
+  }
+  statement {
+    sid       = "PullImagesOfThisAccount"
+    actions   = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+    resources = ["arn:${local.partition}:ecr:${local.region}:${local.account_id}:repository/*"]
+  }
+  statement {
+    sid       = "JobNetworkInterfacesInThePrivateSubnets"
+    actions   = ["ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface", "ec2:DeleteNetworkInterfacePermission"]
+    resources = concat(["arn:${local.partition}:ec2:${local.region}:${local.account_id}:network-interface/*", "arn:${local.partition}:ec2:${local.region}:${local.account_id}:security-group/${var.security_group_id}"], [for s in var.subnet_ids : "arn:${local.partition}:ec2:${local.region}:${local.account_id}:subnet/${s}"])
+  }
+  # These have no resource-level permissions (List*, Describe*, GetAuthorizationToken, PutMetricData).
+  statement {
+    sid       = "ReadOnlyListingsAndMetrics"
+    actions   = ["cloudwatch:PutMetricData", "ec2:DescribeDhcpOptions", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs", "ecr:GetAuthorizationToken", "sagemaker:ListEndpointConfigs", "sagemaker:ListModels", "sagemaker:ListProcessingJobs", "sagemaker:ListTrainingJobs", "sagemaker:ListTransformJobs"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role" "team" {
+  for_each = local.teams
+
+  name               = "${each.value.name}-sagemaker"
+  description        = "SageMaker execution role of team ${each.key}: its notebook and the jobs it starts"
+  assume_role_policy = data.aws_iam_policy_document.trust.json
+}
+
+resource "aws_iam_role_policy" "team" {
+  for_each = local.teams
+
+  name   = "team-${each.key}"
+  role   = aws_iam_role.team[each.key].id
+  policy = data.aws_iam_policy_document.team[each.key].json
+}
+
+resource "aws_iam_role_policy_attachment" "guardrails" {
+  for_each = local.teams
+
+  role       = aws_iam_role.team[each.key].name
+  policy_arn = var.guardrail_policy_arn
+}
+
+# --- Each team's notebook ------------------------------------------------------------------------
+
+resource "aws_sagemaker_notebook_instance_lifecycle_configuration" "team" {
+  for_each = local.teams
+
+  name      = each.value.name
+  on_create = base64encode(templatefile("${local.lifecycle_dir}/on-create.sh", local.lifecycle_vars[each.key]))
+  on_start  = base64encode(templatefile("${local.lifecycle_dir}/on-start.sh", local.lifecycle_vars[each.key]))
+}
+
+resource "aws_sagemaker_notebook_instance" "team" {
+  for_each = local.teams
+
+  name                   = each.value.name
+  role_arn               = aws_iam_role.team[each.key].arn
+  instance_type          = var.instance_type
+  platform_identifier    = var.platform_identifier
+  volume_size            = var.volume_size_in_gb
+  subnet_id              = var.subnet_ids[each.value.index % length(var.subnet_ids)]
+  security_groups        = [var.security_group_id]
+  direct_internet_access = "Disabled"
+  root_access            = "Disabled"
+  kms_key_id             = var.kms_key_arns["volumes"]
+  lifecycle_config_name  = aws_sagemaker_notebook_instance_lifecycle_configuration.team[each.key].name
+
+  instance_metadata_service_configuration {
+    minimum_instance_metadata_service_version = "2"
+  }
+
+  depends_on = [aws_iam_role_policy.team, aws_iam_role_policy_attachment.guardrails]
+}

@@ -1,0 +1,14 @@
+output "notebook_names" {
+  description = "Notebook instance name by team."
+  value       = { for team, nb in aws_sagemaker_notebook_instance.team : team => nb.name }
+}
+
+output "notebook_urls" {
+  description = "Notebook URL by team (reached through the notebook interface endpoint)."
+  value       = { for team, nb in aws_sagemaker_notebook_instance.team : team => nb.url }
+}
+
+output "execution_role_arns" {
+  description = "SageMaker execution role ARN by team (the guardrail policy attached)."
+  value       = { for team, role in aws_iam_role.team : team => role.arn }
+}

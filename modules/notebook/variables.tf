@@ -1,0 +1,141 @@
+variable "name_prefix" {
+  description = "Prefix of every name this module creates; each team's notebook and role is <name_prefix>-<team>."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,22}[a-z0-9]$", var.name_prefix))
+    error_message = "var.name_prefix must be 3-24 characters: lower-case letters, digits and hyphens, starting with a letter."
+  }
+}
+
+variable "teams" {
+  description = "Teams that get a notebook instance and an execution role each."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.teams) > 0 && alltrue([for t in var.teams : can(regex("^[a-z0-9]([a-z0-9-]{0,14}[a-z0-9])?$", t))])
+    error_message = "var.teams must list teams of 1-16 lower-case letters, digits and hyphens."
+  }
+}
+
+variable "data_buckets" {
+  description = "Data bucket by team (modules/buckets output data_buckets)."
+  type        = map(string)
+}
+
+variable "model_buckets" {
+  description = "Model bucket by team (modules/buckets output model_buckets)."
+  type        = map(string)
+}
+
+variable "kms_key_arns" {
+  description = "KMS key ARN by purpose (modules/kms output key_arns): data, models and volumes are used."
+  type        = map(string)
+
+  validation {
+    condition     = alltrue([for p in ["data", "models", "volumes"] : contains(keys(var.kms_key_arns), p)])
+    error_message = "var.kms_key_arns must hold the data, models and volumes keys."
+  }
+}
+
+variable "subnet_ids" {
+  description = "Private subnets; team i's notebook goes into subnet i modulo their number."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.subnet_ids) > 0 && alltrue([for s in var.subnet_ids : can(regex("^subnet-[0-9a-f]+$", s))])
+    error_message = "var.subnet_ids must hold at least one subnet ID (subnet-...)."
+  }
+}
+
+variable "security_group_id" {
+  description = "The SageMaker security group (modules/network)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^sg-[0-9a-f]+$", var.security_group_id))
+    error_message = "var.security_group_id must be a security group ID (sg-...)."
+  }
+}
+
+variable "guardrail_policy_arn" {
+  description = "The preventive guardrail policy (modules/guardrails), attached to every execution role made here."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/.+$", var.guardrail_policy_arn))
+    error_message = "var.guardrail_policy_arn must be an IAM policy ARN."
+  }
+}
+
+variable "instance_type" {
+  description = "Notebook instance type."
+  type        = string
+  default     = "ml.t3.medium"
+
+  validation {
+    condition     = can(regex("^ml\\.[a-z0-9]+\\.[a-z0-9]+$", var.instance_type))
+    error_message = "var.instance_type must be a SageMaker instance type such as ml.t3.medium."
+  }
+}
+
+variable "platform_identifier" {
+  description = "Notebook platform (Amazon Linux and JupyterLab versions)."
+  type        = string
+  default     = "notebook-al2-v3"
+
+  validation {
+    condition     = can(regex("^notebook-al[0-9]+-v[0-9]+$", var.platform_identifier))
+    error_message = "var.platform_identifier must look like notebook-al2-v3."
+  }
+}
+
+variable "volume_size_in_gb" {
+  description = "Size of each notebook's encrypted storage volume."
+  type        = number
+  default     = 20
+
+  validation {
+    condition     = var.volume_size_in_gb >= 5 && var.volume_size_in_gb <= 16384
+    error_message = "var.volume_size_in_gb must be from 5 to 16384."
+  }
+}
+
+variable "idle_minutes" {
+  description = "Stop a notebook after this many idle minutes (Jupyter's sessions and terminals). 0 disables the auto-stop."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = floor(var.idle_minutes) == var.idle_minutes && (var.idle_minutes == 0 || var.idle_minutes >= 5)
+    error_message = "var.idle_minutes must be a whole number of minutes: 0 (no auto-stop) or at least 5, never below 0."
+  }
+}
+
+variable "notebooks_prefix" {
+  description = "Prefix in the team's data bucket holding the notebooks copied in at creation (\"\" = the whole bucket)."
+  type        = string
+  default     = "notebooks/"
+
+  validation {
+    condition     = !startswith(var.notebooks_prefix, "/")
+    error_message = "var.notebooks_prefix must not start with /."
+  }
+}
+
+variable "bucket_placeholder" {
+  description = "Text in the notebooks replaced by the team's data bucket name at creation."
+  type        = string
+  default     = "<<DATA_BUCKET>>"
+
+  validation {
+    condition     = length(var.bucket_placeholder) > 0 && !can(regex("[\"\\\\\\n]", var.bucket_placeholder))
+    error_message = "var.bucket_placeholder must be non-empty, without quotes, backslashes or newlines."
+  }
+}
+
+variable "lifecycle_dir" {
+  description = "Directory of the lifecycle templates (repository's lifecycle/); Terragrunt passes its absolute path."
+  type        = string
+  default     = null
+}

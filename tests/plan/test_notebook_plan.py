@@ -1,0 +1,86 @@
+"""modules/notebook: the notebooks' security attributes and every role's guardrail, from the plan."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+from planner import REPO
+
+KEYS = {
+    p: f"arn:aws:kms:us-east-1:123456789012:key/{i}1111111-0000-0000-0000-000000000000"
+    for i, p in enumerate(["data", "models", "volumes"])
+}
+GUARDRAIL = "arn:aws:iam::123456789012:policy/smenv-test-sagemaker-guardrails"
+INPUTS = {
+    "name_prefix": "smenv-test",
+    "teams": ["fraud", "pricing"],
+    "data_buckets": {"fraud": "smenv-test-data-fraud", "pricing": "smenv-test-data-pricing"},
+    "model_buckets": {"fraud": "smenv-test-model-fraud", "pricing": "smenv-test-model-pricing"},
+    "kms_key_arns": KEYS,
+    "subnet_ids": ["subnet-0a", "subnet-0b"],
+    "security_group_id": "sg-0c",
+    "guardrail_policy_arn": GUARDRAIL,
+    "lifecycle_dir": str(REPO / "lifecycle"),
+}
+
+
+@pytest.fixture(scope="module")
+def notebook(planner_for):
+    return planner_for("notebook")
+
+
+@pytest.fixture(scope="module")
+def plan(notebook):
+    return notebook.plan(**INPUTS)
+
+
+def test_each_teams_notebook_is_private_unprivileged_encrypted_and_imdsv2_only(plan):
+    notebooks = {r["index"]: r["values"] for r in plan.managed("aws_sagemaker_notebook_instance")}
+    assert sorted(notebooks) == ["fraud", "pricing"]
+    assert [notebooks[t]["subnet_id"] for t in ("fraud", "pricing")] == ["subnet-0a", "subnet-0b"]
+    for nb in notebooks.values():
+        assert nb["direct_internet_access"] == "Disabled"
+        assert nb["root_access"] == "Disabled"
+        assert nb["kms_key_id"] == KEYS["volumes"]
+        assert nb["security_groups"] == ["sg-0c"]
+        assert nb["instance_type"] == "ml.t3.medium"
+        assert nb["instance_metadata_service_configuration"] == [{"minimum_instance_metadata_service_version": "2"}]
+
+
+def test_every_execution_role_made_here_carries_the_guardrail(plan):
+    roles = {r["index"] for r in plan.managed("aws_iam_role")}
+    attached = {r["index"]: r["values"]["policy_arn"] for r in plan.managed("aws_iam_role_policy_attachment")}
+    assert roles == set(attached) == {"fraud", "pricing"}
+    assert set(attached.values()) == {GUARDRAIL}
+
+
+def test_a_team_role_reaches_its_own_buckets_only(plan):
+    statements = {s["Sid"]: s for s in plan.policy('aws_iam_role_policy.team["fraud"]')["Statement"]}
+    objects = statements["OwnObjects"]["Resource"]
+    assert sorted(objects) == ["arn:aws:s3:::smenv-test-data-fraud/*", "arn:aws:s3:::smenv-test-model-fraud/*"]
+    assert "pricing" not in str(statements)
+    assert (
+        statements["PassOnlyItselfToSageMaker"]["Resource"]
+        == "arn:aws:iam::123456789012:role/smenv-test-fraud-sagemaker"
+    )
+    assert statements["PassOnlyItselfToSageMaker"]["Condition"] == {
+        "StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}
+    }
+    assert not any(a == "*" or a.endswith(":*") for s in statements.values() for a in s["Action"])
+
+
+def test_the_lifecycle_scripts_carry_the_teams_bucket_and_idle_stop(plan):
+    config = plan.values('aws_sagemaker_notebook_instance_lifecycle_configuration.team["pricing"]')
+    on_create = base64.b64decode(config["on_create"]).decode()
+    on_start = base64.b64decode(config["on_start"]).decode()
+    assert "DATA_BUCKET='smenv-test-data-pricing'" in on_create
+    assert "PLACEHOLDER='<<DATA_BUCKET>>'" in on_create
+    assert "IDLE_MINUTES='60'" in on_start
+    assert len(config["on_create"]) < 16384 and len(config["on_start"]) < 16384
+
+
+def test_bad_notebook_inputs_fail_at_plan_naming_the_variable(notebook):
+    message = notebook.plan_error(**INPUTS | {"idle_minutes": -1, "kms_key_arns": {"data": KEYS["data"]}})
+    assert "var.idle_minutes must be a whole number of minutes: 0 (no auto-stop) or at least 5" in message
+    assert "var.kms_key_arns must hold the data, models and volumes keys" in message
