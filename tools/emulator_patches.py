@@ -314,3 +314,24 @@ def lambda_dead_letter_config() -> None:
     LambdaFunction.__init__ = __init__
     LambdaFunction.get_configuration = get_configuration
     LambdaFunction.update_configuration = update_configuration
+
+
+@patch
+def s3_eventbridge_notifications() -> None:
+    """GetBucketNotificationConfiguration drops EventBridgeConfiguration: Terraform would plan to
+    turn EventBridge notifications on for every bucket on every run."""
+    from moto.core.common_types import TYPE_RESPONSE
+    from moto.s3.responses import S3Response
+
+    original = S3Response.get_bucket_notification
+
+    def get_bucket_notification(self: S3Response) -> TYPE_RESPONSE:
+        config = self.backend.get_bucket_notification_configuration(self.bucket_name)
+        if not config or config.event_bridge is None or config.topic or config.queue or config.cloud_function:
+            return original(self)
+        from moto.core.responses import ActionResult
+
+        self.data["Action"] = "GetBucketNotificationConfiguration"
+        return self.serialized(ActionResult({"EventBridgeConfiguration": {}}))
+
+    S3Response.get_bucket_notification = get_bucket_notification

@@ -20,5 +20,6 @@ inputs = {
     logs          = {}
     notifications = {}
     lambda        = {}
+    params        = {}
   }
 }

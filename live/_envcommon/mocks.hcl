@@ -5,7 +5,7 @@ locals {
   env     = read_terragrunt_config("${get_original_terragrunt_dir()}/../env.hcl").locals
   key_arn = "arn:aws:kms:${local.env.region}:${local.env.account_id}:key/00000000-0000-0000-0000-000000000000"
   kms = {
-    key_arns = { for p in ["data", "models", "volumes", "logs", "notifications", "lambda"] : p => local.key_arn }
+    key_arns = { for p in ["data", "models", "volumes", "logs", "notifications", "lambda", "params"] : p => local.key_arn }
   }
   network = {
     vpc_id                      = "vpc-00000000000000000"

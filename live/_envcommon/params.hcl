@@ -33,6 +33,7 @@ dependency "buckets" {
 }
 
 inputs = {
+  kms_key_arn = dependency.kms.outputs.key_arns["params"]
   parameters = merge(
     {
       "network/vpc_id"                      = dependency.network.outputs.vpc_id

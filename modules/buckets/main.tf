@@ -22,7 +22,6 @@ locals {
 
 resource "aws_s3_bucket" "team" {
   # checkov:skip=CKV_AWS_144: cross-region replication copies regulated data to a second region; a disaster-recovery decision each organisation makes, not a default
-  # checkov:skip=CKV2_AWS_62: nothing in this design consumes object events; notifications are added where a consumer exists
   for_each = local.team_buckets
 
   bucket        = local.names[each.key]
@@ -105,6 +104,15 @@ resource "aws_s3_bucket_logging" "team" {
 
   # S3 checks that the logging service may write to the target before it accepts this.
   depends_on = [aws_s3_bucket_policy.access_logs]
+}
+
+# Object events go to the account's default EventBridge bus: audit and data-lineage rules can
+# subscribe without touching the bucket (nothing is sent anywhere until a rule asks).
+resource "aws_s3_bucket_notification" "team" {
+  for_each = local.team_buckets
+
+  bucket      = aws_s3_bucket.team[each.key].id
+  eventbridge = true
 }
 
 data "aws_iam_policy_document" "team" {
@@ -204,7 +212,6 @@ resource "aws_s3_bucket" "access_logs" {
   # checkov:skip=CKV_AWS_145: S3 server access logging delivers only to buckets encrypted with SSE-S3 (AES256); SSE-KMS is not supported for the target bucket
   # checkov:skip=CKV_AWS_18: this is the access-log bucket; logging it into itself would loop
   # checkov:skip=CKV_AWS_144: cross-region replication copies regulated data to a second region; a disaster-recovery decision each organisation makes, not a default
-  # checkov:skip=CKV2_AWS_62: nothing in this design consumes object events; notifications are added where a consumer exists
   bucket        = local.log_name
   force_destroy = var.force_destroy
 }
@@ -258,6 +265,11 @@ resource "aws_s3_bucket_lifecycle_configuration" "access_logs" {
   }
 
   depends_on = [aws_s3_bucket_versioning.access_logs]
+}
+
+resource "aws_s3_bucket_notification" "access_logs" {
+  bucket      = aws_s3_bucket.access_logs.id
+  eventbridge = true
 }
 
 data "aws_iam_policy_document" "access_logs" {

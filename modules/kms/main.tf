@@ -17,10 +17,9 @@ locals {
   ]
 }
 
-# One key policy per purpose. In a key policy, Resource "*" means "this key".
+# In a key policy, Resource "*" means "this key". Every statement whose principals are of this
+# account also requires kms:CallerAccount to be this account, as AWS's own key policies do.
 data "aws_iam_policy_document" "key" {
-  # checkov:skip=CKV_AWS_111: a key policy's Resource "*" is the key itself; who may act is narrowed by the principals and conditions of each statement
-  # checkov:skip=CKV_AWS_356: a key policy's Resource "*" is the key itself, the narrowest resource a key policy can name
   for_each = var.keys
 
   statement {
@@ -30,6 +29,11 @@ data "aws_iam_policy_document" "key" {
     principals {
       type        = "AWS"
       identifiers = local.admins
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "kms:CallerAccount"
+      values   = [local.account_id]
     }
   }
 
@@ -42,6 +46,11 @@ data "aws_iam_policy_document" "key" {
     principals {
       type        = "AWS"
       identifiers = [local.account_root]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "kms:CallerAccount"
+      values   = [local.account_id]
     }
   }
 
@@ -59,6 +68,11 @@ data "aws_iam_policy_document" "key" {
       variable = "kms:GrantIsForAWSResource"
       values   = ["true"]
     }
+    condition {
+      test     = "StringEquals"
+      variable = "kms:CallerAccount"
+      values   = [local.account_id]
+    }
   }
 
   dynamic "statement" {
@@ -70,6 +84,11 @@ data "aws_iam_policy_document" "key" {
       principals {
         type        = "AWS"
         identifiers = statement.value
+      }
+      condition {
+        test     = "StringEquals"
+        variable = "kms:CallerAccount"
+        values   = [local.account_id]
       }
     }
   }
@@ -88,6 +107,30 @@ data "aws_iam_policy_document" "key" {
         test     = "ArnLike"
         variable = "kms:EncryptionContext:aws:logs:arn"
         values   = ["arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:*"]
+      }
+    }
+  }
+
+  # The contract is read by this account's principals through SSM, never directly.
+  dynamic "statement" {
+    for_each = each.key == "params" ? [1] : []
+    content {
+      sid       = "ContractReadThroughSsm"
+      actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:DescribeKey"]
+      resources = ["*"]
+      principals {
+        type        = "AWS"
+        identifiers = [local.account_root]
+      }
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["ssm.${local.region}.amazonaws.com"]
+      }
+      condition {
+        test     = "StringEquals"
+        variable = "kms:CallerAccount"
+        values   = [local.account_id]
       }
     }
   }

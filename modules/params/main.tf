@@ -1,21 +1,16 @@
 # The environment contract: everything a data scientist or a tool needs, in one documented place.
-# These are identifiers (ids, names, ARNs), not secrets: plain String parameters, readable by
-# anyone in the account allowed ssm:GetParameter* under the prefix.
-
-resource "aws_ssm_parameter" "value" {
-  # checkov:skip=CKV2_AWS_34: identifiers published for discovery, not secrets; SecureString would make every reader need kms:Decrypt
-  for_each = var.parameters
-
-  name  = "${var.parameter_prefix}/${each.key}"
-  type  = "String"
-  value = each.value
+# The values are identifiers, not secrets, but they are encrypted all the same, with the params
+# key: a reader needs ssm:GetParameter* under the prefix and kms:Decrypt on that key, which the
+# key allows only through SSM. Lists are comma-separated.
+locals {
+  values = merge(var.parameters, { for name, values in var.string_lists : name => join(",", values) })
 }
 
-resource "aws_ssm_parameter" "list" {
-  # checkov:skip=CKV2_AWS_34: identifiers published for discovery, not secrets; SecureString would make every reader need kms:Decrypt
-  for_each = var.string_lists
+resource "aws_ssm_parameter" "this" {
+  for_each = local.values
 
-  name  = "${var.parameter_prefix}/${each.key}"
-  type  = "StringList"
-  value = join(",", each.value)
+  name   = "${var.parameter_prefix}/${each.key}"
+  type   = "SecureString"
+  key_id = var.kms_key_arn
+  value  = each.value
 }

@@ -1,4 +1,4 @@
 output "parameter_names" {
   description = "Every parameter published, sorted."
-  value       = sort(concat([for p in aws_ssm_parameter.value : p.name], [for p in aws_ssm_parameter.list : p.name]))
+  value       = sort([for p in aws_ssm_parameter.this : p.name])
 }

@@ -19,12 +19,22 @@ variable "parameters" {
 }
 
 variable "string_lists" {
-  description = "Parameters whose value is a list, published as StringList (comma-separated)."
+  description = "Parameters whose value is a list, published comma-separated."
   type        = map(list(string))
   default     = {}
 
   validation {
     condition     = alltrue([for name, values in var.string_lists : can(regex("^[a-zA-Z0-9_.-]+(/[a-zA-Z0-9_.-]+)*$", name)) && alltrue([for v in values : !strcontains(v, ",")])])
     error_message = "var.string_lists: each name must be a relative SSM path and no value may contain a comma."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "KMS key (the params key) the parameters are encrypted with; readers decrypt through SSM."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9-]+$", var.kms_key_arn))
+    error_message = "var.kms_key_arn must be a KMS key ARN."
   }
 }

@@ -252,3 +252,13 @@ def test_a_functions_dead_letter_queue_is_kept_and_returned(aws):
     assert awslambda.get_function(FunctionName="fn")["Configuration"]["DeadLetterConfig"] == {"TargetArn": queue}
     awslambda.update_function_configuration(FunctionName="fn", DeadLetterConfig={"TargetArn": queue + "2"})
     assert awslambda.get_function_configuration(FunctionName="fn")["DeadLetterConfig"] == {"TargetArn": queue + "2"}
+
+
+def test_a_buckets_eventbridge_notifications_are_returned(aws):
+    s3 = aws("s3")
+    s3.create_bucket(Bucket="events-bucket")
+    assert "EventBridgeConfiguration" not in s3.get_bucket_notification_configuration(Bucket="events-bucket")
+    s3.put_bucket_notification_configuration(
+        Bucket="events-bucket", NotificationConfiguration={"EventBridgeConfiguration": {}}
+    )
+    assert s3.get_bucket_notification_configuration(Bucket="events-bucket")["EventBridgeConfiguration"] == {}

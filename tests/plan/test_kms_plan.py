@@ -53,7 +53,9 @@ def test_key_policies_name_who_administers_and_who_uses(default_plan):
         assert "kms:Decrypt" not in statements["KeyAdministration"]["Action"]
         assert statements["KeyUseThroughIam"]["Principal"] == {"AWS": root}
         grants = statements["GrantsForAwsResourcesOnly"]
-        assert grants["Condition"] == {"Bool": {"kms:GrantIsForAWSResource": "true"}}
+        assert grants["Condition"]["Bool"] == {"kms:GrantIsForAWSResource": "true"}
+        for sid in ("KeyAdministration", "KeyUseThroughIam", "GrantsForAwsResourcesOnly"):
+            assert statements[sid]["Condition"]["StringEquals"] == {"kms:CallerAccount": ACCOUNT}, sid
 
 
 def test_only_the_logs_key_lets_cloudwatch_logs_in_and_only_for_this_accounts_log_groups(default_plan):
@@ -76,6 +78,15 @@ def test_promotion_targets_may_decrypt_models_only_through_s3(kms):
     assert sorted(statement["Principal"]["AWS"]) == ["arn:aws:iam::222222222222:root", "arn:aws:iam::333333333333:root"]
     assert sorted(statement["Action"]) == ["kms:Decrypt", "kms:DescribeKey"]
     assert statement["Condition"] == {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}
+
+
+def test_the_contract_key_is_decrypted_through_ssm_only(kms):
+    plan = kms.plan(name_prefix="smenv-test", keys={"params": {}})
+    statement = next(s for s in key_policy(plan, "params")["Statement"] if s["Sid"] == "ContractReadThroughSsm")
+    assert statement["Condition"]["StringEquals"] == {
+        "kms:ViaService": "ssm.us-east-1.amazonaws.com",
+        "kms:CallerAccount": ACCOUNT,
+    }
 
 
 def test_named_administrators_replace_the_account_root(kms):

@@ -28,6 +28,7 @@ def test_a_retention_cloudwatch_refuses_is_refused_at_plan(planner_for):
 
 def test_the_contract_is_published_under_the_environment_prefix(planner_for):
     plan = planner_for("params").plan(
+        kms_key_arn=KEY,
         parameter_prefix="/smenv/test",
         parameters={"network/vpc_id": "vpc-1", "teams/fraud/data_bucket": "smenv-test-data-fraud"},
         string_lists={"network/private_subnet_ids": ["subnet-1", "subnet-2"]},
@@ -35,11 +36,11 @@ def test_the_contract_is_published_under_the_environment_prefix(planner_for):
     params = {r["values"]["name"]: r["values"] for r in plan.managed("aws_ssm_parameter")}
     assert params["/smenv/test/network/vpc_id"]["value"] == "vpc-1"
     subnets = params["/smenv/test/network/private_subnet_ids"]
-    assert (subnets["type"], subnets["value"]) == ("StringList", "subnet-1,subnet-2")
-    assert params["/smenv/test/teams/fraud/data_bucket"]["type"] == "String"
+    assert (subnets["type"], subnets["value"]) == ("SecureString", "subnet-1,subnet-2")
+    assert {(p["type"], p["key_id"]) for p in params.values()} == {("SecureString", KEY)}
 
 
 def test_a_parameter_path_that_ssm_refuses_is_refused_at_plan(planner_for):
-    message = planner_for("params").plan_error(parameter_prefix="smenv/test/", parameters={"a b": "x"})
+    message = planner_for("params").plan_error(kms_key_arn=KEY, parameter_prefix="smenv/test/", parameters={"a b": "x"})
     assert "var.parameter_prefix must be an SSM path" in message
     assert "var.parameters: each name must be a relative SSM path" in message
