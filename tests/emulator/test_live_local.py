@@ -47,6 +47,12 @@ def aws(service: str):
     return session.client(service, endpoint_url=local_aws.emulator_url(PORT))
 
 
+def contract_value(name: str) -> str:
+    """A value of the local environment's SSM contract, decrypted as its consumers read it (SecureString)."""
+    parameter = aws("ssm").get_parameter(Name=f"/smenv/local/{name}", WithDecryption=True)
+    return parameter["Parameter"]["Value"]
+
+
 @pytest.fixture(scope="module")
 def live_env(tool_env) -> dict[str, str]:
     env = {k: v for k, v in tool_env.items() if not k.startswith("AWS_")}
@@ -106,8 +112,8 @@ def test_each_units_terragrunt_cache_stays_small(applied):
 def test_the_enforcer_is_configured_from_the_network_and_reaches_only_its_own_account(applied):
     function = aws("lambda").get_function(FunctionName="smenv-local-sagemaker-enforcer")["Configuration"]
     variables = function["Environment"]["Variables"]
-    subnets = aws("ssm").get_parameter(Name="/smenv/local/network/private_subnet_ids")["Parameter"]["Value"]
-    group = aws("ssm").get_parameter(Name="/smenv/local/network/sagemaker_security_group_id")["Parameter"]["Value"]
+    subnets = contract_value("network/private_subnet_ids")
+    group = contract_value("network/sagemaker_security_group_id")
     assert variables["APPROVED_SUBNET_IDS"] == subnets
     assert variables["APPROVED_SECURITY_GROUP_IDS"] == group
     assert variables["ENFORCEMENT_MODE"] == "enforce"
