@@ -43,6 +43,7 @@ VENV = REPO / ".venv"
 PYTHON_LOCK = REPO / "tools" / "locks" / "python.lock"
 CHECKOV_LOCK = REPO / "tools" / "locks" / "checkov.lock"
 TOOLCHAIN_SRC = REPO / "tools" / "toolchain"
+NODE_TOOLS_SRC = TOOLCHAIN_SRC / "node"
 
 MIN_PYTHON = (3, 11)
 MIN_TERRAFORM = (1, 6, 0)
@@ -51,6 +52,7 @@ TERRAGRUNT_VERSION = "v0.58.0"
 # configuration is written for; releases from 0.73 on dropped the flags and names it uses.
 TERRAGRUNT_ACCEPTED = ((0, 58, 0), (0, 73, 0))
 AWS_PROVIDER_DIR = "registry.terraform.io/hashicorp/aws"
+MIN_NODE = (18, 0, 0)
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,21 @@ GO_TOOLS = [
         package="github.com/gruntwork-io/terragrunt",
         ldflags=f"-s -w -X github.com/gruntwork-io/go-commons/version.Version={TERRAGRUNT_VERSION}",
         cold_minutes=2.5,
+    ),
+    # The linters of tools/validate.py; tflint's AWS ruleset is not served here, so only its Terraform rules.
+    GoTool(
+        name="tflint",
+        version="v0.64.0",
+        package="github.com/terraform-linters/tflint",
+        ldflags="-s -w",
+        cold_minutes=1.5,
+    ),
+    GoTool(
+        name="terraform-docs",
+        version="v0.20.0",
+        package="github.com/terraform-docs/terraform-docs",
+        ldflags="-s -w",
+        cold_minutes=1.0,
     ),
 ]
 
@@ -274,13 +291,27 @@ def go_tools_to_build(cache: Path, check_only: bool) -> list[GoTool]:
     missing = [t for t in GO_TOOLS if not tool_on_path(t, cache) and not go_tool_binary(t, cache).exists()]
     if missing and check_only:
         raise BootstrapError(f"not built yet: {', '.join(t.name for t in missing)}: run `make bootstrap`")
-    if missing and not shutil.which("go"):
+    if not missing:
+        return missing
+    wanted = max(go_minimum(t) for t in missing)
+    go = shutil.which("go")
+    found = parse_version(run([go, "version"], "go version")) if go else None
+    if found is None or found < wanted:
         names = ", ".join(f"{t.name} {t.version}" for t in missing)
         also = ", or put terragrunt v0.58.x on PATH" if any(t.name == "terragrunt" for t in missing) else ""
+        seen = f" (found {'.'.join(map(str, found))})" if found else ""
         raise BootstrapError(
-            f"Go >= 1.21 is needed to build {names} from the Go module proxy: install Go (https://go.dev/dl/){also}"
+            f"Go >= {'.'.join(map(str, wanted))} is needed to build {names} from the Go module proxy{seen}: "
+            f"install Go (https://go.dev/dl/){also}"
         )
     return missing
+
+
+def go_minimum(tool: GoTool) -> tuple[int, ...]:
+    """The `go` line of the tool's pinned scratch module: the oldest Go that builds it (GOTOOLCHAIN=local)."""
+    text = (TOOLCHAIN_SRC / tool.name / "go.mod").read_text()
+    match = re.search(r"^go (\d+(?:\.\d+)*)\s*$", text, re.MULTILINE)
+    return tuple(int(part) for part in match.group(1).split(".")) if match else (1, 21)
 
 
 def build_go_tool(tool: GoTool, cache: Path) -> None:
@@ -300,6 +331,53 @@ def build_go_tool(tool: GoTool, cache: Path) -> None:
     with_progress(f"{tool.name}: building {tool.version} from the Go module proxy", tool.cold_minutes, build)
 
 
+def node_tools_dir(cache: Path) -> Path:
+    """Where the npm test tools of tools/toolchain/node live: one folder per package-lock.json."""
+    return cache / "tools" / f"node-{file_hash(NODE_TOOLS_SRC / 'package-lock.json')}"
+
+
+def check_node() -> None:
+    """Node.js and npm, for the test-only npm tools (the IAM policy evaluator)."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    version = parse_version(run([node, "--version"], "node --version")) if node else None
+    if not node or not npm or version is None or version < MIN_NODE:
+        found = f" (found {'.'.join(map(str, version))})" if version else ""
+        raise BootstrapError(
+            f"Node.js >= {MIN_NODE[0]} with npm is needed for the test tools in tools/toolchain/node{found}: "
+            "install it (https://nodejs.org/en/download)"
+        )
+
+
+def ensure_node_tools(cache: Path, check_only: bool) -> Path:
+    """`npm ci` of the pinned lock into the cache; reused while the lock is unchanged (no npm call)."""
+    target = node_tools_dir(cache)
+    marker = target / ".smenv-lock"
+    wanted = file_hash(NODE_TOOLS_SRC / "package-lock.json")
+    if marker.exists() and marker.read_text().strip() == wanted:
+        return target
+    if check_only:
+        raise BootstrapError(f"the npm test tools are missing or out of date at {target}: run `make bootstrap`")
+    check_node()
+
+    def install() -> None:
+        partial = target.with_name(target.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir(parents=True)
+        for name in ("package.json", "package-lock.json"):
+            shutil.copy2(NODE_TOOLS_SRC / name, partial / name)
+        run(
+            ["npm", "ci", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
+            "npm ci in tools/toolchain/node",
+            cwd=partial,
+        )
+        (partial / ".smenv-lock").write_text(wanted + "\n")
+        shutil.rmtree(target, ignore_errors=True)
+        partial.rename(target)
+
+    with_progress(f"node tools: installing tools/toolchain/node/package-lock.json into {target}", 0.2, install)
+    return target
+
+
 def link_into(bin_dir: Path, name: str, target: Path) -> None:
     bin_dir.mkdir(parents=True, exist_ok=True)
     link = bin_dir / name
@@ -317,7 +395,7 @@ def write_if_changed(path: Path, text: str) -> None:
         path.write_text(text)
 
 
-def env_file(cache: Path, terraform: Path) -> str:
+def env_file(cache: Path, terraform: Path, node_tools: Path) -> str:
     """What the Makefile sources before every target."""
     return "\n".join(
         [
@@ -328,6 +406,7 @@ def env_file(cache: Path, terraform: Path) -> str:
             f'export TF_CLI_CONFIG_FILE="{STATE_DIR / "terraformrc"}"',
             f'export TERRAGRUNT_TFPATH="{terraform}"',
             f'export SMENV_TERRAFORM="{terraform}"',
+            f'export SMENV_NODE_TOOLS="{node_tools}"',
             "export TF_IN_AUTOMATION=1",
             "export CHECKPOINT_DISABLE=1",
             "",
@@ -361,6 +440,7 @@ def bootstrap(check_only: bool = False) -> dict[str, str]:
         ensure_virtualenv(VENV, PYTHON_LOCK, "python packages", 1.5, check_only)
         checkov_venv = cache / "tools" / f"checkov-{file_hash(CHECKOV_LOCK)}"
         ensure_virtualenv(checkov_venv, CHECKOV_LOCK, "checkov", 0.5, check_only)
+        node_tools = ensure_node_tools(cache, check_only)
     finally:
         builder.join()
     if errors:
@@ -373,7 +453,8 @@ def bootstrap(check_only: bool = False) -> dict[str, str]:
         for name, path in found.items():
             if name != "terraform":
                 link_into(cache / "bin", name, Path(path))
-        write_if_changed(STATE_DIR / "env.sh", env_file(cache, terraform))
+        write_if_changed(STATE_DIR / "env.sh", env_file(cache, terraform, node_tools))
+    found["node_tools"] = str(node_tools)
     return found
 
 

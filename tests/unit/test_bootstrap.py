@@ -55,6 +55,13 @@ def test_the_installed_tools_are_the_pinned_versions(tool_env):
         [str(REPO / ".venv/bin/python"), "-m", "pip", "freeze"], capture_output=True, text=True, check=True
     )
     assert lock_pins(bootstrap.PYTHON_LOCK) == {line.lower() for line in freeze.stdout.split()}
+    # The npm test tools: exactly the versions package.json pins, where env.sh says they are
+    pinned = json.loads((bootstrap.NODE_TOOLS_SRC / "package.json").read_text())["dependencies"]
+    assert pinned["@cloud-copilot/iam-simulate"] == "0.1.173"
+    for name, version in pinned.items():
+        installed = Path(tools["node_tools"]) / "node_modules" / name / "package.json"
+        assert json.loads(installed.read_text())["version"] == version, name
+    assert tool_env["SMENV_NODE_TOOLS"] == tools["node_tools"]
 
 
 def test_the_cli_config_uses_the_mirror_when_there_is_one(tmp_path):
@@ -101,9 +108,27 @@ def test_missing_go_on_a_cold_cache_fails_first_and_installs_nothing(tmp_path):
     # Then it names Go (and the alternative) in one line, before any long step
     assert proc.returncode == 1
     assert proc.stderr.strip() == (
-        "bootstrap: error: Go >= 1.21 is needed to build terragrunt v0.58.0 from the Go module proxy: "
-        "install Go (https://go.dev/dl/), or put terragrunt v0.58.x on PATH"
+        "bootstrap: error: Go >= 1.26.3 is needed to build terragrunt v0.58.0, tflint v0.64.0, terraform-docs v0.20.0 "
+        "from the Go module proxy: install Go (https://go.dev/dl/), or put terragrunt v0.58.x on PATH"
     )
+    assert not (cache / "tools").exists()
+
+
+def test_a_go_older_than_the_pinned_modules_need_is_named_before_any_build(tmp_path):
+    # Given an empty cache and a Go 1.20 first on PATH (tflint v0.64.0's module needs Go 1.26.3)
+    cache = tmp_path / "cache"
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "go").write_text("#!/bin/sh\necho 'go version go1.20.1 linux/amd64'\n")
+    (fake / "go").chmod(0o755)
+    bare_path = ":".join(p for p in os.environ["PATH"].split(":") if p and not (Path(p) / "terragrunt").exists())
+    env = dict(os.environ, SMENV_CACHE=str(cache), PATH=f"{fake}:{bare_path}")
+    # When the bootstrap runs
+    proc = run_bootstrap(env=env)
+    # Then one line says which Go it needs and which it found, and nothing was installed
+    assert proc.returncode == 1
+    assert proc.stderr.count("\n") == 1
+    assert "Go >= 1.26.3 is needed" in proc.stderr and "(found 1.20.1)" in proc.stderr
     assert not (cache / "tools").exists()
 
 
@@ -127,3 +152,33 @@ def test_too_little_memory_is_one_line(tmp_path, monkeypatch):
     )
     with pytest.raises(bootstrap.BootstrapError, match=r"only 1\.0 GiB of memory available"):
         bootstrap.check_resources(tmp_path, cold=False)
+
+
+def test_missing_node_is_one_line_and_installs_nothing(tmp_path, monkeypatch):
+    # Given a cache without the npm tools, and no node or npm on PATH
+    real_which = bootstrap.shutil.which
+    monkeypatch.setattr(
+        bootstrap.shutil, "which", lambda name, **kw: None if name in ("node", "npm") else real_which(name, **kw)
+    )
+    # When the bootstrap wants them
+    with pytest.raises(bootstrap.BootstrapError) as raised:
+        bootstrap.ensure_node_tools(tmp_path / "cache", check_only=False)
+    # Then it names Node.js in one line, and nothing was made
+    assert str(raised.value) == (
+        "Node.js >= 18 with npm is needed for the test tools in tools/toolchain/node: "
+        "install it (https://nodejs.org/en/download)"
+    )
+    assert "\n" not in str(raised.value)
+    assert not (tmp_path / "cache").exists()
+
+
+def test_the_npm_tools_are_reused_while_the_lock_is_unchanged(tmp_path, monkeypatch):
+    # Given npm tools installed for the current lock (the marker says so)
+    target = bootstrap.node_tools_dir(tmp_path)
+    target.mkdir(parents=True)
+    (target / ".smenv-lock").write_text(bootstrap.file_hash(bootstrap.NODE_TOOLS_SRC / "package-lock.json") + "\n")
+    # When the bootstrap runs, with npm made unusable
+    monkeypatch.setattr(bootstrap, "run", lambda *a, **k: pytest.fail(f"ran {a}"))
+    # Then it reuses them without calling npm, and --check agrees
+    assert bootstrap.ensure_node_tools(tmp_path, check_only=False) == target
+    assert bootstrap.ensure_node_tools(tmp_path, check_only=True) == target

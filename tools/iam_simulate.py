@@ -1,0 +1,160 @@
+"""Evaluate IAM policies against requests with a real policy evaluator, in one node process per batch.
+
+The evaluator is @cloud-copilot/iam-simulate (a test-only tool: AGPL, installed by tools/bootstrap.py
+into $SMENV_CACHE, never into the repository), driven by tools/toolchain/node/simulate.mjs:
+
+    outcomes = evaluate([Case("no-vpc", policies=[allow_all, guardrail], request=Request(
+        "sagemaker:CreateTrainingJob", {"sagemaker:VolumeKmsKeyArn": key_arn}))])
+    outcomes[0].denied    # True: an explicit Deny stopped it
+
+    python tools/iam_simulate.py cases.json      # the same from a file of {"cases": [...]}: prints JSON
+
+A request's context keys that its action does not support never reach the policies (AWS never sends
+them); an Outcome lists them in `ignored_context_keys`, so a test can refuse a case that tests nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+SIMULATE_SCRIPT = REPO / "tools" / "toolchain" / "node" / "simulate.mjs"
+DEFAULT_PRINCIPAL = "arn:aws:iam::123456789012:role/smenv-test-sagemaker"
+
+ALLOWED, EXPLICITLY_DENIED, IMPLICITLY_DENIED = "Allowed", "ExplicitlyDenied", "ImplicitlyDenied"
+
+
+class SimulatorError(Exception):
+    """The evaluator could not run, or refused a case: one line saying why."""
+
+
+@dataclass(frozen=True)
+class Request:
+    action: str
+    context: Mapping[str, str | list[str]] = field(default_factory=dict)
+    principal: str = DEFAULT_PRINCIPAL
+    resource: str | None = None  # None: an ARN of the action's resource type, in the principal's account
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    policies: Sequence[Mapping[str, Any]]  # identity policies, as documents
+    request: Request
+    scps: Sequence[Mapping[str, Any]] = ()  # service control policies on the principal's account
+
+    def as_json(self) -> dict[str, Any]:
+        request: dict[str, Any] = {
+            "action": self.request.action,
+            "principal": self.request.principal,
+            "context": dict(self.request.context),
+        }
+        if self.request.resource is not None:
+            request["resource"] = self.request.resource
+        return {
+            "id": self.id,
+            "identityPolicies": [{"name": f"identity-{i}", "policy": p} for i, p in enumerate(self.policies)],
+            "serviceControlPolicies": [{"name": f"scp-{i}", "policy": p} for i, p in enumerate(self.scps)],
+            "request": request,
+        }
+
+
+@dataclass(frozen=True)
+class Outcome:
+    id: str
+    result: str  # Allowed, ExplicitlyDenied, ImplicitlyDenied
+    resource: str
+    ignored_context_keys: tuple[str, ...]
+
+    @property
+    def allowed(self) -> bool:
+        return self.result == ALLOWED
+
+    @property
+    def denied(self) -> bool:
+        """Stopped by an explicit Deny (what a guardrail does)."""
+        return self.result == EXPLICITLY_DENIED
+
+
+def node_tools_dir() -> Path:
+    """Where the bootstrap installed the npm tools: $SMENV_NODE_TOOLS, else the bootstrap's own answer."""
+    explicit = os.environ.get("SMENV_NODE_TOOLS")
+    if explicit:
+        return Path(explicit)
+    import bootstrap  # tools/ is on the path of every tool and test
+
+    return bootstrap.node_tools_dir(bootstrap.cache_dir())
+
+
+def run_batch(batch: Mapping[str, Any], node_tools: Path | None = None) -> dict[str, Any]:
+    """One node process for the whole batch; its JSON answer."""
+    tools = node_tools or node_tools_dir()
+    node = shutil.which("node")
+    if node is None:
+        raise SimulatorError("node is not on PATH: install Node.js >= 18 and run python3 tools/bootstrap.py")
+    if not (tools / "node_modules" / "@cloud-copilot" / "iam-simulate").is_dir():
+        raise SimulatorError(f"the IAM evaluator is not installed at {tools}: run python3 tools/bootstrap.py")
+    proc = subprocess.run(
+        [node, str(SIMULATE_SCRIPT), str(tools)],
+        input=json.dumps(batch),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        lines = proc.stderr.strip().splitlines() or ["(no output)"]
+        raise SimulatorError(f"the IAM evaluator failed (exit {proc.returncode}): {lines[-1]}")
+    return json.loads(proc.stdout)
+
+
+def evaluate(cases: Iterable[Case], node_tools: Path | None = None) -> list[Outcome]:
+    """Each case's result, in order. A case the evaluator refuses (a malformed policy) raises."""
+    cases = list(cases)
+    if len({c.id for c in cases}) != len(cases):
+        raise SimulatorError("case ids must be unique")
+    answer = run_batch({"cases": [c.as_json() for c in cases]}, node_tools)
+    outcomes = []
+    for raw in answer["results"]:
+        if raw["result"] == "Error":
+            raise SimulatorError(f"the IAM evaluator refused case {raw['id']}: {raw.get('error')}")
+        outcomes.append(Outcome(raw["id"], raw["result"], raw["resource"], tuple(raw["ignoredContextKeys"])))
+    return outcomes
+
+
+def condition_keys(actions: Iterable[str], node_tools: Path | None = None) -> dict[str, set[str]]:
+    """The condition keys each action supports, per the evaluator's IAM data (Service Authorization Reference)."""
+    answer = run_batch({"cases": [], "conditionKeysFor": sorted(set(actions))}, node_tools)
+    return {action: set(keys) for action, keys in answer["conditionKeys"].items()}
+
+
+def evaluator_versions(node_tools: Path | None = None) -> dict[str, str]:
+    return run_batch({"cases": []}, node_tools)["versions"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("cases", type=Path, help='a JSON file: {"cases": [...]} in simulate.mjs\'s input format')
+    args = parser.parse_args(argv)
+    try:
+        batch = json.loads(args.cases.read_text())
+        print(json.dumps(run_batch(batch), indent=2))
+    except (OSError, ValueError) as exc:
+        print(f"iam_simulate: error: cannot read {args.cases}: {exc}", file=sys.stderr)
+        return 1
+    except SimulatorError as exc:
+        print(f"iam_simulate: error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
