@@ -1,0 +1,448 @@
+"""modules/guardrails: the deny policy, read from the plan and run through a real IAM policy evaluator.
+
+Every request in the matrix is evaluated with the guardrail document beside an identity policy that
+allows sagemaker:*, so "Allowed" means the guardrail lets it through and "ExplicitlyDenied" means the
+guardrail stops it. Context keys are sent only where the action supports them (as AWS does), per the
+evaluator's own IAM data, and every case asserts that none of its keys was dropped.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pytest
+
+import iam_simulate
+import policy_lint
+from iam_simulate import Case, Request
+
+pytestmark = pytest.mark.plan
+
+SUBNETS = ["subnet-0123456789abcdef0", "subnet-11111111"]
+GROUPS = ["sg-0123456789abcdef0"]
+INPUTS = {"name_prefix": "smenv-test", "approved_subnet_ids": SUBNETS, "approved_security_group_ids": GROUPS}
+KEY = "arn:aws:kms:us-east-1:123456789012:key/11111111-0000-0000-0000-000000000000"
+SCP_TARGETS = ["ou-abcd-12345678", "111122223333"]
+ALLOW_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sagemaker:*", "Resource": "*"}]}
+FULL_AWS_ACCESS = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+
+# --- the specification: which actions each rule governs (the README's table) ----------------------
+
+TRAINING_LIKE = {"CreateTrainingJob", "CreateProcessingJob", "CreateHyperParameterTuningJob"}
+AUTOML = {"CreateAutoMLJob", "CreateAutoMLJobV2"}
+MONITORING = {
+    "CreateDataQualityJobDefinition",
+    "CreateModelBiasJobDefinition",
+    "CreateModelExplainabilityJobDefinition",
+    "CreateModelQualityJobDefinition",
+}
+RULE_ACTIONS = {
+    "vpc": TRAINING_LIKE | AUTOML | MONITORING | {"CreateModel", "CreateNotebookInstance"},
+    "volume_kms_key": TRAINING_LIKE | AUTOML | MONITORING | {"CreateTransformJob", "CreateNotebookInstance"},
+    "output_kms_key": TRAINING_LIKE | AUTOML | MONITORING | {"CreateTransformJob"},
+    "inter_container_traffic_encryption": TRAINING_LIKE | AUTOML | MONITORING,
+    "network_isolation": TRAINING_LIKE | MONITORING | {"CreateModel"},
+    "notebook_root_access": {"CreateNotebookInstance", "UpdateNotebookInstance"},
+    "notebook_direct_internet_access": {"CreateNotebookInstance"},
+}
+DEFAULT_RULES = set(RULE_ACTIONS) - {"network_isolation"}
+# Never governed by the guardrail: they must pass whatever they carry.
+UNGOVERNED = {"CreateEndpoint", "CreateEndpointConfig", "DescribeTrainingJob", "ListTrainingJobs", "StopTrainingJob"}
+GOVERNED = set().union(*RULE_ACTIONS.values())
+
+COMPLIANT = {
+    "sagemaker:VpcSubnets": [SUBNETS[0]],
+    "sagemaker:VpcSecurityGroupIds": GROUPS,
+    "sagemaker:VolumeKmsKeyArn": KEY,
+    "sagemaker:OutputKmsKeyArn": KEY,
+    "sagemaker:InterContainerTrafficEncryption": "true",
+    "sagemaker:NetworkIsolation": "true",
+    "sagemaker:RootAccess": "Disabled",
+    "sagemaker:DirectInternetAccess": "Disabled",
+}
+MISSING = object()
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One way a request departs from the compliant one, and the rule that must catch it."""
+
+    name: str
+    key: str
+    value: object  # MISSING: the key is left out
+    rule: str
+    create_only: bool = False  # UpdateNotebookInstance: a missing key means "unchanged"
+
+
+VARIANTS = [
+    Variant("no subnets", "sagemaker:VpcSubnets", MISSING, "vpc"),
+    Variant("an unapproved subnet", "sagemaker:VpcSubnets", [SUBNETS[0], "subnet-0badbadbadbadbad0"], "vpc"),
+    Variant("no security groups", "sagemaker:VpcSecurityGroupIds", MISSING, "vpc"),
+    Variant("an unapproved security group", "sagemaker:VpcSecurityGroupIds", ["sg-0badbadbadbadbad0"], "vpc"),
+    Variant("no volume key", "sagemaker:VolumeKmsKeyArn", MISSING, "volume_kms_key"),
+    Variant("no output key", "sagemaker:OutputKmsKeyArn", MISSING, "output_kms_key"),
+    Variant("traffic encryption off", "sagemaker:InterContainerTrafficEncryption", "false", "inter_container_traffic_encryption"),
+    Variant("traffic encryption not set", "sagemaker:InterContainerTrafficEncryption", MISSING, "inter_container_traffic_encryption"),
+    Variant("network isolation off", "sagemaker:NetworkIsolation", "false", "network_isolation"),
+    Variant("network isolation not set", "sagemaker:NetworkIsolation", MISSING, "network_isolation"),
+    Variant("root access enabled", "sagemaker:RootAccess", "Enabled", "notebook_root_access"),
+    Variant("root access not set", "sagemaker:RootAccess", MISSING, "notebook_root_access", create_only=True),
+    Variant("direct internet enabled", "sagemaker:DirectInternetAccess", "Enabled", "notebook_direct_internet_access"),
+    Variant("direct internet not set", "sagemaker:DirectInternetAccess", MISSING, "notebook_direct_internet_access", create_only=True),
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Expectation:
+    case: Case
+    denied: bool
+
+
+def matrix(policy: dict, rules: set[str], keys: dict[str, set[str]]) -> list[Expectation]:
+    """Each action x each variant whose key the action sends, plus each action's compliant request."""
+    expectations = []
+    for action in sorted(GOVERNED | UNGOVERNED):
+        supported = keys[f"sagemaker:{action}"]
+        compliant = {k: v for k, v in COMPLIANT.items() if k in supported}
+        policies = [ALLOW_ALL, policy]
+        expectations.append(
+            Expectation(Case(f"{action}: compliant", policies, Request(f"sagemaker:{action}", compliant)), False)
+        )
+        for variant in VARIANTS:
+            if variant.key not in supported:
+                continue
+            context = {k: v for k, v in compliant.items() if k != variant.key}
+            if variant.value is not MISSING:
+                context[variant.key] = variant.value
+            governs = action in RULE_ACTIONS[variant.rule] and variant.rule in rules
+            denied = governs and not (variant.create_only and action.startswith("Update"))
+            request = Request(f"sagemaker:{action}", context)
+            expectations.append(Expectation(Case(f"{action}: {variant.name}", policies, request), denied))
+    return expectations  # fmt: skip
+
+
+def run_matrix(expectations: list[Expectation], record_property, label: str) -> None:
+    outcomes = iam_simulate.evaluate(e.case for e in expectations)
+    dropped = [(o.id, o.ignored_context_keys) for o in outcomes if o.ignored_context_keys]
+    wrong = [
+        f"{o.id}: expected {'deny' if e.denied else 'allow'}, got {o.result}"
+        for e, o in zip(expectations, outcomes, strict=True)
+        if o.denied != e.denied or (not e.denied and not o.allowed)
+    ]
+    print(f"\n[guardrails] {label}: {len(outcomes)} evaluator cases, {len(wrong)} wrong")
+    record_property(f"evaluator_cases_{label}", len(outcomes))
+    record_property(f"evaluator_wrong_{label}", len(wrong))
+    assert dropped == [], "cases whose context keys never reached the policy test nothing"
+    assert wrong == []
+
+
+# --- plans: few, shared --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def guardrails(planner_for):
+    return planner_for("guardrails")
+
+
+@pytest.fixture(scope="module")
+def default_plan(guardrails):
+    return guardrails.plan(**INPUTS)
+
+
+@pytest.fixture(scope="module")
+def serverless_plan(guardrails):
+    """Serverless inference allowed, and the same statements as an SCP on an OU and an account."""
+    return guardrails.plan(**INPUTS, allow_serverless_inference=True, scp_target_ids=SCP_TARGETS)
+
+
+@pytest.fixture(scope="module")
+def strict_plan(guardrails):
+    """Network isolation required, two rules off, and the most approved ids of the three plans."""
+    return guardrails.plan(
+        name_prefix="smenv-test",
+        approved_subnet_ids=[*SUBNETS, "subnet-22222222222222222"],
+        approved_security_group_ids=[*GROUPS, "sg-33333333"],
+        require_network_isolation=True,
+        disabled_rules=["notebook_root_access", "output_kms_key"],
+    )
+
+
+@pytest.fixture(scope="module")
+def sagemaker_keys():
+    """The condition keys of every action the tests use, per the evaluator's IAM data."""
+    return iam_simulate.condition_keys(f"sagemaker:{a}" for a in GOVERNED | UNGOVERNED)
+
+
+def document(plan) -> dict:
+    return json.loads(plan.output("policy_json"))
+
+
+def statements(plan) -> dict[str, dict]:
+    return {s["Sid"]: s for s in document(plan)["Statement"]}
+
+
+def actions_of(statement) -> set[str]:
+    actions = statement["Action"]
+    return {a.removeprefix("sagemaker:") for a in ([actions] if isinstance(actions, str) else actions)}
+
+
+# --- what a reviewer reads in the plan ---------------------------------------------------------------
+
+
+def test_one_managed_deny_only_policy_named_from_the_prefix_and_no_scp_by_default(default_plan):
+    policy = default_plan.values("aws_iam_policy.guardrails")
+    assert policy["name"] == "smenv-test-sagemaker-guardrails"
+    assert json.loads(policy["policy"]) == document(default_plan)
+    assert {s["Effect"] for s in document(default_plan)["Statement"]} == {"Deny"}
+    assert {json.dumps(s["Resource"]) for s in document(default_plan)["Statement"]} == {'"*"'}
+    assert default_plan.managed("aws_organizations_policy") == []
+    assert default_plan.managed("aws_organizations_policy_attachment") == []
+    assert default_plan.output("scp_id") is None
+    assert sorted(default_plan.output("enabled_rules")) == sorted(DEFAULT_RULES)
+
+
+def test_with_only_the_three_inputs_every_default_rule_has_its_statements(default_plan):
+    by_sid = statements(default_plan)
+    assert sorted(by_sid) == sorted(
+        [
+            "DenyWithoutVpcSubnets",
+            "DenyWithoutVpcSecurityGroups",
+            "DenyUnapprovedSubnets",
+            "DenyUnapprovedSecurityGroups",
+            "DenyWithoutVolumeKmsKey",
+            "DenyWithoutOutputKmsKey",
+            "DenyWithoutInterContainerTrafficEncryption",
+            "DenyNotebookRootAccess",
+            "DenyNotebookRootAccessOnUpdate",
+            "DenyNotebookDirectInternetAccess",
+        ]
+    )
+    assert by_sid["DenyWithoutVpcSubnets"]["Condition"] == {"Null": {"sagemaker:VpcSubnets": "true"}}
+    assert by_sid["DenyUnapprovedSubnets"]["Condition"] == {
+        "ForAnyValue:StringNotEquals": {"sagemaker:VpcSubnets": SUBNETS}
+    }
+    assert by_sid["DenyUnapprovedSecurityGroups"]["Condition"] == {
+        "ForAnyValue:StringNotEquals": {"sagemaker:VpcSecurityGroupIds": GROUPS[0]}
+    }
+    # On create a missing RootAccess is the default, Enabled; on update it means "unchanged".
+    assert by_sid["DenyNotebookRootAccess"]["Condition"] == {
+        "StringEqualsIfExists": {"sagemaker:RootAccess": "Enabled"}
+    }
+    assert by_sid["DenyNotebookRootAccessOnUpdate"]["Condition"] == {
+        "StringEquals": {"sagemaker:RootAccess": "Enabled"}
+    }
+    assert actions_of(by_sid["DenyNotebookRootAccessOnUpdate"]) == {"UpdateNotebookInstance"}
+
+
+def test_each_statement_names_exactly_the_actions_of_its_rule(default_plan, strict_plan):
+    rule_of = {
+        "DenyWithoutVpcSubnets": "vpc",
+        "DenyWithoutVpcSecurityGroups": "vpc",
+        "DenyUnapprovedSubnets": "vpc",
+        "DenyUnapprovedSecurityGroups": "vpc",
+        "DenyWithoutVolumeKmsKey": "volume_kms_key",
+        "DenyWithoutOutputKmsKey": "output_kms_key",
+        "DenyWithoutInterContainerTrafficEncryption": "inter_container_traffic_encryption",
+        "DenyWithoutNetworkIsolation": "network_isolation",
+        "DenyNotebookDirectInternetAccess": "notebook_direct_internet_access",
+    }
+    for plan in (default_plan, strict_plan):
+        for sid, statement in statements(plan).items():
+            if sid in rule_of:
+                assert actions_of(statement) == RULE_ACTIONS[rule_of[sid]], sid
+    for statement in statements(default_plan).values():
+        assert not actions_of(statement) & UNGOVERNED, statement["Sid"]
+
+
+def test_every_condition_key_is_sent_by_every_action_of_its_statement(
+    default_plan, serverless_plan, strict_plan, sagemaker_keys
+):
+    # A Null test on a key an action never sends would deny that action always.
+    for plan in (default_plan, serverless_plan, strict_plan):
+        for statement in document(plan)["Statement"]:
+            keys = {key for block in statement["Condition"].values() for key in block}
+            for action in actions_of(statement):
+                unsupported = keys - sagemaker_keys[f"sagemaker:{action}"] - {"aws:RequestTag/smenv:inference"}
+                assert unsupported == set(), f"{statement['Sid']}: {action} does not send {unsupported}"
+
+
+# --- the evaluator: every action x every missing or wrong key, plus the compliant request -------------
+
+
+def test_the_default_policy_denies_each_unsafe_request_and_allows_each_compliant_one(
+    default_plan, sagemaker_keys, record_property
+):
+    expectations = matrix(document(default_plan), DEFAULT_RULES, sagemaker_keys)
+    assert len(expectations) >= 30
+    run_matrix(expectations, record_property, "default")
+
+
+def test_the_matrix_notices_any_one_statement_taken_out(default_plan, sagemaker_keys):
+    # Given the default document less one statement, for each statement in turn
+    policy = document(default_plan)
+    batch, owner = [], {}
+    for statement in policy["Statement"]:
+        weakened = {**policy, "Statement": [s for s in policy["Statement"] if s is not statement]}
+        for expectation in matrix(weakened, DEFAULT_RULES, sagemaker_keys):
+            case = Case(
+                f"without {statement['Sid']}: {expectation.case.id}",
+                expectation.case.policies,
+                expectation.case.request,
+            )
+            batch.append(Expectation(case, expectation.denied))
+            owner[case.id] = statement["Sid"]
+    # When the matrix runs over each weakened document
+    outcomes = iam_simulate.evaluate(e.case for e in batch)
+    # Then every statement is missed by at least one case: none of them is dead weight or untested
+    caught = {owner[o.id] for e, o in zip(batch, outcomes, strict=True) if o.denied != e.denied}
+    assert caught == {s["Sid"] for s in policy["Statement"]}
+
+
+def test_required_network_isolation_and_rules_switched_off_are_what_the_evaluator_sees(
+    strict_plan, sagemaker_keys, record_property
+):
+    rules = DEFAULT_RULES - {"notebook_root_access", "output_kms_key"} | {"network_isolation"}
+    assert sorted(strict_plan.output("enabled_rules")) == sorted(rules)
+    expectations = matrix(document(strict_plan), rules, sagemaker_keys)
+    run_matrix(expectations, record_property, "strict")
+
+
+def serverless_cases(policy: dict) -> list[Expectation]:
+    tagged = {"aws:RequestTag/smenv:inference": "serverless", "aws:TagKeys": ["smenv:inference"]}
+    other_tag = {"aws:RequestTag/smenv:inference": "provisioned", "aws:TagKeys": ["smenv:inference"]}
+    isolated = {"sagemaker:NetworkIsolation": "false"}
+    training = {
+        k: v for k, v in COMPLIANT.items() if k not in ("sagemaker:RootAccess", "sagemaker:DirectInternetAccess")
+    }
+    no_vpc_training = {k: v for k, v in training.items() if not k.startswith("sagemaker:Vpc")}
+    unapproved = {"sagemaker:VpcSubnets": ["subnet-0badbadbadbadbad0"], "sagemaker:VpcSecurityGroupIds": GROUPS}
+
+    def case(name: str, action: str, context: dict) -> Case:
+        return Case(name, [ALLOW_ALL, policy], Request(f"sagemaker:{action}", context))
+
+    return [
+        Expectation(case("serverless model without a VPC", "CreateModel", {**tagged, **isolated}), True),
+        Expectation(case("model tagged otherwise without a VPC", "CreateModel", {**other_tag, **isolated}), True),
+        Expectation(case("untagged model without a VPC", "CreateModel", isolated), True),
+        Expectation(case("serverless model in an unapproved subnet", "CreateModel", {**tagged, **unapproved}), True),
+        Expectation(case("training job tagged serverless without a VPC", "CreateTrainingJob", {**tagged, **no_vpc_training}), True),
+    ]  # fmt: skip
+
+
+def test_without_the_serverless_switch_a_tag_exempts_nothing(default_plan, record_property):
+    run_matrix(serverless_cases(document(default_plan)), record_property, "serverless_off")
+
+
+def test_with_serverless_allowed_only_tagged_models_skip_only_the_vpc_rule(serverless_plan, record_property):
+    expectations = serverless_cases(document(serverless_plan))
+    # Only the first case changes: a model tagged smenv:inference=serverless, without a VPC, passes.
+    expectations[0] = Expectation(expectations[0].case, False)
+    run_matrix(expectations, record_property, "serverless_on")
+    by_sid = statements(serverless_plan)
+    assert "CreateModel" not in actions_of(by_sid["DenyWithoutVpcSubnets"])
+    assert by_sid["DenyModelWithoutVpcSubnetsUnlessServerless"]["Condition"] == {
+        "Null": {"sagemaker:VpcSubnets": "true"},
+        "StringNotEquals": {"aws:RequestTag/smenv:inference": "serverless"},
+    }
+    assert "CreateModel" in actions_of(by_sid["DenyUnapprovedSubnets"])
+
+
+def test_with_targets_the_same_statements_become_an_scp_attached_to_each(serverless_plan, record_property):
+    scp = serverless_plan.values("aws_organizations_policy.guardrails[0]")
+    assert (scp["name"], scp["type"]) == ("smenv-test-sagemaker-guardrails", "SERVICE_CONTROL_POLICY")
+    assert json.loads(scp["content"]) == document(serverless_plan)
+    assert len(scp["content"]) <= 5120
+    targets = {r["values"]["target_id"] for r in serverless_plan.managed("aws_organizations_policy_attachment")}
+    assert targets == set(SCP_TARGETS)
+    # And as an SCP it stops a principal whose own policies allow everything.
+    content = json.loads(scp["content"])
+    compliant = {
+        k: v for k, v in COMPLIANT.items() if k not in ("sagemaker:RootAccess", "sagemaker:DirectInternetAccess")
+    }
+    no_vpc = {k: v for k, v in compliant.items() if k != "sagemaker:VpcSubnets"}
+    outcomes = iam_simulate.evaluate(
+        [
+            Case("scp: compliant", [FULL_AWS_ACCESS], Request("sagemaker:CreateTrainingJob", compliant), scps=[FULL_AWS_ACCESS, content]),
+            Case("scp: no subnets", [FULL_AWS_ACCESS], Request("sagemaker:CreateTrainingJob", no_vpc), scps=[FULL_AWS_ACCESS, content]),
+        ]
+    )  # fmt: skip
+    assert [o.result for o in outcomes] == [iam_simulate.ALLOWED, iam_simulate.EXPLICITLY_DENIED]
+    record_property("evaluator_cases_scp", len(outcomes))
+
+
+def test_the_largest_policy_of_the_three_plans_fits_iam_and_scp_limits(strict_plan):
+    # IAM managed policies: 6,144 characters; SCPs: 5,120.
+    assert len(strict_plan.values("aws_iam_policy.guardrails")["policy"]) <= 5120
+
+
+# --- bad inputs fail at plan, naming the variable ------------------------------------------------------
+
+
+def test_malformed_ids_and_unknown_rule_names_fail_at_plan_naming_each_variable(guardrails):
+    message = guardrails.plan_error(
+        name_prefix="smenv-test",
+        approved_subnet_ids=["subnet-*"],
+        approved_security_group_ids=["default"],
+        disabled_rules=["vpc", "no_such_rule"],
+        scp_target_ids=["ou-root"],
+    )
+    assert "var.approved_subnet_ids must hold subnet IDs" in message
+    assert "var.approved_security_group_ids must hold security group IDs" in message
+    assert "var.disabled_rules holds an unknown rule name" in message
+    assert "var.scp_target_ids must hold OU IDs" in message
+
+
+def test_an_empty_approved_list_while_the_vpc_rule_is_on_fails_at_plan(guardrails):
+    message = guardrails.plan_error(name_prefix="smenv-test", approved_subnet_ids=[], approved_security_group_ids=[])
+    assert "var.approved_subnet_ids must list at least one subnet while the vpc rule is on" in message
+    assert "var.approved_security_group_ids must list at least one security group while the vpc rule is on" in message
+
+
+# --- parliament: zero findings (beyond its documented data gaps) ----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def allowances():
+    return policy_lint.load_config()[0]
+
+
+def test_parliament_finds_nothing_in_the_guardrails_or_their_scp(
+    default_plan, serverless_plan, strict_plan, allowances
+):
+    for plan in (default_plan, serverless_plan, strict_plan):
+        report = policy_lint.lint_plan(plan.raw, allowances)
+        assert report.failing == [], policy_lint.table(report.failing)
+        assert report.unknown == []
+    linted = {p.address for p in policy_lint.lint_plan(serverless_plan.raw).policies}
+    assert linted == {"aws_iam_policy.guardrails", "aws_organizations_policy.guardrails[0]"}
+
+
+def test_parliament_finds_nothing_in_the_key_policies(planner_for, allowances):
+    purposes = ["data", "models", "volumes", "logs", "notifications", "lambda", "params"]
+    keys = {p: {} for p in purposes} | {"models": {"cross_account_decrypt_account_ids": ["222222222222"]}}
+    plan = planner_for("kms").plan(name_prefix="smenv-test", keys=keys)
+    report = policy_lint.lint_plan(plan.raw, allowances)
+    assert len(report.policies) == len(purposes)
+    assert report.failing == [], policy_lint.table(report.failing)
+
+
+def test_every_allowed_parliament_finding_is_a_key_aws_lists_for_that_action(allowances):
+    # The allow-list may only cover parliament's stale data: the evaluator's IAM data must list each pair.
+    by_action = [a for a in allowances if a.actions]
+    assert {a.condition_key for a in by_action} >= {"sagemaker:VolumeKmsKeyArn", "sagemaker:OutputKmsKeyArn"}
+    keys = iam_simulate.condition_keys(action for allowance in by_action for action in allowance.actions)
+    for allowance in by_action:
+        for action in allowance.actions:
+            assert allowance.condition_key in keys[action], f"{action} does not support {allowance.condition_key}"
+
+
+def test_the_lint_catches_a_null_test_on_a_key_the_action_never_sends():
+    # Given the classic mistake: CreateEndpoint never sends sagemaker:VpcSubnets, so this denies it always
+    statement = {"Effect": "Deny", "Action": ["sagemaker:CreateEndpoint"], "Resource": "*", "Condition": {"Null": {"sagemaker:VpcSubnets": "true"}}}  # fmt: skip
+    # When it is linted
+    findings = policy_lint.lint_document(json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
+    # Then the lint names the action and the key
+    assert [(f.issue, f.action, f.condition_key) for f in findings] == [
+        ("UNKNOWN_CONDITION_FOR_ACTION", "sagemaker:CreateEndpoint", "sagemaker:VpcSubnets")
+    ]
