@@ -6,7 +6,8 @@ locals {
   account_id    = data.aws_caller_identity.current.account_id
   partition     = data.aws_partition.current.partition
   region        = data.aws_region.current.name
-  function_name = "${var.endpoint_name}-invoker"
+  # <name_prefix>-<endpoint short name>-invoker: an endpoint named from the same prefix is not prefixed twice.
+  function_name = "${var.name_prefix}-${trimprefix(var.endpoint_name, "${var.name_prefix}-")}-invoker"
 }
 
 resource "aws_cloudwatch_log_group" "function" {

@@ -10,10 +10,13 @@ locals {
   admins       = length(var.administrator_arns) > 0 ? var.administrator_arns : [local.account_root]
 
   use_actions = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
+  # Only key-scoped List actions: ListAliases, ListKeys and ListRetirableGrants are account-wide and
+  # send no kms:CallerAccount, so a key policy never granted them anyway.
   admin_actions = [
     "kms:CancelKeyDeletion", "kms:Create*", "kms:Delete*", "kms:Describe*", "kms:Disable*", "kms:Enable*",
-    "kms:Get*", "kms:List*", "kms:Put*", "kms:Revoke*", "kms:RotateKeyOnDemand", "kms:ScheduleKeyDeletion",
-    "kms:TagResource", "kms:UntagResource", "kms:Update*",
+    "kms:Get*", "kms:ListGrants", "kms:ListKeyPolicies", "kms:ListKeyRotations", "kms:ListResourceTags",
+    "kms:Put*", "kms:Revoke*", "kms:RotateKeyOnDemand", "kms:ScheduleKeyDeletion", "kms:TagResource",
+    "kms:UntagResource", "kms:Update*",
   ]
 }
 
@@ -96,8 +99,9 @@ data "aws_iam_policy_document" "key" {
   dynamic "statement" {
     for_each = each.key == "logs" ? [1] : []
     content {
+      # No kms:Describe*: DescribeKey carries no encryption context, so the condition never matched it.
       sid       = "CloudWatchLogsForThisAccountsLogGroups"
-      actions   = ["kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
+      actions   = ["kms:Decrypt*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
       resources = ["*"]
       principals {
         type        = "Service"

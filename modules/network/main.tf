@@ -68,8 +68,13 @@ resource "aws_route_table_association" "private" {
 
 data "aws_iam_policy_document" "s3_endpoint" {
   statement {
-    sid     = "ThisEnvironmentsBuckets"
-    actions = ["s3:*"]
+    sid = "ThisEnvironmentsBuckets"
+    # Data-plane calls only: bucket configuration (policies, ACLs, encryption) is changed from
+    # outside the VPC by whoever deploys, never through the endpoint by a notebook or a job.
+    actions = [
+      "s3:AbortMultipartUpload", "s3:DeleteObject*", "s3:GetBucketLocation", "s3:GetObject*",
+      "s3:ListBucket*", "s3:ListMultipartUploadParts", "s3:PutObject*",
+    ]
     resources = concat(
       ["arn:${local.partition}:s3:::${var.name_prefix}-*", "arn:${local.partition}:s3:::${var.name_prefix}-*/*"],
       var.extra_s3_bucket_arns,

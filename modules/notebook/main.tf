@@ -76,7 +76,9 @@ data "aws_iam_policy_document" "team" {
     actions = [
       "sagemaker:AddTags", "sagemaker:CreateHyperParameterTuningJob", "sagemaker:CreateModel",
       "sagemaker:CreateProcessingJob", "sagemaker:CreateTrainingJob", "sagemaker:CreateTransformJob",
-      "sagemaker:Describe*", "sagemaker:ListTags", "sagemaker:StopHyperParameterTuningJob",
+      "sagemaker:DescribeHyperParameterTuningJob", "sagemaker:DescribeModel", "sagemaker:DescribeProcessingJob",
+      "sagemaker:DescribeTrainingJob", "sagemaker:DescribeTransformJob", "sagemaker:ListTags",
+      "sagemaker:StopHyperParameterTuningJob",
       "sagemaker:StopProcessingJob", "sagemaker:StopTrainingJob", "sagemaker:StopTransformJob",
     ]
     resources = [for kind in ["training-job", "processing-job", "hyper-parameter-tuning-job", "transform-job", "model"] : "${local.sagemaker_arn}:${kind}/*"]

@@ -92,6 +92,11 @@ def test_the_s3_gateway_endpoint_lets_through_only_this_environments_buckets(pla
     own = next(s for s in policy["Statement"] if s["Sid"] == "ThisEnvironmentsBuckets")
     assert sorted(own["Resource"]) == ["arn:aws:s3:::smenv-test-*", "arn:aws:s3:::smenv-test-*/*"]
     assert own["Condition"] == {"StringEquals": {"aws:PrincipalAccount": "123456789012"}}
+    # Data-plane calls only: no bucket policy, ACL or encryption change passes through the endpoint
+    assert "s3:*" not in own["Action"] and not any(
+        a.startswith(("s3:PutBucket", "s3:DeleteBucket")) for a in own["Action"]
+    )
+    assert {"s3:GetObject*", "s3:PutObject*", "s3:ListBucket*"} <= set(own["Action"])
     ecr = next(s for s in policy["Statement"] if s["Sid"] == "EcrImageLayers")
     assert ecr["Action"] == "s3:GetObject"
     assert ecr["Resource"] == "arn:aws:s3:::prod-us-east-1-starport-layer-bucket/*"

@@ -68,6 +68,8 @@ def test_a_team_role_reaches_its_own_buckets_only(plan):
         "StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}
     }
     assert not any(a == "*" or a.endswith(":*") for s in statements.values() for a in s["Action"])
+    # SageMaker work names each Describe it needs: a wildcard would reach every SageMaker resource type
+    assert not any(a.startswith("sagemaker:") and "*" in a for a in statements["SageMakerWork"]["Action"])
 
 
 def test_the_lifecycle_scripts_carry_the_teams_bucket_and_idle_stop(plan):
