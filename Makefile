@@ -8,7 +8,7 @@ ENV ?= local
 # Every target but bootstrap runs with what tools/bootstrap.py wrote: PATH, TF_CLI_CONFIG_FILE, ...
 WITH_TOOLCHAIN := source .smenv/env.sh &&
 
-.PHONY: help bootstrap up down plan test lint fmt emulator-start emulator-stop emulator-status clean
+.PHONY: help bootstrap up down plan test validate pytest lint fmt graph emulator-start emulator-stop emulator-status clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
@@ -25,7 +25,13 @@ down: bootstrap ## destroy the environment on the emulator and stop the emulator
 plan: bootstrap ## run-all plan on the emulator (exit 2 when changes are pending)
 	@$(WITH_TOOLCHAIN) python tools/live.py plan $(ENV)
 
-test: bootstrap ## every test: unit, moto, plan, emulator end to end, scan
+test: bootstrap ## every check and every test: tools/validate.py --all (unit, moto, plan, emulator end to end, scan)
+	@$(WITH_TOOLCHAIN) python tools/validate.py --all
+
+validate: bootstrap ## what CI runs: format, validate, tflint, terraform-docs, checkov, policy lint, plan tests
+	@$(WITH_TOOLCHAIN) python tools/validate.py $(VALIDATE_ARGS)
+
+pytest: bootstrap ## pytest alone, e.g. make pytest PYTEST_ARGS="tests/plan -k guardrails"
 	@$(WITH_TOOLCHAIN) python -m pytest $(PYTEST_ARGS)
 
 lint: bootstrap ## ruff and terraform fmt, checking only
@@ -33,6 +39,9 @@ lint: bootstrap ## ruff and terraform fmt, checking only
 
 fmt: bootstrap ## fix formatting
 	@$(WITH_TOOLCHAIN) ruff format . && ruff check --fix . && terraform fmt -recursive modules
+
+graph: bootstrap ## draw docs/units-$(ENV).svg and docs/architecture-$(ENV).svg from the code
+	@$(WITH_TOOLCHAIN) python tools/graph.py --env $(ENV)
 
 emulator-start: bootstrap ## start the local AWS emulator
 	@$(WITH_TOOLCHAIN) python tools/local_aws.py start

@@ -2,7 +2,7 @@
 # What differs between environments lives in env.hcl and nowhere else.
 locals {
   environment = "local"
-  name_prefix = "smenv" # resource names: <name_prefix>-<environment>-...; SSM: /<name_prefix>/<environment>/
+  name_prefix = "smenv"        # resource names: <name_prefix>-<environment>-...; SSM: /<name_prefix>/<environment>/
   account_id  = "123456789012" # the emulator's own account
   region      = "us-east-1"
   azs         = ["us-east-1a", "us-east-1b"]

@@ -1,0 +1,312 @@
+"""One validation command: what users run in CI and what `make test` runs.
+
+    python tools/validate.py            # static checks, checkov, plan tests, policy lint
+    python tools/validate.py --all      # ... and every other test (make test)
+    python tools/validate.py --fix      # fix what can be fixed (formatting, module READMEs), then check
+    python tools/validate.py --only format,tflint
+
+Each check's output goes to build/validate/logs/<check>.log; at the end one table (check,
+result, seconds), build/validate/junit.xml (every check and every test) and
+build/validate/results.sarif (checkov's and tflint's findings) for CI. Exit 0 when every check
+passed, 1 otherwise, 2 on bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from project import REPO
+
+OUT = REPO / "build" / "validate"
+LOGS = OUT / "logs"
+MODULES = REPO / "modules"
+
+
+@dataclass
+class Result:
+    name: str
+    ok: bool
+    seconds: float
+    summary: str
+    log: Path
+    sarif: list[Path] = field(default_factory=list)
+    junit: list[Path] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    run: Callable[[argparse.Namespace, Path], tuple[bool, str, list[Path], list[Path]]]
+    fixable: bool = False
+    only_with_all: bool = False
+
+
+def modules() -> list[Path]:
+    return sorted(p.parent for p in MODULES.glob("*/main.tf"))
+
+
+def sh(cmd: list[str], log: Path, cwd: Path = REPO, env: dict[str, str] | None = None) -> int:
+    """Run one command, appending its output to the check's log; return its exit code."""
+    with log.open("a") as handle:
+        handle.write(f"\n$ {' '.join(cmd)}  (in {cwd.relative_to(REPO) if cwd != REPO else '.'})\n")
+        handle.flush()
+        return subprocess.run(cmd, cwd=cwd, env=env, stdout=handle, stderr=subprocess.STDOUT, check=False).returncode
+
+
+def need(tool: str) -> str:
+    found = shutil.which(tool)
+    if not found:
+        raise SystemExit(f"validate: error: {tool} is not on PATH: run `make bootstrap` (or use `make validate`)")
+    return found
+
+
+# --- the checks -----------------------------------------------------------------------------------
+
+
+def check_format(args, log):
+    fix = args.fix
+    codes = [
+        sh(["terraform", "fmt", "-recursive", *([] if fix else ["-check", "-diff"]), "modules"], log),
+        sh(
+            [
+                need("terragrunt"),
+                "hclfmt",
+                *([] if fix else ["--terragrunt-check"]),
+                "--terragrunt-working-dir",
+                "live",
+            ],
+            log,
+        ),
+        sh(["ruff", "format", *([] if fix else ["--check"]), "."], log),
+        sh(["ruff", "check", *(["--fix"] if fix else []), "."], log),
+    ]
+    bad = sum(1 for c in codes if c)
+    return (
+        bad == 0,
+        "terraform, hcl and python formatting; ruff lint" if not bad else f"{bad} of 4 tools unhappy",
+        [],
+        [],
+    )
+
+
+def check_terraform_validate(args, log):
+    failed = []
+    for module in modules():
+        init = sh(["terraform", "init", "-backend=false", "-input=false", "-no-color"], log, cwd=module)
+        if init or sh(["terraform", "validate", "-no-color"], log, cwd=module):
+            failed.append(module.name)
+    count = len(modules())
+    return not failed, f"{count} modules" if not failed else f"invalid: {', '.join(failed)}", [], []
+
+
+def check_tflint(args, log):
+    tflint = need("tflint")
+    config = REPO / ".tflint.hcl"
+    sarif_files, failed = [], []
+    for module in modules():
+        code = sh([tflint, "--config", str(config), "--chdir", str(module), "--format", "compact"], log)
+        if code:
+            failed.append(module.name)
+        sarif = OUT / f"tflint-{module.name}.sarif"
+        with sarif.open("w") as handle:
+            subprocess.run(
+                [tflint, "--config", str(config), "--chdir", str(module), "--format", "sarif"],
+                cwd=REPO,
+                stdout=handle,
+                stderr=subprocess.DEVNULL,
+                check=False,
+            )
+        sarif_files.append(sarif)
+    summary = f"{len(modules())} modules, Terraform ruleset" if not failed else f"issues in {', '.join(failed)}"
+    return not failed, summary, sarif_files, []
+
+
+def check_docs(args, log):
+    docs = need("terraform-docs")
+    stale = []
+    for module in modules():
+        cmd = [docs, "--config", str(REPO / ".terraform-docs.yml"), str(module)]
+        if sh(cmd if args.fix else [*cmd, "--output-check"], log):
+            stale.append(module.name)
+    return (
+        not stale,
+        "module READMEs match their inputs and outputs" if not stale else f"stale: {', '.join(stale)}",
+        [],
+        [],
+    )
+
+
+def check_checkov(args, log):
+    out = OUT / "checkov"
+    out.mkdir(parents=True, exist_ok=True)
+    code = sh(
+        [need("checkov"), "-d", "modules", "--framework", "terraform", "--compact", "--quiet", "--skip-download",
+         "-o", "cli", "-o", "sarif", "--output-file-path", f"console,{out}"],
+        log,
+    )  # fmt: skip
+    text = log.read_text()
+    counts = re.findall(r"Passed checks: (\d+), Failed checks: (\d+), Skipped checks: (\d+)", text)
+    passed, failed, skipped = (sum(int(c[i]) for c in counts) for i in range(3))
+    sarif = sorted(out.glob("*.sarif"))
+    return code == 0 and failed == 0, f"{passed} passed, {failed} failed, {skipped} skipped (inline)", sarif, []
+
+
+def pytest_check(selection: list[str], junit_name: str) -> Callable:
+    def run(args, log):
+        junit = OUT / junit_name
+        code = sh(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={junit}", *selection], log
+        )
+        totals = junit_totals([junit])
+        summary = f"{totals['passed']} passed, {totals['failed']} failed, {totals['skipped']} skipped"
+        return code == 0, summary, [], [junit]
+
+    return run
+
+
+def check_policy_lint(args, log):
+    tool = REPO / "tools" / "policy_lint.py"
+    if not tool.exists():
+        return False, "tools/policy_lint.py is missing", [], []
+    code = sh([sys.executable, str(tool), "--modules", "all"], log)
+    last = [line for line in log.read_text().splitlines() if line.strip()][-1:]
+    return code == 0, last[0][:80] if last else "", [], []
+
+
+CHECKS = [
+    Check("format", check_format, fixable=True),
+    Check("terraform validate", check_terraform_validate),
+    Check("tflint", check_tflint),
+    Check("terraform-docs", check_docs, fixable=True),
+    Check("checkov modules", check_checkov),
+    Check("policy lint", check_policy_lint),
+    Check("plans and scans", pytest_check(["tests/plan", "tests/scan"], "junit-plans.xml")),
+    Check(
+        "every other test",
+        pytest_check(["tests", "--ignore=tests/plan", "--ignore=tests/scan"], "junit-tests.xml"),
+        only_with_all=True,
+    ),
+]
+
+
+# --- reports ---------------------------------------------------------------------------------------
+
+
+def junit_totals(files: list[Path]) -> dict[str, int]:
+    totals = {"passed": 0, "failed": 0, "skipped": 0, "tests": 0}
+    for path in files:
+        if not path.exists():
+            continue
+        for suite in ET.parse(path).getroot().iter("testsuite"):
+            tests, failures, errors, skipped = (
+                int(suite.get(k, 0)) for k in ("tests", "failures", "errors", "skipped")
+            )
+            totals["tests"] += tests
+            totals["failed"] += failures + errors
+            totals["skipped"] += skipped
+            totals["passed"] += tests - failures - errors - skipped
+    return totals
+
+
+def write_junit(results: list[Result]) -> Path:
+    """One JUnit file: a suite of the checks, then every pytest suite."""
+    root = ET.Element("testsuites")
+    checks = ET.SubElement(root, "testsuite", name="validate", tests=str(len(results)))
+    checks.set("failures", str(sum(1 for r in results if not r.ok)))
+    for r in results:
+        case = ET.SubElement(checks, "testcase", classname="validate", name=r.name, time=f"{r.seconds:.1f}")
+        if not r.ok:
+            failure = ET.SubElement(case, "failure", message=r.summary)
+            failure.text = "\n".join(r.log.read_text(errors="replace").splitlines()[-60:])
+    for r in results:
+        for path in r.junit:
+            if path.exists():
+                parsed = ET.parse(path).getroot()
+                root.extend(parsed.iter("testsuite") if parsed.tag == "testsuites" else [parsed])
+    target = OUT / "junit.xml"
+    ET.ElementTree(root).write(target, encoding="utf-8", xml_declaration=True)
+    return target
+
+
+def write_sarif(results: list[Result]) -> Path:
+    """Every tool's SARIF runs, in one file (GitHub code scanning takes several runs)."""
+    runs = []
+    for r in results:
+        for path in r.sarif:
+            try:
+                runs.extend(json.loads(path.read_text()).get("runs", []))
+            except (OSError, ValueError):
+                continue
+    target = OUT / "results.sarif"
+    document = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0", "runs": runs}
+    target.write_text(json.dumps(document, indent=1))
+    return target
+
+
+def print_table(results: list[Result]) -> None:
+    width = max(len(r.name) for r in results)
+    print(f"\n{'check':<{width}}  result  {'seconds':>7}  summary")
+    print(f"{'-' * width}  ------  {'-' * 7}  {'-' * 30}")
+    for r in results:
+        print(f"{r.name:<{width}}  {'ok' if r.ok else 'FAILED':<6}  {r.seconds:>7.1f}  {r.summary}")
+    print(f"{'total':<{width}}  {'':<6}  {sum(r.seconds for r in results):>7.1f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--all", action="store_true", help="also run every other test (what `make test` does)")
+    parser.add_argument("--fix", action="store_true", help="fix formatting and module READMEs first")
+    parser.add_argument("--only", help="comma-separated check names to run (default: all of them)")
+    args = parser.parse_args(argv)
+    names = [c.name for c in CHECKS]
+    chosen = [c for c in CHECKS if args.all or not c.only_with_all]
+    if args.only:
+        wanted = [n.strip() for n in args.only.split(",") if n.strip()]
+        unknown = [n for n in wanted if n not in names]
+        if unknown:
+            print(
+                f"validate: error: unknown check(s) {', '.join(unknown)}; choose from: {', '.join(names)}",
+                file=sys.stderr,
+            )
+            return 2
+        chosen = [c for c in CHECKS if c.name in wanted]
+
+    shutil.rmtree(OUT, ignore_errors=True)
+    LOGS.mkdir(parents=True)
+    results = []
+    for check in chosen:
+        log = LOGS / f"{check.name.replace(' ', '-')}.log"
+        log.touch()
+        print(f"validate: {check.name} ...", flush=True)
+        began = time.monotonic()
+        ok, summary, sarif, junit = check.run(args, log)
+        result = Result(check.name, ok, time.monotonic() - began, summary, log, sarif, junit)
+        results.append(result)
+        if not ok:
+            print("\n".join(log.read_text(errors="replace").splitlines()[-40:]), file=sys.stderr)
+            print(f"validate: {check.name} FAILED; full log: {log.relative_to(REPO)}", file=sys.stderr)
+
+    print_table(results)
+    junit, sarif = write_junit(results), write_sarif(results)
+    print(f"reports: {junit.relative_to(REPO)}, {sarif.relative_to(REPO)}")
+    failed = [r for r in results if not r.ok]
+    tests = junit_totals([p for r in results for p in r.junit])
+    # The closing line CI reads: the tests that ran, with the checks' verdict beside them.
+    print(f"tests: {tests['passed']} passed, {tests['failed'] + len(failed)} failed, {tests['skipped']} skipped")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("CHECKOV_RUN_SCA_PACKAGE_SCAN_V2", "false")
+    sys.exit(main())
