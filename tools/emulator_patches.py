@@ -256,6 +256,63 @@ def sagemaker_endpoint_config_shadow_variants() -> None:
 
 
 @patch
+def sagemaker_tags_of_untagged_jobs() -> None:
+    """moto keeps Tags=None for a transform or tuning job created without tags, and ListTags,
+    AddTags or DeleteTags on it fail with an internal error (AWS answers an empty list). tools/sweep.py
+    reads every running job's tags to leave Terraform's alone."""
+    from moto.sagemaker.models import SageMakerModelBackend
+
+    def make(lookup):
+        def _get_resource_from_arn(self, arn: str):
+            resource = lookup(self, arn)
+            if resource is not None and getattr(resource, "tags", []) is None:
+                resource.tags = []
+            return resource
+
+        return _get_resource_from_arn
+
+    _install(SageMakerModelBackend, "_get_resource_from_arn", make)
+
+
+@patch
+def sagemaker_update_endpoint() -> None:
+    """moto has no UpdateEndpoint (NotImplementedError): tools/promote_model.py could not move an
+    endpoint to a new configuration. Here the endpoint takes the configuration's variants at once and
+    stays InService (AWS goes Updating -> InService after a blue/green deployment); an unknown
+    endpoint or configuration is the ValidationException AWS answers."""
+    from moto.sagemaker.responses import SageMakerResponse
+
+    def make(_missing):
+        def update_endpoint(self):
+            from moto.core.responses import ActionResult
+            from moto.core.utils import utcnow
+            from moto.sagemaker.exceptions import ValidationError
+            from moto.sagemaker.utils import arn_formatter
+
+            backend = self.sagemaker_backend
+            name = self._get_param("EndpointName")
+            endpoint = backend.endpoints.get(name)
+            if endpoint is None:
+                arn = arn_formatter("endpoint", name, backend.account_id, backend.region_name)
+                raise ValidationError(f"Could not find endpoint '{arn}'.")
+            if endpoint.endpoint_status != "InService":
+                raise ValidationError(f"Cannot update in-progress endpoint '{endpoint.arn}'.")
+            config = backend.describe_endpoint_config(self._get_param("EndpointConfigName"))
+            endpoint.endpoint_config_name = config["EndpointConfigName"]
+            endpoint.production_variants = endpoint._process_production_variants(config["ProductionVariants"])
+            shadows = config.get("ShadowProductionVariants")
+            endpoint.shadow_production_variants = endpoint._process_production_variants(shadows) if shadows else None
+            endpoint.data_capture_config = config.get("DataCaptureConfig")
+            endpoint.last_modified_time = utcnow()
+            endpoint.endpoint_status = "InService"
+            return ActionResult({"EndpointArn": endpoint.arn})
+
+        return update_endpoint
+
+    _install(SageMakerResponse, "update_endpoint", make)
+
+
+@patch
 def security_group_rule_descriptions() -> None:
     """A rule that names a security group or prefix list loses its Description in
     DescribeSecurityGroupRules, and ModifySecurityGroupRules insists on ports for protocol -1:

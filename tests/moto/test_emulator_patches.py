@@ -186,6 +186,17 @@ def test_an_endpoint_configuration_keeps_its_shadow_variants(sagemaker):
     assert [v["ModelName"] for v in answer["ShadowProductionVariants"]] == ["candidate"]
 
 
+@pytest.mark.parametrize("kind", ["tuning", "transform"])
+def test_an_untagged_job_lists_no_tags_and_can_be_tagged(sagemaker, kind):
+    # sagemaker_tags_of_untagged_jobs
+    create, describe, _status, _stop, param, _end = JOBS[kind]
+    create(sagemaker, "job-1")
+    arn = next(v for k, v in getattr(sagemaker, describe)(**{param: "job-1"}).items() if k.endswith("JobArn"))
+    assert sagemaker.list_tags(ResourceArn=arn)["Tags"] == []
+    sagemaker.add_tags(ResourceArn=arn, Tags=[{"Key": "owner", "Value": "me"}])
+    assert sagemaker.list_tags(ResourceArn=arn)["Tags"] == [{"Key": "owner", "Value": "me"}]
+
+
 def test_applying_the_patches_twice_changes_nothing_more(sagemaker):
     emulator_patches.apply_all()
     for name in ("sagemaker_stop_training_job", "sagemaker_jobs_start_in_progress"):
@@ -262,3 +273,47 @@ def test_a_buckets_eventbridge_notifications_are_returned(aws):
         Bucket="events-bucket", NotificationConfiguration={"EventBridgeConfiguration": {}}
     )
     assert s3.get_bucket_notification_configuration(Bucket="events-bucket")["EventBridgeConfiguration"] == {}
+
+
+# --- UpdateEndpoint (tools/promote_model.py) --------------------------------------------------------
+
+
+def endpoint_config(sagemaker, name: str, model: str, shadow: str | None = None) -> None:
+    variant = {
+        "VariantName": "production",
+        "ModelName": model,
+        "InstanceType": "ml.m5.large",
+        "InitialInstanceCount": 1,
+    }
+    extra = {"ShadowProductionVariants": [{**variant, "VariantName": "shadow", "ModelName": shadow}]} if shadow else {}
+    sagemaker.create_endpoint_config(EndpointConfigName=name, ProductionVariants=[variant], **extra)
+
+
+def test_updating_an_endpoint_moves_it_to_the_new_configuration_in_service(sagemaker):
+    # sagemaker_update_endpoint
+    for name in ("blue", "green"):
+        sagemaker.create_model(ModelName=name, ExecutionRoleArn=ROLE, PrimaryContainer={"Image": IMAGE})
+    endpoint_config(sagemaker, "cfg-blue", "blue")
+    endpoint_config(sagemaker, "cfg-green", "blue", shadow="green")
+    sagemaker.create_endpoint(EndpointName="ep", EndpointConfigName="cfg-blue")
+    before = sagemaker.describe_endpoint(EndpointName="ep")
+    answer = sagemaker.update_endpoint(EndpointName="ep", EndpointConfigName="cfg-green")
+    after = sagemaker.describe_endpoint(EndpointName="ep")
+    assert answer["EndpointArn"] == before["EndpointArn"]
+    assert (after["EndpointConfigName"], after["EndpointStatus"]) == ("cfg-green", "InService")
+    assert [v["VariantName"] for v in after["ShadowProductionVariants"]] == ["shadow"]
+    assert after["LastModifiedTime"] >= before["LastModifiedTime"]
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "config", "missing"), [("nope", "cfg", "endpoint"), ("ep", "nope", "endpoint configuration")]
+)
+def test_updating_to_or_from_something_missing_says_could_not_find(sagemaker, endpoint, config, missing):
+    sagemaker.create_model(ModelName="m", ExecutionRoleArn=ROLE, PrimaryContainer={"Image": IMAGE})
+    endpoint_config(sagemaker, "cfg", "m")
+    sagemaker.create_endpoint(EndpointName="ep", EndpointConfigName="cfg")
+    with pytest.raises(ClientError) as refused:
+        sagemaker.update_endpoint(EndpointName=endpoint, EndpointConfigName=config)
+    assert refused.value.response["Error"]["Code"] == "ValidationException"
+    assert refused.value.response["Error"]["Message"].startswith(f"Could not find {missing} ")
+    assert sagemaker.describe_endpoint(EndpointName="ep")["EndpointConfigName"] == "cfg"

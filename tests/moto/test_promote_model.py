@@ -1,0 +1,767 @@
+"""tools/promote_model.py against AWS behaviour: two accounts in moto, dev (123456789012, the default
+credentials) and staging (222222222222, reached by assuming its promotion role), as the tool meets them.
+
+Most tests drive `main(argv)` in-process (mock_aws); the last ones run the tool as a subprocess against a
+moto server on port 4617, to show exit codes and one-line errors end to end.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import itertools
+import json
+import os
+import subprocess
+import sys
+import threading
+import urllib.request
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.config import Config
+from moto import mock_aws
+
+import emulator_patches
+import local_aws
+import promote_model
+from smenv_testing import REPO, toolchain_env
+
+SOURCE_ACCOUNT, SOURCE_REGION = "123456789012", "us-east-1"
+STAGING_ACCOUNT, PROD_ACCOUNT, TARGET_REGION = "222222222222", "333333333333", "eu-west-1"
+STAGING_ROLE = f"arn:aws:iam::{STAGING_ACCOUNT}:role/smenv-staging-promotion"
+PROD_ROLE = f"arn:aws:iam::{PROD_ACCOUNT}:role/smenv-prod-promotion"
+SOURCE_BUCKET, TARGET_BUCKET = "smenv-dev-models", "smenv-staging-models"
+SOURCE_GROUP, TARGET_GROUP = "fraud", "smenv-staging-fraud"
+IMAGE = f"{SOURCE_ACCOUNT}.dkr.ecr.{SOURCE_REGION}.amazonaws.com/fraud-inference:1"
+MiB = 1024 * 1024
+SERVER_PORT = 4617
+SMALL = ["--multipart-threshold", "5MiB", "--part-size", "5MiB"]  # the > 5 GiB path, scaled down
+
+
+def sha256(data: bytes) -> str:
+    return base64.b64encode(hashlib.sha256(data).digest()).decode()
+
+
+class World:
+    """The dev account with a model package, and a target account with its contract."""
+
+    def __init__(self, endpoint_url: str | None = None, target_account: str = STAGING_ACCOUNT, env: str = "staging"):
+        self.endpoint_url, self.env = endpoint_url, env
+        self.role = STAGING_ROLE if target_account == STAGING_ACCOUNT else PROD_ROLE
+        self.source = boto3.Session(region_name=SOURCE_REGION)
+        creds = self.client(self.source, "sts").assume_role(RoleArn=self.role, RoleSessionName="test-setup")[
+            "Credentials"
+        ]
+        self.target = boto3.Session(
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+            region_name=TARGET_REGION,
+        )
+        self.s3 = self.client(self.source, "s3")
+        self.sm = self.client(self.source, "sagemaker")
+        self.t_s3, self.t_sm = self.client(self.target, "s3"), self.client(self.target, "sagemaker")
+        self.t_ssm = self.client(self.target, "ssm")
+        self.s3.create_bucket(Bucket=SOURCE_BUCKET)
+        self.sm.create_model_package_group(ModelPackageGroupName=SOURCE_GROUP)
+        self.t_s3.create_bucket(Bucket=TARGET_BUCKET, CreateBucketConfiguration={"LocationConstraint": TARGET_REGION})
+        self.t_sm.create_model_package_group(ModelPackageGroupName=TARGET_GROUP)
+        self.key_arn = self.client(self.target, "kms").create_key(Description="models")["KeyMetadata"]["Arn"]
+        self.prefix = f"/smenv/{env}"
+        self.contract(
+            {
+                "promotion/model_bucket": TARGET_BUCKET,
+                "promotion/kms_key_arn": self.key_arn,
+                "promotion/model_package_group": TARGET_GROUP,
+                "promotion/role_arn": self.role,
+                "network/private_subnet_ids": "subnet-aaa,subnet-bbb",
+                "network/sagemaker_security_group_id": "sg-models",
+            }
+        )
+
+    def client(self, session: boto3.Session, service: str, **config):
+        return session.client(service, endpoint_url=self.endpoint_url, config=Config(**config) if config else None)
+
+    def contract(self, values: dict[str, str]) -> None:
+        for name, value in values.items():
+            self.t_ssm.put_parameter(Name=f"{self.prefix}/{name}", Value=value, Type="SecureString", Overwrite=True)
+
+    def artifact(self, key: str, data: bytes, checksum: str | None = "SHA256") -> str:
+        """An artifact in the dev model bucket: with a SHA-256, botocore's default CRC32, or none at all."""
+        if checksum == "none":
+            bare = self.client(self.source, "s3", request_checksum_calculation="when_required")
+            bare.put_object(Bucket=SOURCE_BUCKET, Key=key, Body=data)
+        elif checksum:
+            self.s3.put_object(Bucket=SOURCE_BUCKET, Key=key, Body=data, ChecksumAlgorithm=checksum)
+        else:
+            self.s3.put_object(Bucket=SOURCE_BUCKET, Key=key, Body=data)
+        return f"s3://{SOURCE_BUCKET}/{key}"
+
+    def package(self, *urls: str, status: str | None = "Approved") -> str:
+        spec = {
+            "Containers": [
+                {"Image": IMAGE, "ModelDataUrl": url, "Environment": {"MODEL": str(i)}} for i, url in enumerate(urls)
+            ],
+            "SupportedContentTypes": ["text/csv"],
+            "SupportedResponseMIMETypes": ["text/csv"],
+        }
+        extra = {"ModelApprovalStatus": status} if status else {}
+        return self.sm.create_model_package(
+            ModelPackageGroupName=SOURCE_GROUP,
+            InferenceSpecification=spec,
+            CustomerMetadataProperties={"team": "fraud"},
+            **extra,
+        )["ModelPackageArn"]
+
+    def args(self, arn: str, *extra: str) -> list[str]:
+        return ["--model-package-arn", arn, "--target-env", self.env, "--target-role-arn", self.role, *extra]
+
+    # --- what a user checks in the target ---
+
+    def target_keys(self) -> list[str]:
+        pages = self.t_s3.get_paginator("list_objects_v2").paginate(Bucket=TARGET_BUCKET)
+        return [obj["Key"] for page in pages for obj in page.get("Contents", [])]
+
+    def open_uploads(self) -> list[dict]:
+        return self.t_s3.list_multipart_uploads(Bucket=TARGET_BUCKET).get("Uploads", [])
+
+    def target_packages(self) -> list[dict]:
+        pages = self.t_sm.get_paginator("list_model_packages").paginate(ModelPackageGroupName=TARGET_GROUP)
+        arns = [s["ModelPackageArn"] for page in pages for s in page["ModelPackageSummaryList"]]
+        return [self.t_sm.describe_model_package(ModelPackageName=arn) for arn in arns]
+
+    def endpoint(self, name: str = "smenv-staging-fraud", capture: bool = True) -> str:
+        """A provisioned endpoint in the target, as the endpoint module makes it."""
+        self.t_sm.create_model(
+            ModelName="fraud-live",
+            ExecutionRoleArn=f"arn:aws:iam::{STAGING_ACCOUNT}:role/smenv-staging-fraud-endpoint",
+            PrimaryContainer={"Image": IMAGE, "ModelDataUrl": f"s3://{TARGET_BUCKET}/live/model.tar.gz"},
+            VpcConfig={"Subnets": ["subnet-aaa", "subnet-bbb"], "SecurityGroupIds": ["sg-models"]},
+        )
+        config = {
+            "EndpointConfigName": f"{name}-1",
+            "KmsKeyId": self.key_arn,
+            "ProductionVariants": [
+                {
+                    "VariantName": "production",
+                    "ModelName": "fraud-live",
+                    "InitialInstanceCount": 2,
+                    "InstanceType": "ml.m5.large",
+                    "InitialVariantWeight": 1.0,
+                }
+            ],
+        }
+        if capture:
+            config["DataCaptureConfig"] = {
+                "EnableCapture": True,
+                "InitialSamplingPercentage": 20,
+                "DestinationS3Uri": f"s3://{TARGET_BUCKET}/capture",
+                "KmsKeyId": self.key_arn,
+                "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}],
+            }
+        self.t_sm.create_endpoint_config(**config)
+        self.t_sm.create_endpoint(EndpointName=name, EndpointConfigName=f"{name}-1")
+        self.contract({"endpoints/fraud/endpoint_name": name})
+        return name
+
+
+@pytest.fixture
+def aws_env(monkeypatch, tmp_path):
+    """Ambient credentials for the dev account and an empty AWS config: nothing from the developer's machine."""
+    (tmp_path / "config").write_text("")
+    for name in list(os.environ):
+        if name.startswith("AWS_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", SOURCE_REGION)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "config"))
+    return tmp_path
+
+
+@pytest.fixture
+def world(aws_env):
+    emulator_patches.apply_all()
+    with mock_aws():
+        yield World()
+
+
+def run(capsys, argv: list[str]) -> tuple[int, str, str]:
+    code = promote_model.main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_line(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+# --- the promotion -------------------------------------------------------------------------------------
+
+
+def test_an_approved_model_is_copied_re_encrypted_verified_and_registered(world, capsys):
+    # Given an approved package in dev whose model has a SHA-256 checksum
+    data = os.urandom(64 * 1024)
+    arn = world.package(world.artifact("fraud/train-7/model.tar.gz", data))
+    # When it is promoted to staging
+    code, out, err = run(capsys, [*world.args(arn), "--json"])
+    # Then the artifact is in the staging bucket, byte for byte, under the models key
+    assert (code, err) == (0, "")
+    report = json.loads(out)
+    [artifact] = report["artifacts"]
+    key = artifact["target"].removeprefix(f"s3://{TARGET_BUCKET}/")
+    assert key == f"promoted/{SOURCE_GROUP}/1/{report['content_hash'][:16]}/0/model.tar.gz"
+    copy = world.t_s3.get_object(Bucket=TARGET_BUCKET, Key=key)
+    assert copy["Body"].read() == data
+    assert (copy["ServerSideEncryption"], copy["SSEKMSKeyId"], copy["BucketKeyEnabled"]) == (
+        "aws:kms",
+        world.key_arn,
+        True,
+    )
+    assert artifact["verified_by"] == "checksum" and artifact["method"] == "single"
+    # And one package is registered in the target group, pointing at the copy, linked to its source
+    [package] = world.target_packages()
+    assert package["ModelPackageArn"] == report["package"]["arn"]
+    assert package["ModelApprovalStatus"] == "Approved"
+    container = package["InferenceSpecification"]["Containers"][0]
+    assert container["ModelDataUrl"] == artifact["target"]
+    assert (container["Image"], container["Environment"]) == (IMAGE, {"MODEL": "0"})
+    meta = package["CustomerMetadataProperties"]
+    assert meta["smenv:source-package-arn"] == arn
+    assert meta["smenv:source-account"] == SOURCE_ACCOUNT
+    assert meta["smenv:content-hash"] == report["content_hash"]
+    assert meta["team"] == "fraud"  # the source's own metadata is kept
+    assert report["status"] == "promoted" and report["target"]["account"] == STAGING_ACCOUNT
+
+
+def test_every_container_of_a_multi_container_package_is_copied(world, capsys):
+    # Given a package with two containers, one of them with no checksum at all
+    arn = world.package(
+        world.artifact("fraud/pre/model.tar.gz", b"preprocess" * 100),
+        world.artifact("fraud/xgb/model.tar.gz", b"xgb" * 100, "none"),
+    )
+    # When it is promoted
+    code, out, _ = run(capsys, world.args(arn))
+    # Then both are copied, each under its container index, and the text says how each was verified
+    assert code == 0
+    keys = sorted(world.target_keys())
+    assert [k.split("/")[-2:] for k in keys] == [["0", "model.tar.gz"], ["1", "model.tar.gz"]]
+    assert "verified by checksum" in out and "verified by size" in out
+    [package] = world.target_packages()
+    assert package["CustomerMetadataProperties"]["smenv:verified-by"] == "size"
+
+
+def test_an_unapproved_package_is_refused_and_nothing_is_copied(world, capsys):
+    # Given a package still pending approval in dev
+    arn = world.package(world.artifact("fraud/m.tar.gz", b"model"), status="PendingManualApproval")
+    # When someone tries to promote it
+    code, out, err = run(capsys, world.args(arn))
+    # Then it is refused (exit 3) in one line, and the target is untouched
+    assert code == 3 and out == ""
+    assert "PendingManualApproval, not Approved" in one_line(err)
+    assert world.target_keys() == [] and world.target_packages() == []
+
+
+def test_a_package_without_a_status_is_refused_too(world, capsys):
+    arn = world.package(world.artifact("fraud/m.tar.gz", b"model"), status=None)
+    code, _, err = run(capsys, world.args(arn))
+    assert code == 3 and "not Approved" in one_line(err)
+
+
+def test_running_it_again_finds_the_promotion_and_does_nothing(world, capsys):
+    # Given a package promoted once
+    arn = world.package(world.artifact("fraud/m.tar.gz", os.urandom(4096)))
+    assert run(capsys, world.args(arn))[0] == 0
+    keys, packages = world.target_keys(), world.target_packages()
+    # When it is promoted again
+    code, out, err = run(capsys, [*world.args(arn), "--json"])
+    # Then it says so, exits 0, and nothing new exists
+    assert (code, err) == (0, "")
+    report = json.loads(out)
+    assert report["status"] == "already-promoted"
+    assert report["package"]["arn"] == packages[0]["ModelPackageArn"]
+    assert world.target_keys() == keys
+    assert len(world.target_packages()) == len(packages) == 1
+
+
+def test_a_different_model_under_the_same_source_version_is_refused(world, capsys):
+    # Given a package promoted once, whose artifact was later overwritten in dev (same group and version)
+    arn = world.package(world.artifact("fraud/m.tar.gz", b"first model"))
+    assert run(capsys, world.args(arn))[0] == 0
+    world.artifact("fraud/m.tar.gz", b"a different model")
+    # When it is promoted again
+    code, _, err = run(capsys, world.args(arn))
+    # Then it is refused: a different model already holds that version in the target
+    assert code == 3
+    assert "a different model already holds that version" in one_line(err)
+    assert len(world.target_packages()) == 1 and len(world.target_keys()) == 1
+
+
+def test_in_prod_the_package_waits_for_manual_approval(aws_env, capsys):
+    emulator_patches.apply_all()
+    with mock_aws():
+        # Given the prod account as the target
+        world = World(target_account=PROD_ACCOUNT, env="prod")
+        arn = world.package(world.artifact("fraud/m.tar.gz", b"model"))
+        # When the model is promoted without --approval-status
+        code, out, _ = run(capsys, [*world.args(arn), "--json"])
+        # Then it is registered PendingManualApproval, for a reviewer in prod
+        assert code == 0
+        assert [p["ModelApprovalStatus"] for p in world.target_packages()] == ["PendingManualApproval"]
+        assert json.loads(out)["package"]["approval_status"] == "PendingManualApproval"
+
+
+def test_the_approval_status_can_be_chosen(world, capsys):
+    arn = world.package(world.artifact("fraud/m.tar.gz", b"model"))
+    assert run(capsys, [*world.args(arn), "--approval-status", "PendingManualApproval"])[0] == 0
+    assert [p["ModelApprovalStatus"] for p in world.target_packages()] == ["PendingManualApproval"]
+
+
+def test_the_group_must_exist_in_the_target_the_tool_never_creates_it(world, capsys):
+    arn = world.package(world.artifact("fraud/m.tar.gz", b"model"))
+    code, _, err = run(capsys, [*world.args(arn), "--target-model-package-group", "no-such-group"])
+    assert code == 2
+    assert "model package group 'no-such-group' does not exist" in one_line(err)
+    assert world.target_keys() == []
+
+
+def test_flags_override_the_contract_without_reading_it(world, capsys):
+    # Given a target whose contract is gone entirely
+    for name in ("model_bucket", "kms_key_arn", "model_package_group", "role_arn"):
+        world.t_ssm.delete_parameter(Name=f"{world.prefix}/promotion/{name}")
+    arn = world.package(world.artifact("fraud/m.tar.gz", b"model"))
+    # When bucket, key and group are given on the command line
+    code, out, _ = run(
+        capsys,
+        [
+            *world.args(arn, "--json"),
+            *("--target-bucket", TARGET_BUCKET, "--target-kms-key-arn", world.key_arn),
+            *("--target-model-package-group", TARGET_GROUP),
+        ],
+    )
+    # Then the promotion needs no SSM parameter
+    assert code == 0
+    assert json.loads(out)["target"]["from_ssm"] == []
+
+
+# --- multipart copies ------------------------------------------------------------------------------
+
+
+def test_a_large_artifact_is_copied_in_parallel_parts_and_verified(world, capsys):
+    # Given a 12 MiB model (standing in for > 5 GiB: threshold and parts lowered to 5 MiB)
+    data = os.urandom(12 * MiB)
+    arn = world.package(world.artifact("fraud/big/model.tar.gz", data, checksum=None))  # botocore's CRC32
+    # When it is promoted
+    code, out, _ = run(capsys, [*world.args(arn), *SMALL, "--json"])
+    # Then it was copied as 3 parts, verified against the source's whole-object checksum
+    assert code == 0
+    [artifact] = json.loads(out)["artifacts"]
+    assert (artifact["method"], artifact["parts"], artifact["verified_by"]) == ("multipart", 3, "checksum")
+    key = artifact["target"].removeprefix(f"s3://{TARGET_BUCKET}/")
+    copy = world.t_s3.get_object(Bucket=TARGET_BUCKET, Key=key)
+    assert copy["Body"].read() == data
+    assert (copy["ServerSideEncryption"], copy["SSEKMSKeyId"]) == ("aws:kms", world.key_arn)
+    assert world.open_uploads() == []
+
+
+def test_a_large_artifact_with_a_sha256_is_verified_by_its_parts(world, capsys):
+    # Given a large model with a whole-object SHA-256 (S3 cannot give a multipart copy one)
+    data = os.urandom(11 * MiB)
+    arn = world.package(world.artifact("fraud/big/model.tar.gz", data, checksum="SHA256"))
+    code, out, _ = run(capsys, [*world.args(arn), *SMALL, "--json"])
+    # Then the copy is checked part by part (its ETag is the composite of the parts it uploaded)
+    assert code == 0
+    [artifact] = json.loads(out)["artifacts"]
+    assert (artifact["method"], artifact["verified_by"]) == ("multipart", "parts")
+    assert world.t_s3.get_object(Bucket=TARGET_BUCKET, Key=world.target_keys()[0])["Body"].read() == data
+
+
+def test_moto_enforces_s3s_minimum_part_size(world):
+    # The tests above rely on it: a part under 5 MiB (but the last) makes CompleteMultipartUpload fail.
+    world.artifact("fraud/big", os.urandom(6 * MiB))
+    upload = world.t_s3.create_multipart_upload(Bucket=TARGET_BUCKET, Key="small-parts")["UploadId"]
+    parts = []
+    for number, (start, end) in enumerate([(0, MiB - 1), (MiB, 6 * MiB - 1)], start=1):
+        answer = world.t_s3.upload_part_copy(
+            Bucket=TARGET_BUCKET,
+            Key="small-parts",
+            UploadId=upload,
+            PartNumber=number,
+            CopySource={"Bucket": SOURCE_BUCKET, "Key": "fraud/big"},
+            CopySourceRange=f"bytes={start}-{end}",
+        )
+        parts.append({"PartNumber": number, "ETag": answer["CopyPartResult"]["ETag"]})
+    with pytest.raises(world.t_s3.exceptions.ClientError, match="EntityTooSmall"):
+        world.t_s3.complete_multipart_upload(
+            Bucket=TARGET_BUCKET, Key="small-parts", UploadId=upload, MultipartUpload={"Parts": parts}
+        )
+
+
+def fail_nth_part_copy(monkeypatch, nth: int) -> None:
+    from moto.s3.exceptions import S3ClientError
+    from moto.s3.models import S3Backend
+
+    original, calls, lock = S3Backend.upload_part_copy, itertools.count(1), threading.Lock()
+
+    def upload_part_copy(self, *args, **kwargs):
+        with lock:
+            call = next(calls)
+        if call == nth:
+            raise S3ClientError("AccessDenied", "injected: part copy failed")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(S3Backend, "upload_part_copy", upload_part_copy)
+
+
+def test_a_part_failing_mid_copy_leaves_no_object_no_upload_and_no_package(world, capsys, monkeypatch):
+    # Given a large model, and S3 refusing the 3rd part copy
+    arn = world.package(world.artifact("fraud/big/model.tar.gz", os.urandom(26 * MiB)))
+    fail_nth_part_copy(monkeypatch, 3)
+    # When it is promoted
+    code, out, err = run(capsys, [*world.args(arn), *SMALL, "--concurrency", "2"])
+    # Then the run fails in one line (exit 1), and the target is as it was
+    assert code == 1 and out == ""
+    assert "UploadPartCopy: AccessDenied: injected" in one_line(err)
+    assert world.target_keys() == []
+    assert world.open_uploads() == []
+    assert world.target_packages() == []
+
+
+def corrupt_copies(monkeypatch) -> None:
+    """S3 writes other bytes than it read: a copied object and every 2nd copied part get one byte flipped."""
+    from moto.s3.models import S3Backend
+
+    copy_object, upload_part_copy = S3Backend.copy_object, S3Backend.upload_part_copy
+
+    def flip(key) -> None:
+        value = bytearray(key.value)
+        value[0] ^= 0xFF
+        key.value = bytes(value)
+
+    def corrupt_copy_object(self, src_key, dest_bucket_name, dest_key_name, *args, **kwargs):
+        copy_object(self, src_key, dest_bucket_name, dest_key_name, *args, **kwargs)
+        flip(self.get_object(dest_bucket_name, dest_key_name))
+
+    def corrupt_upload_part_copy(self, dest_bucket_name, multipart_id, part_id, *args, **kwargs):
+        part = upload_part_copy(self, dest_bucket_name, multipart_id, part_id, *args, **kwargs)
+        if part_id == 2:
+            flip(part)
+        return part
+
+    monkeypatch.setattr(S3Backend, "copy_object", corrupt_copy_object)
+    monkeypatch.setattr(S3Backend, "upload_part_copy", corrupt_upload_part_copy)
+
+
+@pytest.mark.parametrize(("size", "checksum"), [(4096, "SHA256"), (12 * MiB, None)], ids=["single", "multipart"])
+def test_a_copy_whose_checksum_differs_is_removed_and_nothing_is_registered(world, capsys, monkeypatch, size, checksum):
+    # Given a model, and an S3 that corrupts what it copies
+    arn = world.package(world.artifact("fraud/m.tar.gz", os.urandom(size), checksum=checksum))
+    corrupt_copies(monkeypatch)
+    # When it is promoted
+    code, _, err = run(capsys, [*world.args(arn), *SMALL])
+    # Then the checksum mismatch is one line (exit 1), and neither object nor package remains
+    assert code == 1
+    assert "did not verify" in one_line(err) and "checksum" in err
+    assert world.target_keys() == [] and world.open_uploads() == []
+    assert world.target_packages() == []
+
+
+def test_a_failed_registration_removes_the_copies(world, capsys, monkeypatch):
+    from moto.sagemaker.exceptions import ValidationError
+    from moto.sagemaker.models import SageMakerModelBackend
+
+    # Given a model, and a registry that refuses the new package
+    arn = world.package(world.artifact("fraud/m.tar.gz", b"model"))
+
+    def refuse(self, **kwargs):
+        raise ValidationError("injected: registry unavailable")
+
+    monkeypatch.setattr(SageMakerModelBackend, "create_model_package", refuse)
+    # When it is promoted
+    code, _, err = run(capsys, world.args(arn))
+    # Then the copy made before registration is deleted again
+    assert code == 1 and "CreateModelPackage" in one_line(err)
+    assert world.target_keys() == []
+
+
+# --- bad input: one line, exit 2 --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "arn",
+    [
+        "arn:aws:sagemaker:us-east-1:123456789012:model-package/fraud",  # unversioned
+        "arn:aws:sagemaker:us-east-1:12345:model-package/fraud/1",
+        "arn:aws:s3:::bucket/key",
+        "fraud/1",
+    ],
+)
+def test_a_malformed_arn_is_one_line_and_exit_2(world, capsys, arn):
+    code, out, err = run(capsys, world.args(arn))
+    assert code == 2 and out == ""
+    assert "is not a versioned model package ARN" in one_line(err)
+
+
+def test_a_profile_that_does_not_exist_is_one_line_and_exit_2(world, capsys):
+    arn = world.package(world.artifact("fraud/m.tar.gz", b"model"))
+    code, _, err = run(capsys, [*world.args(arn), "--source-profile", "nobody"])
+    assert code == 2
+    assert one_line(err) == "promote_model: error: --source-profile 'nobody': no such profile in the AWS configuration"
+
+
+def test_a_missing_ssm_parameter_is_named(world, capsys):
+    world.t_ssm.delete_parameter(Name=f"{world.prefix}/promotion/kms_key_arn")
+    arn = world.package(world.artifact("fraud/m.tar.gz", b"model"))
+    code, _, err = run(capsys, world.args(arn))
+    assert code == 2
+    assert "SSM parameter /smenv/staging/promotion/kms_key_arn is missing" in one_line(err)
+    assert world.target_keys() == []
+
+
+def test_no_credentials_at_all_is_one_line_and_exit_2(world, capsys, monkeypatch):
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    code, _, err = run(capsys, world.args("arn:aws:sagemaker:us-east-1:123456789012:model-package/fraud/1"))
+    assert code == 2 and "no AWS credentials found" in one_line(err)
+
+
+def test_target_credentials_for_another_account_are_refused(world, capsys):
+    # live/prod/env.hcl names 333333333333; the staging role is in 222222222222
+    arn = world.package(world.artifact("fraud/m.tar.gz", b"model"))
+    code, _, err = run(capsys, ["--model-package-arn", arn, "--target-env", "prod", "--target-role-arn", STAGING_ROLE])
+    assert code == 2
+    assert "credentials are for account 222222222222, but live/prod/env.hcl says 333333333333" in one_line(err)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--shadow-sampling", "10"], "--shadow-sampling needs --as shadow"),
+        (
+            ["--endpoint", "fraud", "--as", "shadow", "--shadow-sampling", "0"],
+            "--shadow-sampling must be from 1 to 100",
+        ),
+        (
+            ["--endpoint", "fraud", "--as", "shadow", "--shadow-sampling", "101"],
+            "--shadow-sampling must be from 1 to 100",
+        ),
+        (["--endpoint", "fraud", "--as", "shadow"], "--as shadow needs --shadow-sampling"),
+        (["--as", "production"], "--as needs --endpoint"),
+        (["--source-profile", "a", "--source-role-arn", STAGING_ROLE], "not allowed with argument"),
+        (["--part-size", "1MiB"], "--part-size must be from 5 MiB to 5 GiB"),
+        (["--multipart-threshold", "6GiB"], "--multipart-threshold must be from 1 byte to 5 GiB"),
+        (["--source-role-arn", "admin"], "is not an IAM role ARN"),
+        (["--target-env", "qa"], "unknown environment 'qa'"),
+    ],
+)
+def test_contradictory_or_out_of_range_flags_are_one_line_and_exit_2(world, capsys, extra, message):
+    code, out, err = run(
+        capsys, [*world.args("arn:aws:sagemaker:us-east-1:123456789012:model-package/fraud/1"), *extra]
+    )
+    assert code == 2 and out == ""
+    assert message in one_line(err)
+
+
+# --- dry run ---------------------------------------------------------------------------------------
+
+
+def test_a_dry_run_shows_the_plan_and_changes_nothing(world, capsys):
+    # Given a package with one small and one large artifact, and an endpoint
+    arn = world.package(
+        world.artifact("fraud/small/model.tar.gz", b"small"),
+        world.artifact("fraud/big/model.tar.gz", os.urandom(11 * MiB)),
+    )
+    world.endpoint()
+    configs_before = world.t_sm.list_endpoint_configs()["EndpointConfigs"]
+    # When it is dry-run, as text and as JSON
+    code, out, err = run(capsys, [*world.args(arn), *SMALL, "--endpoint", "fraud", "--dry-run"])
+    json_code, json_out, _ = run(capsys, [*world.args(arn), *SMALL, "--endpoint", "fraud", "--dry-run", "--json"])
+    # Then it shows each copy (source -> target, bytes, single/multipart) and what it would create
+    assert (code, json_code, err) == (0, 0, "")
+    assert "would promote" in out and "dry run: nothing changed" in out
+    assert f"s3://{SOURCE_BUCKET}/fraud/big/model.tar.gz -> s3://{TARGET_BUCKET}/promoted/fraud/1/" in out
+    assert "11.0 MiB  multipart, 3 parts of 5.0 MiB" in out and "single copy" in out
+    plan = json.loads(json_out)
+    assert plan["status"] == "dry-run"
+    assert [(a["method"], a["bytes"]) for a in plan["artifacts"]] == [("single", 5), ("multipart", 11 * MiB)]
+    assert plan["package"] == {"action": "register", "arn": None, "approval_status": "Approved"}
+    assert (
+        plan["endpoint"]["model_action"] == "create" and plan["endpoint"]["previous_config"] == "smenv-staging-fraud-1"
+    )
+    # And nothing changed in the target
+    assert world.target_keys() == [] and world.target_packages() == []
+    assert world.t_sm.list_endpoint_configs()["EndpointConfigs"] == configs_before
+    assert world.t_sm.list_models()["Models"][0]["ModelName"] == "fraud-live"
+    assert len(world.t_sm.list_models()["Models"]) == 1
+
+
+# --- endpoints ---------------------------------------------------------------------------------------
+
+
+def test_the_endpoint_is_moved_to_the_promoted_model_as_production(world, capsys):
+    # Given an InService endpoint in staging, with data capture and a KMS key
+    name = world.endpoint()
+    arn = world.package(world.artifact("fraud/m.tar.gz", b"model"))
+    # When the model is promoted with --endpoint fraud (the contract's endpoints/fraud/endpoint_name)
+    code, out, err = run(capsys, [*world.args(arn), "--endpoint", "fraud", "--as", "production", "--json"])
+    # Then the endpoint runs a new configuration whose production variant is the promoted package
+    assert (code, err) == (0, ""), err
+    report = json.loads(out)
+    endpoint = world.t_sm.describe_endpoint(EndpointName=name)
+    assert endpoint["EndpointStatus"] == "InService"
+    assert endpoint["EndpointConfigName"] == report["endpoint"]["config"] != "smenv-staging-fraud-1"
+    config = world.t_sm.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])
+    [variant] = config["ProductionVariants"]
+    assert (variant["VariantName"], variant["InstanceType"], variant["InitialInstanceCount"]) == (
+        "production",
+        "ml.m5.large",
+        2,
+    )
+    assert config["KmsKeyId"] == world.key_arn
+    assert config["DataCaptureConfig"]["DestinationS3Uri"] == f"s3://{TARGET_BUCKET}/capture"
+    # And the model serves the registered package, in the contract's network, with the old model's role
+    model = world.t_sm.describe_model(ModelName=variant["ModelName"])
+    assert model["PrimaryContainer"]["ModelPackageName"] == report["package"]["arn"]
+    assert model["VpcConfig"] == {"Subnets": ["subnet-aaa", "subnet-bbb"], "SecurityGroupIds": ["sg-models"]}
+    assert model["ExecutionRoleArn"].endswith(":role/smenv-staging-fraud-endpoint")
+
+
+def test_the_promoted_model_can_shadow_production(world, capsys):
+    # Given an endpoint serving fraud-live
+    name = world.endpoint(capture=False)
+    arn = world.package(world.artifact("fraud/m.tar.gz", b"model"))
+    # When the model is promoted as a shadow with 10 % sampling
+    code, out, err = run(
+        capsys, [*world.args(arn), "--endpoint", name, "--as", "shadow", "--shadow-sampling", "10", "--json"]
+    )
+    # Then production is unchanged and the new model receives a tenth of its requests as a shadow
+    assert (code, err) == (0, ""), err
+    config = world.t_sm.describe_endpoint_config(
+        EndpointConfigName=world.t_sm.describe_endpoint(EndpointName=name)["EndpointConfigName"]
+    )
+    assert [v["ModelName"] for v in config["ProductionVariants"]] == ["fraud-live"]
+    [shadow] = config["ShadowProductionVariants"]
+    assert (shadow["VariantName"], shadow["InitialVariantWeight"]) == ("shadow", 0.1)
+    assert shadow["ModelName"] == json.loads(out)["endpoint"]["model"]
+    assert json.loads(out)["endpoint"]["endpoint_from"] == "--endpoint"  # the name, not a contract entry
+
+
+def test_running_the_endpoint_update_again_changes_nothing(world, capsys):
+    name = world.endpoint()
+    arn = world.package(world.artifact("fraud/m.tar.gz", b"model"))
+    assert run(capsys, [*world.args(arn), "--endpoint", "fraud"])[0] == 0
+    config = world.t_sm.describe_endpoint(EndpointName=name)["EndpointConfigName"]
+    code, out, _ = run(capsys, [*world.args(arn), "--endpoint", "fraud", "--json"])
+    assert code == 0
+    report = json.loads(out)
+    assert (report["status"], report["endpoint"]["action"]) == ("already-promoted", "none (already serving)")
+    assert world.t_sm.describe_endpoint(EndpointName=name)["EndpointConfigName"] == config
+
+
+def test_a_failed_endpoint_update_removes_the_new_model_and_configuration(world, capsys, monkeypatch):
+    from moto.sagemaker.exceptions import ValidationError
+    from moto.sagemaker.responses import SageMakerResponse
+
+    # Given an endpoint whose update SageMaker refuses
+    name = world.endpoint()
+    arn = world.package(world.artifact("fraud/m.tar.gz", b"model"))
+
+    def refuse(self):
+        raise ValidationError("injected: cannot update endpoint")
+
+    monkeypatch.setattr(SageMakerResponse, "update_endpoint", refuse)
+    # When the model is promoted with --endpoint
+    code, _, err = run(capsys, [*world.args(arn), "--endpoint", "fraud"])
+    # Then the error is one line, the endpoint keeps its configuration, and no new model or config remains
+    assert code == 1 and "UpdateEndpoint" in one_line(err)
+    assert world.t_sm.describe_endpoint(EndpointName=name)["EndpointConfigName"] == "smenv-staging-fraud-1"
+    assert [m["ModelName"] for m in world.t_sm.list_models()["Models"]] == ["fraud-live"]
+    assert [c["EndpointConfigName"] for c in world.t_sm.list_endpoint_configs()["EndpointConfigs"]] == [
+        "smenv-staging-fraud-1"
+    ]
+    # (the promotion itself stands: a second run finds it and retries only the endpoint)
+    assert len(world.target_packages()) == 1
+
+
+def test_an_endpoint_in_prod_needs_an_approved_package_first(aws_env, capsys):
+    emulator_patches.apply_all()
+    with mock_aws():
+        world = World(target_account=PROD_ACCOUNT, env="prod")
+        arn = world.package(world.artifact("fraud/m.tar.gz", b"model"))
+        code, _, err = run(capsys, [*world.args(arn), "--endpoint", "fraud"])
+        assert code == 3 and "deploys only an Approved package" in one_line(err)
+        assert world.target_keys() == []
+
+
+def test_an_endpoint_that_does_not_exist_is_bad_input_and_nothing_is_copied(world, capsys):
+    arn = world.package(world.artifact("fraud/m.tar.gz", b"model"))
+    code, _, err = run(capsys, [*world.args(arn), "--endpoint", "nowhere"])
+    assert code == 2 and "endpoint 'nowhere' does not exist" in one_line(err)
+    assert world.target_keys() == [] and world.target_packages() == []
+
+
+# --- end to end, as a subprocess against a moto server ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def server():
+    running, started = local_aws.start(SERVER_PORT)
+    yield running.url
+    if started:
+        local_aws.stop(SERVER_PORT)
+
+
+@pytest.fixture
+def server_world(server, aws_env, monkeypatch):
+    urllib.request.urlopen(urllib.request.Request(f"{server}/moto-api/reset", method="POST"), timeout=10).read()
+    monkeypatch.setenv("AWS_ENDPOINT_URL", server)
+    return World(endpoint_url=server)
+
+
+def run_tool(argv: list[str]) -> subprocess.CompletedProcess:
+    env = toolchain_env(**{k: v for k, v in os.environ.items() if k.startswith("AWS_")})
+    return subprocess.run(
+        [sys.executable, str(REPO / "tools" / "promote_model.py"), *argv],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(REPO),
+        timeout=120,
+    )
+
+
+@pytest.mark.slow
+def test_end_to_end_a_promotion_then_a_rerun_exit_0_with_json(server_world):
+    world = server_world
+    data = os.urandom(12 * MiB)
+    arn = world.package(world.artifact("fraud/m.tar.gz", data))
+    first = run_tool([*world.args(arn), *SMALL, "--json"])
+    assert (first.returncode, first.stderr) == (0, "")
+    assert json.loads(first.stdout)["status"] == "promoted"
+    second = run_tool([*world.args(arn), *SMALL, "--json"])
+    assert (second.returncode, json.loads(second.stdout)["status"]) == (0, "already-promoted")
+    assert world.t_s3.get_object(Bucket=TARGET_BUCKET, Key=world.target_keys()[0])["Body"].read() == data
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("status", "arn_suffix", "code", "message"),
+    [
+        ("PendingManualApproval", "", 3, "not Approved"),
+        ("Approved", "/extra", 2, "is not a versioned model package ARN"),
+    ],
+)
+def test_end_to_end_errors_are_one_line_with_their_exit_code(server_world, status, arn_suffix, code, message):
+    world = server_world
+    arn = world.package(world.artifact("fraud/m.tar.gz", b"model"), status=status) + arn_suffix
+    done = run_tool(world.args(arn))
+    assert done.returncode == code
+    assert message in one_line(done.stderr)
+    assert world.target_keys() == []
