@@ -1,0 +1,606 @@
+"""Find the SageMaker work and alarms in an environment that Terraform does not manage; stop or delete them.
+
+Run it BEFORE destroying an environment (`make down`, `terragrunt run-all destroy`): a training
+job started from a notebook, a model or endpoint made by hand, an alarm someone added, none of
+them is in Terraform's state, so a destroy leaves them running (and billing), or fails on them.
+
+    python tools/sweep.py --env dev                    # dry run (the default): list, change nothing
+    python tools/sweep.py --env dev --stop             # stop running jobs and untagged InService notebooks
+    python tools/sweep.py --env dev --delete           # delete untagged models, endpoint configs,
+                                                       # endpoints, notebooks, and the alarms by prefix
+    python tools/sweep.py --env dev --stop --delete --dry-run   # what those two would do
+
+What it finds, in the environment's account and region:
+  - training, processing, hyper-parameter tuning and transform jobs that are InProgress or Stopping;
+  - models, endpoint configurations, endpoints and notebook instances without the tag
+    managed-by=terraform (every resource Terraform makes here carries it: docs/CONTRACTS.md);
+  - CloudWatch alarms whose name starts with the environment's prefix (<name_prefix>-<env>-).
+Anything tagged managed-by=terraform is never stopped or deleted, whatever it is.
+
+Credentials: --env local (and any env while SMENV_EMULATOR_URL is set) goes to the emulator with
+test credentials. Other envs use the standard AWS configuration (or --profile) and assume the env's
+terraform_role_arn, as Terraform does (--role-arn another role, --no-assume-role none); the account
+must be the env's account_id.
+
+Exit 0 when nothing was found or everything asked was done, 1 on an AWS failure, 2 on bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound, WaiterError
+
+from awsutil import assume_role, client, describe_error
+from local_aws import emulator_session
+from project import Environment, UsageError, emulator_url, load_environment
+
+MANAGED_TAG = ("managed-by", "terraform")
+
+TRAINING_JOB = "training-job"
+PROCESSING_JOB = "processing-job"
+TUNING_JOB = "tuning-job"
+TRANSFORM_JOB = "transform-job"
+ENDPOINT = "endpoint"
+ENDPOINT_CONFIG = "endpoint-config"
+MODEL = "model"
+NOTEBOOK = "notebook"
+ALARM = "alarm"
+# Table order, and the order deletes run in: what uses a thing goes before it.
+KINDS = (
+    TRAINING_JOB,
+    PROCESSING_JOB,
+    TUNING_JOB,
+    TRANSFORM_JOB,
+    ENDPOINT,
+    ENDPOINT_CONFIG,
+    MODEL,
+    NOTEBOOK,
+    ALARM,
+)
+
+STOP, DELETE, STOP_DELETE = "stop", "delete", "stop+delete"
+RUNNING_JOB_STATES = ("InProgress", "Stopping")
+NOTEBOOK_WAIT_SECONDS = 600
+NOTEBOOK_WAIT_DELAY = 15
+
+# kind: (paginator, StatusEquals values or None, summaries key, name key, arn key, status key)
+_LISTINGS: dict[str, tuple[str, tuple[str, ...] | None, str, str, str, str | None]] = {
+    TRAINING_JOB: (
+        "list_training_jobs",
+        RUNNING_JOB_STATES,
+        "TrainingJobSummaries",
+        "TrainingJobName",
+        "TrainingJobArn",
+        "TrainingJobStatus",
+    ),
+    PROCESSING_JOB: (
+        "list_processing_jobs",
+        RUNNING_JOB_STATES,
+        "ProcessingJobSummaries",
+        "ProcessingJobName",
+        "ProcessingJobArn",
+        "ProcessingJobStatus",
+    ),
+    TUNING_JOB: (
+        "list_hyper_parameter_tuning_jobs",
+        RUNNING_JOB_STATES,
+        "HyperParameterTuningJobSummaries",
+        "HyperParameterTuningJobName",
+        "HyperParameterTuningJobArn",
+        "HyperParameterTuningJobStatus",
+    ),
+    TRANSFORM_JOB: (
+        "list_transform_jobs",
+        RUNNING_JOB_STATES,
+        "TransformJobSummaries",
+        "TransformJobName",
+        "TransformJobArn",
+        "TransformJobStatus",
+    ),
+    ENDPOINT: ("list_endpoints", None, "Endpoints", "EndpointName", "EndpointArn", "EndpointStatus"),
+    ENDPOINT_CONFIG: (
+        "list_endpoint_configs",
+        None,
+        "EndpointConfigs",
+        "EndpointConfigName",
+        "EndpointConfigArn",
+        None,
+    ),
+    MODEL: ("list_models", None, "Models", "ModelName", "ModelArn", None),
+    NOTEBOOK: (
+        "list_notebook_instances",
+        None,
+        "NotebookInstances",
+        "NotebookInstanceName",
+        "NotebookInstanceArn",
+        "NotebookInstanceStatus",
+    ),
+}
+_STOP_CALLS = {
+    TRAINING_JOB: ("stop_training_job", "TrainingJobName"),
+    PROCESSING_JOB: ("stop_processing_job", "ProcessingJobName"),
+    TUNING_JOB: ("stop_hyper_parameter_tuning_job", "HyperParameterTuningJobName"),
+    TRANSFORM_JOB: ("stop_transform_job", "TransformJobName"),
+    NOTEBOOK: ("stop_notebook_instance", "NotebookInstanceName"),
+}
+_DELETE_CALLS = {
+    ENDPOINT: ("delete_endpoint", "EndpointName"),
+    ENDPOINT_CONFIG: ("delete_endpoint_config", "EndpointConfigName"),
+    MODEL: ("delete_model", "ModelName"),
+    NOTEBOOK: ("delete_notebook_instance", "NotebookInstanceName"),
+}
+_GONE_CODES = frozenset({"ResourceNotFound", "ResourceNotFoundException", "ResourceNotFoundFault"})
+_GONE_MESSAGES = ("could not find", "recordnotfound", "record not found", "does not exist")
+
+
+# --- what there is (plain data) -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Resource:
+    kind: str
+    name: str
+    status: str
+    arn: str
+    tags: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def managed(self) -> bool:
+        return self.tags.get(MANAGED_TAG[0]) == MANAGED_TAG[1]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One unmanaged resource and what this run does to it (action None: nothing, see options)."""
+
+    resource: Resource
+    action: str | None
+    options: tuple[tuple[str, str], ...]  # (flag, action) that would act on it
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Plan:
+    steps: tuple[Step, ...]
+    managed: int  # resources found with managed-by=terraform, left alone
+
+    @property
+    def actions(self) -> tuple[Step, ...]:
+        return tuple(s for s in self.steps if s.action)
+
+
+@dataclass
+class Outcome:
+    step: Step
+    result: str  # stopped, deleted, stopped+deleted, already gone, ..., or failed
+    ok: bool
+    error: str = ""
+
+
+# --- the decision (pure) -------------------------------------------------------------------------
+
+
+def remedies(resource: Resource) -> tuple[dict[str, str], str]:
+    """What each flag would do to an unmanaged resource ({"stop"|"delete": action}), and a note
+    when nothing can be done to it right now."""
+    kind, status = resource.kind, resource.status
+    if kind in _STOP_CALLS and kind != NOTEBOOK:
+        if status == "InProgress":
+            return {"stop": STOP}, ""
+        return {}, f"already {status.lower()}"
+    if kind == NOTEBOOK:
+        if status == "InService":
+            return {"stop": STOP, "delete": STOP_DELETE}, ""
+        if status == "Stopping":
+            return {"delete": STOP_DELETE}, ""  # wait for Stopped, then delete
+        if status in ("Stopped", "Failed"):
+            return {"delete": DELETE}, ""
+        if status == "Deleting":
+            return {}, "already deleting"
+        return {}, f"{status}: run the sweep again once it is InService"
+    if kind == ENDPOINT and status == "Deleting":
+        return {}, "already deleting"
+    return {"delete": DELETE}, ""
+
+
+def plan(resources: Iterable[Resource], stop: bool, delete: bool) -> Plan:
+    """Which resources this run acts on: every unmanaged one a chosen flag applies to, never a
+    resource tagged managed-by=terraform. With neither flag, nothing is acted on (a dry run)."""
+    steps: list[Step] = []
+    managed = 0
+    for resource in sorted(resources, key=lambda r: (KINDS.index(r.kind), r.name)):
+        if resource.managed:
+            managed += 1
+            continue
+        options, note = remedies(resource)
+        action = options.get("delete") if delete else None
+        if action is None and stop:
+            action = options.get("stop")
+        steps.append(Step(resource, action, tuple(sorted(options.items())), note))
+    return Plan(tuple(steps), managed)
+
+
+def action_text(step: Step, dry_run: bool, flags_given: bool) -> str:
+    if step.action and dry_run:
+        return f"would {step.action}"
+    if step.action:
+        return step.action
+    if step.note:
+        return f"none ({step.note})"
+    hints = ", ".join(f"--{flag}: {action}" for flag, action in step.options)
+    return f"{'not asked; ' if flags_given else ''}{hints}"
+
+
+# --- listing --------------------------------------------------------------------------------------
+
+
+def _is_gone(exc: ClientError) -> bool:
+    err = exc.response.get("Error", {})
+    code, message = str(err.get("Code", "")), str(err.get("Message", "")).lower()
+    return code in _GONE_CODES or (code == "ValidationException" and any(m in message for m in _GONE_MESSAGES))
+
+
+def sagemaker_tags(sagemaker, arn: str) -> dict[str, str] | None:
+    """The resource's tags, or None when it went away while we looked."""
+    tags: dict[str, str] = {}
+    try:
+        for page in sagemaker.get_paginator("list_tags").paginate(ResourceArn=arn):
+            tags.update({t["Key"]: t["Value"] for t in page.get("Tags", [])})
+    except ClientError as exc:
+        if _is_gone(exc):
+            return None
+        raise
+    return tags
+
+
+def list_sagemaker(sagemaker, kind: str) -> list[Resource]:
+    """Running jobs of a kind (StatusEquals per running state), or every resource of a kind, with tags."""
+    paginator_name, states, key, name_key, arn_key, status_key = _LISTINGS[kind]
+    paginator = sagemaker.get_paginator(paginator_name)
+    queries: list[dict[str, Any]] = [{"StatusEquals": s} for s in states] if states else [{}]
+    found: dict[str, Resource] = {}
+    for query in queries:
+        for page in paginator.paginate(**query):
+            for summary in page.get(key, []):
+                name = summary[name_key]
+                status = str(summary.get(status_key, "-")) if status_key else "-"
+                if states and status not in states:
+                    continue
+                tags = sagemaker_tags(sagemaker, summary[arn_key])
+                if tags is not None:
+                    found[name] = Resource(kind, name, status, summary[arn_key], tags)
+    return list(found.values())
+
+
+def list_alarms(cloudwatch, prefix: str) -> list[Resource]:
+    """Metric and composite alarms whose name starts with prefix, with their tags."""
+    found: list[Resource] = []
+    pages = cloudwatch.get_paginator("describe_alarms").paginate(
+        AlarmNamePrefix=prefix, AlarmTypes=["MetricAlarm", "CompositeAlarm"]
+    )
+    for page in pages:
+        for alarm in [*page.get("MetricAlarms", []), *page.get("CompositeAlarms", [])]:
+            if not alarm["AlarmName"].startswith(prefix):
+                continue
+            try:
+                tags = cloudwatch.list_tags_for_resource(ResourceARN=alarm["AlarmArn"]).get("Tags", [])
+            except ClientError as exc:
+                if _is_gone(exc):
+                    continue
+                raise
+            found.append(
+                Resource(
+                    ALARM,
+                    alarm["AlarmName"],
+                    str(alarm.get("StateValue", "-")),
+                    alarm["AlarmArn"],
+                    {t["Key"]: t["Value"] for t in tags},
+                )
+            )
+    return found
+
+
+def inventory(
+    sagemaker, cloudwatch, alarm_prefix: str, progress: Callable[[str], None] = lambda _: None
+) -> list[Resource]:
+    """Every candidate the sweep looks at, managed or not (plan() decides)."""
+    resources: list[Resource] = []
+    for kind in KINDS:
+        progress(f"listing {kind}s")
+        resources.extend(list_alarms(cloudwatch, alarm_prefix) if kind == ALARM else list_sagemaker(sagemaker, kind))
+    return resources
+
+
+# --- acting ---------------------------------------------------------------------------------------
+
+
+def _call(sagemaker, calls: Mapping[str, tuple[str, str]], resource: Resource) -> None:
+    method, param = calls[resource.kind]
+    getattr(sagemaker, method)(**{param: resource.name})
+
+
+def _stop(sagemaker, step: Step) -> Outcome | None:
+    """Stop the resource; an Outcome only when that settles the step (done, gone or failed)."""
+    try:
+        _call(sagemaker, _STOP_CALLS, step.resource)
+    except ClientError as exc:
+        if _is_gone(exc):
+            return Outcome(step, "already gone", True)
+        if exc.response.get("Error", {}).get("Code") == "ValidationException":
+            # No longer running (a tuning job's child stops with it; a notebook may have stopped
+            # since we listed it): nothing to stop, and a delete waits for Stopped anyway.
+            return Outcome(step, "already stopped", True) if step.action == STOP else None
+        return Outcome(step, "failed", False, describe_error(exc))
+    return Outcome(step, "stopped", True) if step.action == STOP else None
+
+
+def _delete(sagemaker, cloudwatch, step: Step, wait_seconds: int) -> Outcome:
+    resource = step.resource
+    try:
+        if resource.kind == ALARM:
+            cloudwatch.delete_alarms(AlarmNames=[resource.name])
+            return Outcome(step, "deleted", True)
+        if step.action == STOP_DELETE:
+            delay = min(NOTEBOOK_WAIT_DELAY, max(1, wait_seconds))
+            sagemaker.get_waiter("notebook_instance_stopped").wait(
+                NotebookInstanceName=resource.name,
+                WaiterConfig={"Delay": delay, "MaxAttempts": max(1, wait_seconds // delay)},
+            )
+        _call(sagemaker, _DELETE_CALLS, resource)
+    except WaiterError:
+        return Outcome(
+            step,
+            "failed",
+            False,
+            f"notebook {resource.name} was stopped but is not Stopped after {wait_seconds} s: "
+            "run the sweep again with --delete to delete it",
+        )
+    except ClientError as exc:
+        if _is_gone(exc):
+            return Outcome(step, "already gone", True)
+        return Outcome(step, "failed", False, describe_error(exc))
+    return Outcome(step, "stopped+deleted" if step.action == STOP_DELETE else "deleted", True)
+
+
+def execute(
+    chosen: Plan,
+    sagemaker,
+    cloudwatch,
+    wait_seconds: int = NOTEBOOK_WAIT_SECONDS,
+    progress: Callable[[str], None] = lambda _: None,
+) -> list[Outcome]:
+    """Stops first (every notebook to delete is stopped before any wait), then deletes in KINDS order."""
+    outcomes: dict[int, Outcome] = {}
+    steps = chosen.actions
+    for index, step in enumerate(steps):
+        if step.action in (STOP, STOP_DELETE) and step.resource.status != "Stopping":
+            done = _stop(sagemaker, step)
+            if done:
+                outcomes[index] = done
+                progress(f"{done.result}: {step.resource.kind} {step.resource.name}")
+            elif step.action == STOP_DELETE:
+                progress(f"stopping {step.resource.kind} {step.resource.name} (waiting up to {wait_seconds} s)")
+    for index, step in enumerate(steps):
+        if index in outcomes or step.action == STOP:
+            continue
+        outcomes[index] = _delete(sagemaker, cloudwatch, step, wait_seconds)
+        progress(f"{outcomes[index].result}: {step.resource.kind} {step.resource.name}")
+    return [outcomes[i] for i in range(len(steps))]
+
+
+# --- credentials ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    session: boto3.Session
+    endpoint_url: str | None
+    where: str
+
+
+def connect(env: Environment, profile: str | None, role_arn: str | None, assume: bool) -> Target:
+    """A session in the environment's account: the emulator for local (or while SMENV_EMULATOR_URL
+    is set), else the standard AWS configuration with the env's terraform role assumed."""
+    rehearsal_url = os.environ.get("SMENV_EMULATOR_URL", "")
+    if env.emulator or rehearsal_url:
+        if profile:
+            raise UsageError(f"--profile does not apply to {env.name}: it runs on the emulator")
+        url = rehearsal_url or emulator_url()
+        base = emulator_session(env.region)
+        role = role_arn or (env.terraform_role_arn if assume else "")
+        session = assume_role(base, role, f"smenv-sweep-{env.name}", url) if role else base
+        return Target(session, url, f"the emulator at {url}")
+    base = boto3.Session(profile_name=profile, region_name=env.region)
+    role = role_arn or (env.terraform_role_arn if assume else "")
+    session = assume_role(base, role, f"smenv-sweep-{env.name}") if role else base
+    return Target(session, None, f"AWS{f' as {role}' if role else ''}")
+
+
+def check_account(sts, env: Environment) -> None:
+    account = sts.get_caller_identity()["Account"]
+    if account != env.account_id:
+        raise UsageError(
+            f"these credentials are for account {account}, but {env.name} is account {env.account_id}: "
+            "use --profile or --role-arn"
+        )
+
+
+# --- output ---------------------------------------------------------------------------------------
+
+
+def table(rows: Sequence[Sequence[str]]) -> str:
+    header = ("kind", "name", "status", "action")
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in [header, *rows]]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def report(
+    env: Environment,
+    alarm_prefix: str,
+    chosen: Plan,
+    *,
+    outcomes: list[Outcome] | None,
+    dry_run: bool,
+    flags: tuple[str, ...],
+) -> dict[str, Any]:
+    by_step = {id(o.step): o for o in outcomes or []}
+    rows = []
+    for step in chosen.steps:
+        outcome = by_step.get(id(step))
+        r = step.resource
+        rows.append(
+            {
+                "kind": r.kind,
+                "name": r.name,
+                "status": r.status,
+                "arn": r.arn,
+                "action": step.action,
+                "options": {flag: action for flag, action in step.options},
+                "note": step.note,
+                "result": outcome.result if outcome else ("would " + step.action if step.action else None),
+                "error": outcome.error if outcome and not outcome.ok else None,
+            }
+        )
+    return {
+        "environment": env.name,
+        "account_id": env.account_id,
+        "region": env.region,
+        "alarm_prefix": alarm_prefix,
+        "dry_run": dry_run,
+        "flags": list(flags),
+        "resources": rows,
+        "managed_left_alone": chosen.managed,
+        "failed": sum(1 for o in outcomes or [] if not o.ok),
+    }
+
+
+def print_text(doc: dict[str, Any], chosen: Plan, where: str) -> None:
+    env, dry_run, flags = doc["environment"], doc["dry_run"], doc["flags"]
+    print(
+        f"sweep of {env} (account {doc['account_id']}, {doc['region']}) on {where}; alarms named {doc['alarm_prefix']}*"
+    )
+    if not chosen.steps:
+        print(
+            "nothing to sweep: no running jobs, no models, endpoint configs, endpoints or notebooks without "
+            f"managed-by=terraform, no unmanaged alarms ({chosen.managed} managed by Terraform, left alone)"
+        )
+        return
+    rows = []
+    for row, step in zip(doc["resources"], chosen.steps, strict=True):
+        if row["error"]:
+            action = f"failed: {row['error']}"
+        elif row["result"] and not dry_run:
+            action = row["result"]
+        else:
+            action = action_text(step, dry_run, bool(flags))
+        rows.append((row["kind"], row["name"], row["status"], action))
+    print(table(rows))
+    acting = len(chosen.actions)
+    managed = f"{chosen.managed} managed by Terraform, left alone"
+    if dry_run and not flags:
+        print(f"dry run: nothing changed; --stop and --delete do what the action column says ({managed})")
+    elif dry_run:
+        print(f"dry run: nothing changed; without --dry-run {acting} action(s) would run ({managed})")
+    elif not acting:
+        print(f"nothing to do with {' '.join('--' + f for f in flags)} ({managed})")
+    else:
+        print(f"{acting - doc['failed']} of {acting} action(s) done ({managed})")
+
+
+# --- the command ----------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    lines = __doc__.splitlines()
+    parser = argparse.ArgumentParser(
+        description="\n".join(lines[:5]),
+        epilog="\n".join(lines[5:]),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--env", required=True, help="environment under live/ (local, dev, staging, prod)")
+    parser.add_argument("--stop", action="store_true", help="stop running jobs and untagged InService notebooks")
+    parser.add_argument(
+        "--delete",
+        action="store_true",
+        help="delete untagged models, endpoint configs, endpoints, notebooks (stopped first) and the alarms by prefix",
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help="with --stop/--delete: say what they would do, do nothing"
+    )
+    parser.add_argument("--alarm-prefix", help="alarm names to sweep start with this (default: <name_prefix>-<env>-)")
+    parser.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    parser.add_argument("--profile", help="AWS profile for a real account (default: the standard AWS configuration)")
+    role = parser.add_mutually_exclusive_group()
+    role.add_argument("--role-arn", help="role to assume in the env's account (default: env.hcl's terraform_role_arn)")
+    role.add_argument("--no-assume-role", action="store_true", help="use the credentials as they are")
+    parser.add_argument(
+        "--wait-seconds",
+        type=int,
+        default=NOTEBOOK_WAIT_SECONDS,
+        help=f"how long --delete waits for a notebook to stop before deleting it (default {NOTEBOOK_WAIT_SECONDS})",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+
+    def progress(text: str) -> None:
+        print(f"  {text}", file=sys.stderr, flush=True)
+
+    try:
+        if args.wait_seconds < 1:
+            raise UsageError("--wait-seconds must be at least 1")
+        if args.alarm_prefix is not None and not args.alarm_prefix.strip():
+            raise UsageError("--alarm-prefix must not be empty (it would match every alarm in the account)")
+        env = load_environment(args.env)
+        alarm_prefix = args.alarm_prefix or f"{env.resource_prefix}-"
+        target = connect(env, args.profile, args.role_arn, not args.no_assume_role)
+        check_account(client(target.session, "sts", target.endpoint_url), env)
+        sagemaker = client(target.session, "sagemaker", target.endpoint_url)
+        cloudwatch = client(target.session, "cloudwatch", target.endpoint_url)
+        flags = tuple(f for f in ("stop", "delete") if getattr(args, f))
+        dry_run = args.dry_run or not flags
+        chosen = plan(inventory(sagemaker, cloudwatch, alarm_prefix), args.stop, args.delete)
+        outcomes = None if dry_run else execute(chosen, sagemaker, cloudwatch, args.wait_seconds, progress)
+    except UsageError as exc:
+        print(f"sweep: error: {exc}", file=sys.stderr)
+        return 2
+    except ProfileNotFound as exc:
+        print(f"sweep: error: {exc}", file=sys.stderr)
+        return 2
+    except (ClientError, BotoCoreError) as exc:
+        print(f"sweep: error: {describe_error(exc)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("sweep: interrupted; run it again to see what is left", file=sys.stderr)
+        return 130
+
+    doc = report(env, alarm_prefix, chosen, outcomes=outcomes, dry_run=dry_run, flags=flags)
+    if args.json:
+        print(json.dumps(doc, indent=2, sort_keys=True))
+    else:
+        print_text(doc, chosen, target.where)
+    failed = [o for o in outcomes or [] if not o.ok]
+    if failed:
+        print(
+            f"sweep: error: {len(failed)} of {len(outcomes or [])} action(s) failed; first: "
+            f"{failed[0].step.resource.kind} {failed[0].step.resource.name}: {failed[0].error}",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
