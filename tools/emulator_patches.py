@@ -69,11 +69,13 @@ _JOB_STATUS = {  # backend collection -> status attribute of its jobs
 
 
 def _install(owner: object, name: str, make: Callable) -> None:
+    """Wrap owner.name with make(current), once per patch: two patches may wrap the same method."""
     current = getattr(owner, name, None)
-    if getattr(current, "_smenv_patch", False):
+    applied = getattr(current, "_smenv_patches", frozenset())
+    if make.__qualname__ in applied:
         return
     replacement = make(current)
-    replacement._smenv_patch = True
+    replacement._smenv_patches = applied | {make.__qualname__}
     setattr(owner, name, replacement)
 
 
@@ -310,6 +312,182 @@ def sagemaker_update_endpoint() -> None:
         return update_endpoint
 
     _install(SageMakerResponse, "update_endpoint", make)
+
+
+@patch
+def sagemaker_lifecycle_config_tags() -> None:
+    """moto drops the Tags of CreateNotebookInstanceLifecycleConfig, and ListTags, AddTags or
+    DeleteTags on a lifecycle configuration fail with an internal error (500): Terraform, which tags
+    everything through the provider's default tags, cannot create modules/notebook's configurations.
+    Here a configuration keeps its tags and answers the tag calls as AWS does."""
+    from moto.sagemaker.models import SageMakerModelBackend
+    from moto.sagemaker.responses import SageMakerResponse
+
+    def make_lookup(lookup):
+        def _get_resource_from_arn(self, arn: str):
+            kind, _, name = arn.rsplit(":", 1)[-1].partition("/")
+            if kind == "notebook-instance-lifecycle-config":
+                config = self.notebook_instance_lifecycle_configurations.get(name)
+                if config is not None:
+                    if getattr(config, "tags", None) is None:
+                        config.tags = []
+                    return config
+            return lookup(self, arn)
+
+        return _get_resource_from_arn
+
+    def make_create(create):
+        def create_notebook_instance_lifecycle_config(self):
+            result = create(self)
+            name = self._get_param("NotebookInstanceLifecycleConfigName")
+            config = self.sagemaker_backend.notebook_instance_lifecycle_configurations[name]
+            config.tags = list(self._get_param("Tags") or [])
+            return result
+
+        return create_notebook_instance_lifecycle_config
+
+    _install(SageMakerModelBackend, "_get_resource_from_arn", make_lookup)
+    _install(SageMakerResponse, "create_notebook_instance_lifecycle_config", make_create)
+
+
+# What CreateX accepts and DescribeX must answer, that moto drops: Terraform then plans to replace
+# the resource on every run. Kept on moto's object at create, merged into the describe answer.
+_KEPT_FIELDS = {
+    # (create, describe, backend collection, name parameter): fields
+    ("create_model", "describe_model", "_models", "ModelName"): ["EnableNetworkIsolation"],
+    ("create_notebook_instance", "describe_notebook_instance", "notebook_instances", "NotebookInstanceName"): [
+        "PlatformIdentifier",
+        "InstanceMetadataServiceConfiguration",
+    ],
+}
+
+
+@patch
+def sagemaker_kept_fields() -> None:
+    """moto drops a model's EnableNetworkIsolation and a notebook instance's PlatformIdentifier and
+    InstanceMetadataServiceConfiguration: each plan after an apply would replace them (forces
+    replacement). Here they are kept and described as AWS does."""
+    from moto.core.responses import ActionResult
+    from moto.sagemaker.responses import SageMakerResponse
+
+    for (create_name, describe_name, collection, name_param), fields in _KEPT_FIELDS.items():
+
+        def make_create(create, collection=collection, name_param=name_param, fields=fields):
+            def create_resource(self):
+                result = create(self)
+                resource = getattr(self.sagemaker_backend, collection)[self._get_param(name_param)]
+                resource.smenv_kept = {f: self._get_param(f) for f in fields if self._get_param(f) is not None}
+                return result
+
+            return create_resource
+
+        def make_describe(describe, collection=collection, name_param=name_param):
+            def describe_resource(self):
+                result = describe(self)
+                resource = getattr(self.sagemaker_backend, collection).get(self._get_param(name_param))
+                kept = getattr(resource, "smenv_kept", {})
+                return ActionResult({**result.result, **kept}) if kept else result
+
+            return describe_resource
+
+        make_create.__qualname__ = f"sagemaker_kept_fields.{create_name}"
+        make_describe.__qualname__ = f"sagemaker_kept_fields.{describe_name}"
+        _install(SageMakerResponse, create_name, make_create)
+        _install(SageMakerResponse, describe_name, make_describe)
+
+
+@patch
+def sagemaker_delete_model_package_group() -> None:
+    """moto has no DeleteModelPackageGroup (500): destroying modules/promotion fails. Here an empty
+    group is deleted; one that still holds model packages is refused, as AWS refuses it."""
+    from moto.sagemaker.responses import SageMakerResponse
+
+    def make(_missing):
+        def delete_model_package_group(self):
+            from moto.core.responses import EmptyResult
+            from moto.sagemaker.exceptions import ValidationError
+
+            backend, name = self.sagemaker_backend, self._get_param("ModelPackageGroupName")
+            if name not in backend.model_package_groups:
+                raise ValidationError(f"ModelPackageGroup {name} does not exist.")
+            if any(p.model_package_group_name == name for p in backend.model_packages.values()):
+                raise ValidationError(f"Model Package Group {name} contains model packages: delete them first.")
+            del backend.model_package_groups[name]
+            return EmptyResult()
+
+        return delete_model_package_group
+
+    _install(SageMakerResponse, "delete_model_package_group", make)
+
+
+@patch
+def application_autoscaling_tags() -> None:
+    """moto's Application Auto Scaling has no TagResource, UntagResource or ListTagsForResource
+    (500), and drops the Tags of RegisterScalableTarget: Terraform cannot create the endpoint's
+    scalable target. Here a target keeps its tags, by ARN, and the three calls answer as AWS does."""
+    import json
+
+    from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
+
+    def tags_of(response) -> dict[str, dict[str, str]]:
+        backend = response.applicationautoscaling_backend
+        if not hasattr(backend, "smenv_tags"):
+            backend.smenv_tags = {}
+        return backend.smenv_tags
+
+    def known(response, arn: str) -> bool:
+        targets = response.applicationautoscaling_backend.targets.values()
+        return any(t.arn == arn for by_dimension in targets for t in by_dimension.values())
+
+    def not_found(arn: str):
+        from moto.core.exceptions import JsonRESTError
+
+        return JsonRESTError("ResourceNotFoundException", f"No scalable target found for {arn}")
+
+    def make_register(register):
+        def register_scalable_target(self):
+            result = register(self)
+            arn = json.loads(result)["ScalableTargetARN"]
+            if self._get_param("Tags"):
+                tags_of(self).setdefault(arn, {}).update(self._get_param("Tags"))
+            return result
+
+        return register_scalable_target
+
+    def make_tag(_missing):
+        def tag_resource(self):
+            arn = self._get_param("ResourceARN")
+            if not known(self, arn):
+                raise not_found(arn)
+            tags_of(self).setdefault(arn, {}).update(self._get_param("Tags") or {})
+            return "{}"
+
+        return tag_resource
+
+    def make_untag(_missing):
+        def untag_resource(self):
+            arn = self._get_param("ResourceARN")
+            if not known(self, arn):
+                raise not_found(arn)
+            for key in self._get_param("TagKeys") or []:
+                tags_of(self).get(arn, {}).pop(key, None)
+            return "{}"
+
+        return untag_resource
+
+    def make_list(_missing):
+        def list_tags_for_resource(self):
+            arn = self._get_param("ResourceARN")
+            if not known(self, arn):
+                raise not_found(arn)
+            return json.dumps({"Tags": tags_of(self).get(arn, {})})
+
+        return list_tags_for_resource
+
+    _install(ApplicationAutoScalingResponse, "register_scalable_target", make_register)
+    _install(ApplicationAutoScalingResponse, "tag_resource", make_tag)
+    _install(ApplicationAutoScalingResponse, "untag_resource", make_untag)
+    _install(ApplicationAutoScalingResponse, "list_tags_for_resource", make_list)
 
 
 @patch

@@ -317,3 +317,102 @@ def test_updating_to_or_from_something_missing_says_could_not_find(sagemaker, en
     assert refused.value.response["Error"]["Code"] == "ValidationException"
     assert refused.value.response["Error"]["Message"].startswith(f"Could not find {missing} ")
     assert sagemaker.describe_endpoint(EndpointName="ep")["EndpointConfigName"] == "cfg"
+
+
+def test_a_lifecycle_configuration_keeps_its_tags_and_answers_tag_calls(sagemaker):
+    # sagemaker_lifecycle_config_tags: given a configuration created with tags, as Terraform does
+    arn = sagemaker.create_notebook_instance_lifecycle_config(
+        NotebookInstanceLifecycleConfigName="lc",
+        OnCreate=[{"Content": "ZWNobw=="}],
+        Tags=[{"Key": "managed-by", "Value": "terraform"}],
+    )["NotebookInstanceLifecycleConfigArn"]
+    # when its tags are read, added to and removed
+    first = sagemaker.list_tags(ResourceArn=arn)["Tags"]
+    sagemaker.add_tags(ResourceArn=arn, Tags=[{"Key": "team", "Value": "fraud"}])
+    sagemaker.delete_tags(ResourceArn=arn, TagKeys=["managed-by"])
+    # then each answer is what AWS gives
+    assert first == [{"Key": "managed-by", "Value": "terraform"}]
+    assert sagemaker.list_tags(ResourceArn=arn)["Tags"] == [{"Key": "team", "Value": "fraud"}]
+
+
+def test_the_untagged_job_patch_and_the_lifecycle_patch_both_hold(sagemaker):
+    # Both wrap the same moto method: the second must not be skipped because the first is installed
+    transform_job(sagemaker, "untagged")
+    job = sagemaker.describe_transform_job(TransformJobName="untagged")["TransformJobArn"]
+    arn = sagemaker.create_notebook_instance_lifecycle_config(NotebookInstanceLifecycleConfigName="lc2")[
+        "NotebookInstanceLifecycleConfigArn"
+    ]
+    assert sagemaker.list_tags(ResourceArn=job)["Tags"] == []
+    assert sagemaker.list_tags(ResourceArn=arn)["Tags"] == []
+
+
+def test_a_scalable_target_keeps_its_tags_and_answers_tag_calls():
+    # application_autoscaling_tags: given an endpoint variant registered with tags, as Terraform does
+    emulator_patches.apply_all()
+    with mock_aws():
+        scaling = boto3.client("application-autoscaling", region_name=REGION)
+        target = dict(
+            ServiceNamespace="sagemaker",
+            ResourceId="endpoint/ep/variant/production",
+            ScalableDimension="sagemaker:variant:DesiredInstanceCount",
+        )
+        arn = scaling.register_scalable_target(**target, MinCapacity=1, MaxCapacity=5, Tags={"unit": "endpoint"})[
+            "ScalableTargetARN"
+        ]
+        # when its tags are read, added to and removed, and an unknown target's are asked for
+        first = scaling.list_tags_for_resource(ResourceARN=arn)["Tags"]
+        scaling.tag_resource(ResourceARN=arn, Tags={"team": "fraud"})
+        scaling.untag_resource(ResourceARN=arn, TagKeys=["unit"])
+        with pytest.raises(ClientError) as missing:
+            scaling.list_tags_for_resource(ResourceARN=arn.replace("scalable-target/", "scalable-target/x"))
+        # then each answer is what AWS gives
+        assert first == {"unit": "endpoint"}
+        assert scaling.list_tags_for_resource(ResourceARN=arn)["Tags"] == {"team": "fraud"}
+        assert missing.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_a_models_network_isolation_is_kept_and_described(sagemaker):
+    # sagemaker_kept_fields: given a model created isolated, as modules/endpoint does
+    sagemaker.create_model(
+        ModelName="isolated", ExecutionRoleArn=ROLE, PrimaryContainer={"Image": IMAGE}, EnableNetworkIsolation=True
+    )
+    # when it is described, then isolation is on (moto alone answers nothing, read as off)
+    assert sagemaker.describe_model(ModelName="isolated")["EnableNetworkIsolation"] is True
+
+
+def test_a_notebooks_platform_and_imds_setting_are_kept_and_described(sagemaker):
+    # sagemaker_kept_fields: given a notebook created IMDSv2-only on a named platform, as modules/notebook does
+    sagemaker.create_notebook_instance(
+        NotebookInstanceName="nb",
+        InstanceType="ml.t3.medium",
+        RoleArn=ROLE,
+        PlatformIdentifier="notebook-al2-v3",
+        InstanceMetadataServiceConfiguration={"MinimumInstanceMetadataServiceVersion": "2"},
+    )
+    # when it is described
+    described = sagemaker.describe_notebook_instance(NotebookInstanceName="nb")
+    # then both are what was asked
+    assert described["PlatformIdentifier"] == "notebook-al2-v3"
+    assert described["InstanceMetadataServiceConfiguration"] == {"MinimumInstanceMetadataServiceVersion": "2"}
+
+
+def test_an_empty_model_package_group_can_be_deleted_and_a_full_one_cannot(sagemaker):
+    # sagemaker_delete_model_package_group: given an empty group and one holding a package
+    sagemaker.create_model_package_group(ModelPackageGroupName="empty")
+    sagemaker.create_model_package_group(ModelPackageGroupName="full")
+    sagemaker.create_model_package(
+        ModelPackageGroupName="full",
+        InferenceSpecification={
+            "Containers": [{"Image": IMAGE}],
+            "SupportedContentTypes": ["text/csv"],
+            "SupportedResponseMIMETypes": ["text/csv"],
+        },
+    )
+    # when both are deleted
+    sagemaker.delete_model_package_group(ModelPackageGroupName="empty")
+    with pytest.raises(ClientError) as refused:
+        sagemaker.delete_model_package_group(ModelPackageGroupName="full")
+    # then only the empty one is gone
+    names = [g["ModelPackageGroupName"] for g in sagemaker.list_model_package_groups()["ModelPackageGroupSummaryList"]]
+    assert names == ["full"]
+    assert refused.value.response["Error"]["Code"] == "ValidationException"
