@@ -158,7 +158,9 @@ resource "aws_sagemaker_endpoint_configuration" "this" {
   production_variants {
     variant_name           = "production"
     model_name             = aws_sagemaker_model.this["production"].name
-    initial_variant_weight = 1
+    # 100, so a shadow's weight is its sampling percentage: whole numbers survive the float32
+    # that SageMaker keeps weights in (0.2 would read back as 0.20000000298 and plan forever).
+    initial_variant_weight = 100
     initial_instance_count = local.provisioned ? var.autoscaling.min_capacity : null
     instance_type          = local.provisioned ? var.instance_type : null
 
@@ -178,7 +180,7 @@ resource "aws_sagemaker_endpoint_configuration" "this" {
     content {
       variant_name           = "shadow"
       model_name             = aws_sagemaker_model.this["shadow"].name
-      initial_variant_weight = shadow_production_variants.value.sampling_percentage / 100
+      initial_variant_weight = shadow_production_variants.value.sampling_percentage
       initial_instance_count = 1
       instance_type          = coalesce(shadow_production_variants.value.instance_type, var.instance_type)
     }

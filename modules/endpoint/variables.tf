@@ -69,8 +69,8 @@ variable "shadow" {
     error_message = "var.shadow needs a model: exactly one of model_data_url (with image) or model_package_arn."
   }
   validation {
-    condition     = var.shadow == null || try(var.shadow.sampling_percentage >= 1 && var.shadow.sampling_percentage <= 100, false)
-    error_message = "var.shadow.sampling_percentage must be from 1 to 100."
+    condition     = var.shadow == null || try(var.shadow.sampling_percentage >= 1 && var.shadow.sampling_percentage <= 100 && floor(var.shadow.sampling_percentage) == var.shadow.sampling_percentage, false)
+    error_message = "var.shadow.sampling_percentage must be a whole number from 1 to 100."
   }
 }
 

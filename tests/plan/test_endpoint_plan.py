@@ -56,8 +56,9 @@ def test_the_provisioned_config_encrypts_volumes_and_captures_into_the_model_buc
     assert sorted(o["capture_mode"] for o in capture["capture_options"]) == ["Input", "Output"]
     assert capture["initial_sampling_percentage"] == 100
     shadow = config["shadow_production_variants"][0]
-    assert (shadow["variant_name"], shadow["initial_variant_weight"]) == ("shadow", 0.2)
-    assert config["production_variants"][0]["initial_variant_weight"] == 1
+    # The shadow's share is its weight over production's: whole numbers, exact in SageMaker's float32
+    assert (shadow["variant_name"], shadow["initial_variant_weight"]) == ("shadow", 20)
+    assert config["production_variants"][0]["initial_variant_weight"] == 100
 
 
 def test_provisioned_scales_on_invocations_between_one_and_five_instances(provisioned):
