@@ -59,8 +59,9 @@ provider "aws" {
 %{if local.on_emulator~}
 
   # The local AWS emulator: credentials come from the environment (tools/live.py sets them).
-  # Few retries: an API the emulator lacks fails in seconds, not after the default 25 tries.
-  max_retries                 = 1
+  # Few retries: an API the emulator lacks fails in seconds, not after the default 25 tries;
+  # two, because a busy emulator on two cores sometimes drops a keep-alive connection.
+  max_retries                 = 2
   s3_use_path_style           = true
   skip_credentials_validation = true
   skip_metadata_api_check     = true

@@ -92,6 +92,7 @@ CATEGORY = {
     "notebook": "workloads",
     "endpoint": "workloads",
     "invoker": "workloads",
+    "promotion": "workloads",
     "params": "contract",
 }
 LEGEND = {

@@ -207,6 +207,19 @@ def tail(path: Path, lines: int = 25) -> str:
     return ""
 
 
+def demo_enforcer(env: Environment, port: int) -> int:
+    """After `up` on the emulator, show the enforcer stopping a job that escapes the VPC (~1 s)."""
+    print()
+    demo = subprocess.run(
+        [sys.executable, str(REPO / "tools" / "demo_enforcer.py"), "--env", env.name],
+        env={**os.environ, "SMENV_EMULATOR_PORT": str(port)},
+        check=False,
+    )
+    if demo.returncode != 0:
+        print("live: error: the environment is up but the enforcer demo failed (above)", file=sys.stderr)
+    return demo.returncode
+
+
 def execute(
     command: str, env_name: str, parallelism: int, keep_emulator: bool, plan_json_dir: Path | None = None
 ) -> int:
@@ -255,6 +268,8 @@ def execute(
         print(tail(log_path), file=sys.stderr)
         print(f"live: error: terragrunt run-all {action} failed (exit {code}); full log: {log_path}", file=sys.stderr)
         return 1
+    if command == "up" and env.emulator:
+        return demo_enforcer(env, port)
     if command == "down" and env.emulator and not keep_emulator:
         stopped = stop(port)
         if stopped:

@@ -29,9 +29,14 @@ inputs = {
   s3_vpc_endpoint_id = dependency.network.outputs.s3_vpc_endpoint_id
 
   # Terraform's own role and the named administrators manage the buckets from outside the VPC.
-  vpc_endpoint_exempt_principal_arns = compact(concat([local.env.terraform_role_arn], lookup(local.env, "admin_principal_arns", [])))
-  model_reader_principal_arns        = lookup(local.env, "promotion_reader_role_arns", [])
-  enforce_tls                        = lookup(local.env, "buckets_enforce_tls", true)
-  enforce_vpc_endpoint               = lookup(local.env, "buckets_enforce_vpc_endpoint", true)
-  force_destroy                      = lookup(local.env, "buckets_force_destroy", false)
+  # Terraform, the admins and (where models are promoted in) the promotion role work from outside the VPC.
+  vpc_endpoint_exempt_principal_arns = compact(concat(
+    [local.env.terraform_role_arn],
+    lookup(local.env, "admin_principal_arns", []),
+    lookup(local.env, "promotion", null) == null ? [] : ["arn:aws:iam::${local.env.account_id}:role/${local.env.name_prefix}-${local.env.environment}-promotion"],
+  ))
+  model_reader_principal_arns = lookup(local.env, "promotion_reader_role_arns", [])
+  enforce_tls                 = lookup(local.env, "buckets_enforce_tls", true)
+  enforce_vpc_endpoint        = lookup(local.env, "buckets_enforce_vpc_endpoint", true)
+  force_destroy               = lookup(local.env, "buckets_force_destroy", false)
 }

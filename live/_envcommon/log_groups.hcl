@@ -17,5 +17,6 @@ dependency "kms" {
 inputs = {
   kms_key_arn       = dependency.kms.outputs.key_arns["logs"]
   retention_in_days = lookup(local.env, "log_retention_days", 365)
-  endpoint_names    = lookup(local.env, "endpoint_names", [])
+  # Made before the endpoint, so SageMaker writes into an encrypted group instead of creating one.
+  endpoint_names = [for e in [lookup(local.env, "endpoint", null)] : "${local.env.name_prefix}-${local.env.environment}-${e.name}" if e != null]
 }

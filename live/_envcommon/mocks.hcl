@@ -24,7 +24,24 @@ locals {
   }
   enforcer = {
     findings_topic_arn = "arn:aws:sns:${local.env.region}:${local.env.account_id}:mock-findings"
+    alarms_topic_arn   = "arn:aws:sns:${local.env.region}:${local.env.account_id}:mock-alarms"
     function_name      = "mock-enforcer"
+  }
+  guardrails = {
+    policy_arn = "arn:aws:iam::${local.env.account_id}:policy/mock-guardrails"
+  }
+  notebook = {
+    execution_role_arns = { for t in local.env.teams : t => "arn:aws:iam::${local.env.account_id}:role/mock-${t}-sagemaker" }
+    notebook_names      = { for t in local.env.teams : t => "mock-${t}" }
+  }
+  endpoint = {
+    endpoint_name      = "mock-endpoint"
+    endpoint_arn       = "arn:aws:sagemaker:${local.env.region}:${local.env.account_id}:endpoint/mock-endpoint"
+    execution_role_arn = "arn:aws:iam::${local.env.account_id}:role/mock-endpoint-model"
+  }
+  invoker = {
+    function_name = "mock-invoker"
+    function_url  = "https://mock.lambda-url.${local.env.region}.on.aws/"
   }
   # Only plan and validate may see these; apply always reads the real outputs.
   commands = ["init", "validate", "plan", "destroy"]

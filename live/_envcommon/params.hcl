@@ -1,6 +1,7 @@
 # The environment contract: what every tool reads from SSM under /<name_prefix>/<environment>/.
 # Last in the chain, so a new output anywhere is published in one place (docs/CONTRACTS.md).
 locals {
+  env   = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
   mocks = read_terragrunt_config("${dirname(find_in_parent_folders())}/live/_envcommon/mocks.hcl").locals
 }
 
@@ -32,6 +33,30 @@ dependency "buckets" {
   mock_outputs_allowed_terraform_commands = local.mocks.commands
 }
 
+dependency "guardrails" {
+  config_path                             = "../guardrails"
+  mock_outputs                            = local.mocks.guardrails
+  mock_outputs_allowed_terraform_commands = local.mocks.commands
+}
+
+dependency "notebook" {
+  config_path                             = "../notebook"
+  mock_outputs                            = local.mocks.notebook
+  mock_outputs_allowed_terraform_commands = local.mocks.commands
+}
+
+dependency "endpoint" {
+  config_path                             = "../endpoint"
+  mock_outputs                            = local.mocks.endpoint
+  mock_outputs_allowed_terraform_commands = local.mocks.commands
+}
+
+dependency "invoker" {
+  config_path                             = "../invoker"
+  mock_outputs                            = local.mocks.invoker
+  mock_outputs_allowed_terraform_commands = local.mocks.commands
+}
+
 inputs = {
   kms_key_arn = dependency.kms.outputs.key_arns["params"]
   parameters = merge(
@@ -41,10 +66,26 @@ inputs = {
       "network/s3_vpc_endpoint_id"          = dependency.network.outputs.s3_vpc_endpoint_id
       "buckets/access_log_bucket"           = dependency.buckets.outputs.access_log_bucket
       "enforcer/findings_topic_arn"         = dependency.enforcer.outputs.findings_topic_arn
+      "guardrails/policy_arn"               = dependency.guardrails.outputs.policy_arn
+    },
+    {
+      "endpoints/${local.env.endpoint.name}/endpoint_name"         = dependency.endpoint.outputs.endpoint_name
+      "endpoints/${local.env.endpoint.name}/execution_role_arn"    = dependency.endpoint.outputs.execution_role_arn
+      "endpoints/${local.env.endpoint.name}/invoker_function_name" = dependency.invoker.outputs.function_name
+      "endpoints/${local.env.endpoint.name}/invoker_url"           = dependency.invoker.outputs.function_url
     },
     { for purpose, arn in dependency.kms.outputs.key_arns : "kms/${purpose}/key_arn" => arn },
     { for team, name in dependency.buckets.outputs.data_buckets : "teams/${team}/data_bucket" => name },
     { for team, name in dependency.buckets.outputs.model_buckets : "teams/${team}/model_bucket" => name },
+    # Promotion target (modules/promotion names its role and group from name_prefix alone).
+    lookup(local.env, "promotion", null) == null ? {} : {
+      "promotion/model_bucket"        = dependency.buckets.outputs.model_buckets[local.env.endpoint.team]
+      "promotion/kms_key_arn"         = dependency.kms.outputs.key_arns["models"]
+      "promotion/model_package_group" = "${local.env.name_prefix}-${local.env.environment}-models"
+      "promotion/role_arn"            = "arn:aws:iam::${local.env.account_id}:role/${local.env.name_prefix}-${local.env.environment}-promotion"
+    },
+    { for team, arn in dependency.notebook.outputs.execution_role_arns : "teams/${team}/execution_role_arn" => arn },
+    { for team, name in dependency.notebook.outputs.notebook_names : "teams/${team}/notebook" => name },
   )
   string_lists = {
     "network/private_subnet_ids" = dependency.network.outputs.private_subnet_ids

@@ -22,4 +22,15 @@ locals {
 
   protect_stateful         = false # Terragrunt prevent_destroy on the units that hold keys and data
   kms_deletion_window_days = 14
+
+  # The model endpoint (modules/endpoint): one provisioned variant, no autoscaling.
+  # endpoint_shape: provisioned (in the VPC) or serverless (no VPC: see modules/endpoint/README.md).
+  endpoint_shape = "provisioned"
+  endpoint = {
+    name        = "churn"
+    team        = "fraud" # the model data lives in this team's model bucket
+    image       = "141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
+    model_key   = "models/churn/v1/model.tar.gz"
+    autoscaling = { enabled = false }
+  }
 }

@@ -23,4 +23,22 @@ locals {
   buckets_enforce_tls          = false
   buckets_enforce_vpc_endpoint = false
   buckets_force_destroy        = true
+
+  # The model endpoint (modules/endpoint): everything on, so the emulator run covers every path.
+  # endpoint_shape: provisioned (in the VPC) or serverless (no VPC: see modules/endpoint/README.md).
+  endpoint_shape = "provisioned"
+  endpoint = {
+    name        = "churn"
+    team        = "fraud" # the model data lives in this team's model bucket
+    image       = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
+    model_key   = "models/churn/v1/model.tar.gz"
+    shadow      = { image = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3", model_key = "models/churn/v2/model.tar.gz", sampling_percentage = 20 }
+    autoscaling = { min_capacity = 1, max_capacity = 2 }
+  }
+  notebook_idle_minutes = 30
+
+  # The promotion target (modules/promotion), rehearsed here in one account.
+  promotion = {
+    trusted_principal_arns = ["arn:aws:iam::123456789012:role/smenv-local-operator"]
+  }
 }

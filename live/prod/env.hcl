@@ -15,4 +15,28 @@ locals {
 
   protect_stateful         = true # Terragrunt prevent_destroy on the units that hold keys and data
   kms_deletion_window_days = 30
+
+  # The model endpoint (modules/endpoint): provisioned with autoscaling from 1 to 5 instances.
+  # endpoint_shape = "serverless" switches to serverless inference: no VPC, no network isolation,
+  # no data capture, no shadow (see modules/endpoint/README.md); the guardrails and the enforcer
+  # then allow a serverless model, and only here.
+  endpoint_shape = "provisioned"
+  endpoint = {
+    name        = "churn"
+    team        = "fraud" # the model data lives in this team's model bucket
+    image       = "141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
+    model_key   = "promoted/churn/v1/model.tar.gz"
+    autoscaling = { min_capacity = 1, max_capacity = 5 }
+    serverless  = { memory_size_in_mb = 2048, max_concurrency = 20 }
+  }
+
+  # The promotion target (modules/promotion): who may run tools/promote_model.py into prod, and
+  # what of dev's it reads. A promoted package waits for a manual approval here.
+  promotion = {
+    trusted_principal_arns           = ["arn:aws:iam::333333333333:role/smenv-deployer"]
+    source_model_bucket_arns         = ["arn:aws:s3:::smenv-dev-model-fraud-111111111111-eu-west-1"]
+    source_kms_key_arns              = ["arn:aws:kms:eu-west-1:111111111111:key/00000000-0000-0000-0000-000000000001"]
+    source_model_package_group_names = ["smenv-dev-models"]
+    registered_approval_statuses     = ["PendingManualApproval"]
+  }
 }

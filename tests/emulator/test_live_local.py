@@ -131,6 +131,41 @@ def test_the_enforcer_is_configured_from_the_network_and_reaches_only_its_own_ac
     assert statements["PublishFindings"]["Resource"] == variables["FINDINGS_TOPIC_ARN"]
 
 
+def test_up_ends_with_the_enforcer_stopping_a_job_that_escapes_the_vpc(applied):
+    assert applied.code == 0
+    assert "enforcer: violation (vpc.required); action stopped" in applied.out
+    assert "the control works: work that leaves the VPC is stopped and reported" in applied.out
+
+
+def test_each_teams_notebook_is_private_and_its_role_carries_the_guardrail(applied):
+    guardrail = contract_value("guardrails/policy_arn")
+    for team in ENV.teams:
+        notebook = aws("sagemaker").describe_notebook_instance(
+            NotebookInstanceName=contract_value(f"teams/{team}/notebook")
+        )
+        assert (notebook["DirectInternetAccess"], notebook["RootAccess"]) == ("Disabled", "Disabled")
+        assert notebook["SubnetId"] in contract_value("network/private_subnet_ids").split(",")
+        assert notebook["KmsKeyId"] == contract_value("kms/volumes/key_arn")
+        role = contract_value(f"teams/{team}/execution_role_arn").rsplit("/", 1)[1]
+        attached = aws("iam").list_attached_role_policies(RoleName=role)["AttachedPolicies"]
+        assert guardrail in [p["PolicyArn"] for p in attached]
+
+
+def test_the_endpoint_serves_a_shadow_captures_encrypted_and_scales(applied):
+    name = contract_value("endpoints/churn/endpoint_name")
+    endpoint = aws("sagemaker").describe_endpoint(EndpointName=name)
+    config = aws("sagemaker").describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])
+    assert config["KmsKeyId"] == contract_value("kms/volumes/key_arn")
+    assert [v["VariantName"] for v in config["ShadowProductionVariants"]] == ["shadow"]
+    assert config["DataCaptureConfig"]["KmsKeyId"] == contract_value("kms/models/key_arn")
+    targets = aws("application-autoscaling").describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"]
+    assert [(t["ResourceId"], t["MinCapacity"], t["MaxCapacity"]) for t in targets] == [
+        (f"endpoint/{name}/variant/production", 1, 2)
+    ]
+    invoker = aws("lambda").get_function(FunctionName=contract_value("endpoints/churn/invoker_function_name"))
+    assert invoker["Configuration"]["Environment"]["Variables"]["ENDPOINT_NAME"] == name
+
+
 # Last: the round trip ends with the environment gone.
 def test_down_destroys_everything_and_stops_the_emulator(applied, live_env):
     assert applied.code == 0

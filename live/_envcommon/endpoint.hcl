@@ -1,0 +1,68 @@
+# The team's model endpoint: provisioned in the VPC (shadow, capture, autoscaling) or serverless,
+# as env.hcl's endpoint_shape and endpoint say.
+locals {
+  env      = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
+  mocks    = read_terragrunt_config("${dirname(find_in_parent_folders())}/live/_envcommon/mocks.hcl").locals
+  endpoint = local.env.endpoint
+  shadow   = lookup(local.endpoint, "shadow", null)
+}
+
+terraform {
+  source = "${dirname(find_in_parent_folders())}/modules//endpoint"
+}
+
+dependency "kms" {
+  config_path                             = "../kms"
+  mock_outputs                            = local.mocks.kms
+  mock_outputs_allowed_terraform_commands = local.mocks.commands
+}
+
+dependency "network" {
+  config_path                             = "../network"
+  mock_outputs                            = local.mocks.network
+  mock_outputs_allowed_terraform_commands = local.mocks.commands
+}
+
+dependency "buckets" {
+  config_path                             = "../buckets"
+  mock_outputs                            = local.mocks.buckets
+  mock_outputs_allowed_terraform_commands = local.mocks.commands
+}
+
+dependency "guardrails" {
+  config_path                             = "../guardrails"
+  mock_outputs                            = local.mocks.guardrails
+  mock_outputs_allowed_terraform_commands = local.mocks.commands
+}
+
+dependency "enforcer" {
+  config_path                             = "../enforcer"
+  mock_outputs                            = local.mocks.enforcer
+  mock_outputs_allowed_terraform_commands = local.mocks.commands
+}
+
+inputs = {
+  name  = local.endpoint.name
+  shape = lookup(local.env, "endpoint_shape", "provisioned")
+  model = {
+    image          = local.endpoint.image
+    model_data_url = "s3://${dependency.buckets.outputs.model_buckets[local.endpoint.team]}/${local.endpoint.model_key}"
+  }
+  shadow = local.shadow == null ? null : {
+    image               = local.shadow.image
+    model_data_url      = "s3://${dependency.buckets.outputs.model_buckets[local.endpoint.team]}/${local.shadow.model_key}"
+    sampling_percentage = local.shadow.sampling_percentage
+  }
+  # Serverless cannot isolate the network (nor attach to the VPC): the README says what is given up.
+  enable_network_isolation = lookup(local.env, "endpoint_shape", "provisioned") == "provisioned"
+  instance_type            = lookup(local.endpoint, "instance_type", "ml.m5.large")
+  autoscaling              = lookup(local.endpoint, "autoscaling", {})
+  serverless               = lookup(local.endpoint, "serverless", {})
+  model_bucket             = dependency.buckets.outputs.model_buckets[local.endpoint.team]
+  models_kms_key_arn       = dependency.kms.outputs.key_arns["models"]
+  volumes_kms_key_arn      = dependency.kms.outputs.key_arns["volumes"]
+  subnet_ids               = dependency.network.outputs.private_subnet_ids
+  security_group_ids       = [dependency.network.outputs.sagemaker_security_group_id]
+  guardrail_policy_arn     = dependency.guardrails.outputs.policy_arn
+  alarm_topic_arn          = dependency.enforcer.outputs.alarms_topic_arn
+}

@@ -1,0 +1,47 @@
+# The least-privilege HTTPS front of the endpoint: a Lambda function URL (AWS_IAM) in the VPC.
+locals {
+  env     = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
+  mocks   = read_terragrunt_config("${dirname(find_in_parent_folders())}/live/_envcommon/mocks.hcl").locals
+  root    = dirname(find_in_parent_folders())
+  package = "${local.root}/.smenv/build/invoke_endpoint.zip"
+}
+
+terraform {
+  source = "${dirname(find_in_parent_folders())}/modules//invoker"
+
+  # The zip Terraform uploads, rebuilt (deterministically, only when its sources changed) first.
+  before_hook "package_lambda" {
+    commands = ["plan", "apply", "destroy", "validate"]
+    execute  = ["python", "${local.root}/tools/package_lambda.py", "${local.root}/lambda/invoke_endpoint", "--out", local.package]
+  }
+}
+
+dependency "kms" {
+  config_path                             = "../kms"
+  mock_outputs                            = local.mocks.kms
+  mock_outputs_allowed_terraform_commands = local.mocks.commands
+}
+
+dependency "network" {
+  config_path                             = "../network"
+  mock_outputs                            = local.mocks.network
+  mock_outputs_allowed_terraform_commands = local.mocks.commands
+}
+
+dependency "endpoint" {
+  config_path                             = "../endpoint"
+  mock_outputs                            = local.mocks.endpoint
+  mock_outputs_allowed_terraform_commands = local.mocks.commands
+}
+
+inputs = {
+  endpoint_name              = dependency.endpoint.outputs.endpoint_name
+  endpoint_arn               = dependency.endpoint.outputs.endpoint_arn
+  package_path               = local.package
+  reserved_concurrency       = lookup(local.env, "invoker_reserved_concurrency", 100)
+  vpc_id                     = dependency.network.outputs.vpc_id
+  subnet_ids                 = dependency.network.outputs.private_subnet_ids
+  endpoint_security_group_id = dependency.network.outputs.endpoint_security_group_id
+  lambda_kms_key_arn         = dependency.kms.outputs.key_arns["lambda"]
+  logs_kms_key_arn           = dependency.kms.outputs.key_arns["logs"]
+}

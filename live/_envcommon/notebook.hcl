@@ -1,0 +1,47 @@
+# One locked-down notebook instance per team, its execution role carrying the guardrails.
+locals {
+  env   = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
+  mocks = read_terragrunt_config("${dirname(find_in_parent_folders())}/live/_envcommon/mocks.hcl").locals
+}
+
+terraform {
+  source = "${dirname(find_in_parent_folders())}/modules//notebook"
+}
+
+dependency "kms" {
+  config_path                             = "../kms"
+  mock_outputs                            = local.mocks.kms
+  mock_outputs_allowed_terraform_commands = local.mocks.commands
+}
+
+dependency "network" {
+  config_path                             = "../network"
+  mock_outputs                            = local.mocks.network
+  mock_outputs_allowed_terraform_commands = local.mocks.commands
+}
+
+dependency "buckets" {
+  config_path                             = "../buckets"
+  mock_outputs                            = local.mocks.buckets
+  mock_outputs_allowed_terraform_commands = local.mocks.commands
+}
+
+dependency "guardrails" {
+  config_path                             = "../guardrails"
+  mock_outputs                            = local.mocks.guardrails
+  mock_outputs_allowed_terraform_commands = local.mocks.commands
+}
+
+inputs = {
+  teams                = local.env.teams
+  data_buckets         = dependency.buckets.outputs.data_buckets
+  model_buckets        = dependency.buckets.outputs.model_buckets
+  kms_key_arns         = dependency.kms.outputs.key_arns
+  subnet_ids           = dependency.network.outputs.private_subnet_ids
+  security_group_id    = dependency.network.outputs.sagemaker_security_group_id
+  guardrail_policy_arn = dependency.guardrails.outputs.policy_arn
+  instance_type        = lookup(local.env, "notebook_instance_type", "ml.t3.medium")
+  idle_minutes         = lookup(local.env, "notebook_idle_minutes", 60)
+  # Terragrunt copies modules/ into its cache without lifecycle/: the scripts are read from the checkout.
+  lifecycle_dir = "${dirname(find_in_parent_folders())}/lifecycle"
+}

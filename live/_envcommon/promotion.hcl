@@ -1,0 +1,49 @@
+# The target side of tools/promote_model.py: the model package group and the role the tool assumes.
+# Only in environments whose env.hcl has a `promotion` block (staging, prod, and local to rehearse).
+locals {
+  env       = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
+  mocks     = read_terragrunt_config("${dirname(find_in_parent_folders())}/live/_envcommon/mocks.hcl").locals
+  promotion = local.env.promotion
+}
+
+terraform {
+  source = "${dirname(find_in_parent_folders())}/modules//promotion"
+}
+
+dependency "kms" {
+  config_path                             = "../kms"
+  mock_outputs                            = local.mocks.kms
+  mock_outputs_allowed_terraform_commands = local.mocks.commands
+}
+
+dependency "buckets" {
+  config_path                             = "../buckets"
+  mock_outputs                            = local.mocks.buckets
+  mock_outputs_allowed_terraform_commands = local.mocks.commands
+}
+
+dependency "guardrails" {
+  config_path                             = "../guardrails"
+  mock_outputs                            = local.mocks.guardrails
+  mock_outputs_allowed_terraform_commands = local.mocks.commands
+}
+
+dependency "endpoint" {
+  config_path                             = "../endpoint"
+  mock_outputs                            = local.mocks.endpoint
+  mock_outputs_allowed_terraform_commands = local.mocks.commands
+}
+
+inputs = {
+  trusted_principal_arns           = local.promotion.trusted_principal_arns
+  models_bucket_name               = dependency.buckets.outputs.model_buckets[local.env.endpoint.team]
+  models_kms_key_arn               = dependency.kms.outputs.key_arns["models"]
+  params_kms_key_arn               = dependency.kms.outputs.key_arns["params"]
+  source_model_bucket_arns         = lookup(local.promotion, "source_model_bucket_arns", [])
+  source_kms_key_arns              = lookup(local.promotion, "source_kms_key_arns", [])
+  source_model_package_group_names = lookup(local.promotion, "source_model_package_group_names", [])
+  registered_approval_statuses     = lookup(local.promotion, "registered_approval_statuses", ["Approved", "PendingManualApproval"])
+  endpoint_execution_role_arns     = [dependency.endpoint.outputs.execution_role_arn]
+  endpoint_kms_key_arns            = [dependency.kms.outputs.key_arns["volumes"], dependency.kms.outputs.key_arns["models"]]
+  guardrail_policy_arn             = dependency.guardrails.outputs.policy_arn
+}
