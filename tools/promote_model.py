@@ -36,6 +36,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
+import venv_guard  # noqa: F401  (first: re-runs this command in .venv when boto3 is missing)
+
+# isort: split
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, PartialCredentialsError
 
 from awsutil import describe_error

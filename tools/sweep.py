@@ -35,6 +35,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import venv_guard  # noqa: F401  (first: re-runs this command in .venv when boto3 is missing)
+
+# isort: split
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound, WaiterError
 

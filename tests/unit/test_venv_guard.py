@@ -1,0 +1,37 @@
+"""A user runs a tool with a bare `python` (no .venv active): it still works, or says in one line why not."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from smenv_testing import REPO
+
+SYSTEM_PYTHON = Path("/usr/bin/python3")
+
+
+def lacks_boto3(python: Path) -> bool:
+    probe = subprocess.run([str(python), "-c", "import boto3"], capture_output=True, check=False)
+    return probe.returncode != 0
+
+
+@pytest.mark.skipif(
+    not SYSTEM_PYTHON.exists() or not lacks_boto3(SYSTEM_PYTHON),
+    reason="needs a system python3 without boto3 to stand for a user's bare interpreter",
+)
+@pytest.mark.parametrize("tool", ["promote_model.py", "sweep.py"])
+def test_a_tool_run_with_a_bare_python_reruns_itself_in_the_projects_venv(tool):
+    # Given a python without the project's packages, when the user asks a tool for its help
+    proc = subprocess.run(
+        [str(SYSTEM_PYTHON), str(REPO / "tools" / tool), "--help"],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    # Then it answers as it would in the venv: no traceback
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("usage:")
+    assert "Traceback" not in proc.stderr
