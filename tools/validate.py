@@ -103,8 +103,10 @@ def check_format(args, log):
 def check_terraform_validate(args, log):
     failed = []
     for module in modules():
-        init = sh(["terraform", "init", "-backend=false", "-input=false", "-no-color"], log, cwd=module)
-        if init or sh(["terraform", "validate", "-no-color"], log, cwd=module):
+        # Working files under build/, not beside the module (a copy of modules/ stays clean).
+        env = {**os.environ, "TF_DATA_DIR": str(OUT / "terraform" / module.name)}
+        init = sh(["terraform", "init", "-backend=false", "-input=false", "-no-color"], log, cwd=module, env=env)
+        if init or sh(["terraform", "validate", "-no-color"], log, cwd=module, env=env):
             failed.append(module.name)
     count = len(modules())
     return not failed, f"{count} modules" if not failed else f"invalid: {', '.join(failed)}", [], []

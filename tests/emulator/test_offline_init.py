@@ -16,7 +16,8 @@ pytestmark = pytest.mark.emulator
 def test_init_works_with_the_public_registry_unreachable(tmp_path, tool_env):
     # Given a copy of a module, and every proxy and registry pointed at a closed port
     work = tmp_path / "kms"
-    shutil.copytree(REPO / "modules" / "kms", work)
+    # (the module alone: not a working directory some earlier init left beside it)
+    shutil.copytree(REPO / "modules" / "kms", work, ignore=shutil.ignore_patterns(".terraform", ".terraform.lock.hcl"))
     unreachable = "http://127.0.0.1:9"
     env = dict(tool_env, HTTPS_PROXY=unreachable, HTTP_PROXY=unreachable, https_proxy=unreachable)
     env["TF_REGISTRY_DISCOVERY_RETRY"] = "0"
