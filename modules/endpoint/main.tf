@@ -156,8 +156,8 @@ resource "aws_sagemaker_endpoint_configuration" "this" {
   kms_key_arn = var.volumes_kms_key_arn
 
   production_variants {
-    variant_name           = "production"
-    model_name             = aws_sagemaker_model.this["production"].name
+    variant_name = "production"
+    model_name   = aws_sagemaker_model.this["production"].name
     # 100, so a shadow's weight is its sampling percentage: whole numbers survive the float32
     # that SageMaker keeps weights in (0.2 would read back as 0.20000000298 and plan forever).
     initial_variant_weight = 100

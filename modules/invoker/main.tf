@@ -3,9 +3,9 @@ data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
 locals {
-  account_id    = data.aws_caller_identity.current.account_id
-  partition     = data.aws_partition.current.partition
-  region        = data.aws_region.current.name
+  account_id = data.aws_caller_identity.current.account_id
+  partition  = data.aws_partition.current.partition
+  region     = data.aws_region.current.name
   # <name_prefix>-<endpoint short name>-invoker: an endpoint named from the same prefix is not prefixed twice.
   function_name = "${var.name_prefix}-${trimprefix(var.endpoint_name, "${var.name_prefix}-")}-invoker"
 }

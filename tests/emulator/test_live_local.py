@@ -6,6 +6,7 @@ of its own (so this also proves `make up` starts the emulator when it is not run
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -164,6 +165,27 @@ def test_the_endpoint_serves_a_shadow_captures_encrypted_and_scales(applied):
     ]
     invoker = aws("lambda").get_function(FunctionName=contract_value("endpoints/churn/invoker_function_name"))
     assert invoker["Configuration"]["Environment"]["Variables"]["ENDPOINT_NAME"] == name
+
+
+def readme_contract_patterns() -> list[re.Pattern]:
+    """The README's contract table as patterns: <team>, <purpose>, <name> stand for one path part."""
+    rows = re.findall(r"^\| `([^`]+)`(?:, `([^`]+)`)? \|", (REPO / "README.md").read_text(), re.MULTILINE)
+    names = [first for first, _ in rows]
+    names += [second.replace(".../", first.rsplit("/", 1)[0] + "/") for first, second in rows if second]
+    return [re.compile("^" + re.sub(r"<[a-z]+>", "[^/]+", re.escape(name)) + "$") for name in names]
+
+
+def test_every_published_parameter_is_in_the_readmes_contract_table(applied):
+    # Given the README's table; when every parameter of the applied environment is listed
+    patterns = readme_contract_patterns()
+    names = [
+        p["Name"].removeprefix("/smenv/local/")
+        for page in aws("ssm").get_paginator("get_parameters_by_path").paginate(Path="/smenv/local", Recursive=True)
+        for p in page["Parameters"]
+    ]
+    # Then each one has its row
+    assert names
+    assert [n for n in names if not any(p.match(n) for p in patterns)] == []
 
 
 # Last: the round trip ends with the environment gone.
