@@ -201,6 +201,20 @@ def print_table(results: list[UnitResult], action: str, wall: float) -> None:
     print(f"{'total':<{width}}  {total:>9}  {wall:>7.1f}   ({action}, wall clock)")
 
 
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def terraform_errors(path: Path, most: int = 5) -> list[str]:
+    """The distinct `Error:` lines Terraform wrote into the log (what a user needs, not 25 lines of noise)."""
+    seen: list[str] = []
+    with contextlib.suppress(OSError):
+        for line in path.read_text(errors="replace").splitlines():
+            text = ANSI.sub("", line).strip(" │╷╵")
+            if text.startswith("Error: ") and text not in seen:
+                seen.append(text)
+    return seen[:most]
+
+
 def tail(path: Path, lines: int = 25) -> str:
     with contextlib.suppress(OSError):
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
@@ -209,7 +223,7 @@ def tail(path: Path, lines: int = 25) -> str:
 
 def demo_enforcer(env: Environment, port: int) -> int:
     """After `up` on the emulator, show the enforcer stopping a job that escapes the VPC (~1 s)."""
-    print()
+    print(flush=True)
     demo = subprocess.run(
         [sys.executable, str(REPO / "tools" / "demo_enforcer.py"), "--env", env.name],
         env={**os.environ, "SMENV_EMULATOR_PORT": str(port)},
@@ -265,7 +279,8 @@ def execute(
     if code == 0 and action != "plan":
         print_table(results, action, wall)
     if code != 0:
-        print(tail(log_path), file=sys.stderr)
+        errors = terraform_errors(log_path)
+        print("\n".join(f"  {e}" for e in errors) if errors else tail(log_path), file=sys.stderr)
         print(f"live: error: terragrunt run-all {action} failed (exit {code}); full log: {log_path}", file=sys.stderr)
         return 1
     if command == "up" and env.emulator:

@@ -1,5 +1,5 @@
 # The environment contract: what every tool reads from SSM under /<name_prefix>/<environment>/.
-# Last in the chain, so a new output anywhere is published in one place (docs/CONTRACTS.md).
+# Last in the chain, so a new output anywhere is published in one place (the table: README.md).
 locals {
   env   = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
   mocks = read_terragrunt_config("${dirname(find_in_parent_folders())}/live/_envcommon/mocks.hcl").locals
