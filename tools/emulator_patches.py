@@ -397,21 +397,44 @@ def sagemaker_kept_fields() -> None:
 
 
 @patch
+def sagemaker_delete_model_package() -> None:
+    """moto has no DeleteModelPackage (500): a promoted package cannot be retired, so its group
+    (modules/promotion) can never be destroyed. Here a package is deleted by name or ARN."""
+    from moto.sagemaker.responses import SageMakerResponse
+
+    def make(_missing):
+        def delete_model_package(self):
+            from moto.core.responses import EmptyResult
+
+            backend, name = self.sagemaker_backend, self._get_param("ModelPackageName")
+            package = backend.describe_model_package(name)  # ValidationException when unknown, as AWS
+            del backend.model_packages[package.arn]
+            for alias in [k for k, v in backend.model_package_name_mapping.items() if v == package.arn]:
+                del backend.model_package_name_mapping[alias]
+            return EmptyResult()
+
+        return delete_model_package
+
+    _install(SageMakerResponse, "delete_model_package", make)
+
+
+@patch
 def sagemaker_delete_model_package_group() -> None:
     """moto has no DeleteModelPackageGroup (500): destroying modules/promotion fails. Here an empty
-    group is deleted; one that still holds model packages is refused, as AWS refuses it."""
+    group is deleted; one that still holds model packages is refused (ConflictException), as AWS
+    refuses it."""
     from moto.sagemaker.responses import SageMakerResponse
 
     def make(_missing):
         def delete_model_package_group(self):
             from moto.core.responses import EmptyResult
-            from moto.sagemaker.exceptions import ValidationError
+            from moto.sagemaker.exceptions import ConflictException, ValidationError
 
             backend, name = self.sagemaker_backend, self._get_param("ModelPackageGroupName")
             if name not in backend.model_package_groups:
                 raise ValidationError(f"ModelPackageGroup {name} does not exist.")
             if any(p.model_package_group_name == name for p in backend.model_packages.values()):
-                raise ValidationError(f"Model Package Group {name} contains model packages: delete them first.")
+                raise ConflictException(f"Model Package Group {name} contains model packages: delete them first.")
             del backend.model_package_groups[name]
             return EmptyResult()
 

@@ -415,4 +415,23 @@ def test_an_empty_model_package_group_can_be_deleted_and_a_full_one_cannot(sagem
     # then only the empty one is gone
     names = [g["ModelPackageGroupName"] for g in sagemaker.list_model_package_groups()["ModelPackageGroupSummaryList"]]
     assert names == ["full"]
-    assert refused.value.response["Error"]["Code"] == "ValidationException"
+    assert refused.value.response["Error"]["Code"] == "ConflictException"
+
+
+def test_a_model_package_can_be_deleted_and_then_its_group(sagemaker):
+    # sagemaker_delete_model_package: given a group holding one package
+    sagemaker.create_model_package_group(ModelPackageGroupName="retired")
+    arn = sagemaker.create_model_package(
+        ModelPackageGroupName="retired",
+        InferenceSpecification={
+            "Containers": [{"Image": IMAGE}],
+            "SupportedContentTypes": ["text/csv"],
+            "SupportedResponseMIMETypes": ["text/csv"],
+        },
+    )["ModelPackageArn"]
+    # when the package is deleted, then the group can go too, and the package is unknown
+    sagemaker.delete_model_package(ModelPackageName=arn)
+    sagemaker.delete_model_package_group(ModelPackageGroupName="retired")
+    with pytest.raises(ClientError) as unknown:
+        sagemaker.describe_model_package(ModelPackageName=arn)
+    assert unknown.value.response["Error"]["Code"] == "ValidationException"
