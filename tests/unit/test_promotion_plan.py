@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from project import UsageError
 from promotion import Refused
-from promotion.endpoint import already_serving, cloned_config, config_name, model_name
+from promotion.endpoint import EndpointPlan, already_serving, cloned_config, config_name, model_name, update_arguments
 from promotion.plan import (
     Checksum,
     CopyOptions,
@@ -247,3 +247,17 @@ def test_a_shadow_gets_its_share_of_production_and_productions_shape(shape):
     }
     assert already_serving({**CURRENT, "ShadowProductionVariants": [shadow]}, "new", "shadow", 25)
     assert not already_serving({**CURRENT, "ShadowProductionVariants": [shadow]}, "new", "shadow", 50)
+
+
+def test_an_endpoint_update_keeps_autoscaled_instance_counts_but_takes_the_new_weights():
+    # Given a plan to move an autoscaled endpoint to a new configuration
+    plan = EndpointPlan(
+        endpoint="ep", endpoint_source="--endpoint", mode="shadow", sampling=10, previous_config="ep-1",
+        model="m", model_exists=False, create_model={}, config="ep-2", create_config={}, noop=False,
+    )  # fmt: skip
+    # When the update's arguments are made
+    arguments = update_arguments(plan)
+    # Then the instance counts autoscaling chose are kept, and the new shadow sampling (a weight) applies
+    assert arguments["EndpointConfigName"] == "ep-2"
+    assert arguments["RetainAllVariantProperties"] is True
+    assert arguments["ExcludeRetainedVariantProperties"] == [{"VariantPropertyType": "DesiredWeight"}]

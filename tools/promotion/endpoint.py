@@ -209,6 +209,18 @@ def plan_endpoint(
     )
 
 
+def update_arguments(plan: EndpointPlan) -> dict:
+    """UpdateEndpoint's arguments. Instance counts are kept as they are now (autoscaling may have
+    moved them away from the configuration's initial count; AWS allows a model change on an autoscaled
+    variant), while weights come from the new configuration (a new shadow sampling takes effect)."""
+    return {
+        "EndpointName": plan.endpoint,
+        "EndpointConfigName": plan.config,
+        "RetainAllVariantProperties": True,
+        "ExcludeRetainedVariantProperties": [{"VariantPropertyType": "DesiredWeight"}],
+    }
+
+
 def apply_endpoint(sm, plan: EndpointPlan, wait_delay: int = 30, wait_attempts: int = 120, say=lambda _m: None) -> None:
     """Create the model and configuration, then UpdateEndpoint and wait for InService. Until
     UpdateEndpoint is accepted, a failure removes what this run created."""
@@ -222,7 +234,7 @@ def apply_endpoint(sm, plan: EndpointPlan, wait_delay: int = 30, wait_attempts: 
             created_model = True
         sm.create_endpoint_config(**plan.create_config)
         created_config = True
-        sm.update_endpoint(EndpointName=plan.endpoint, EndpointConfigName=plan.config)
+        sm.update_endpoint(**update_arguments(plan))
     except BaseException:
         if created_config:
             with contextlib.suppress(Exception):
