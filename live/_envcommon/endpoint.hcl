@@ -65,4 +65,6 @@ inputs = {
   security_group_ids       = [dependency.network.outputs.sagemaker_security_group_id]
   guardrail_policy_arn     = dependency.guardrails.outputs.policy_arn
   alarm_topic_arn          = dependency.enforcer.outputs.alarms_topic_arn
+  # Where models are promoted in (env.hcl has `promotion`), an apply never rolls a promoted model back.
+  models_promoted = lookup(local.env, "promotion", null) != null
 }

@@ -212,9 +212,35 @@ resource "aws_sagemaker_endpoint_configuration" "this" {
   }
 }
 
+# Terraform owns the endpoint's configuration, unless models reach it through
+# tools/promote_model.py (var.models_promoted): then Terraform creates the endpoint with the
+# configured model once and leaves later configurations to the tool, so an apply never rolls a
+# promoted model back. A lifecycle cannot be conditional, hence two resources, one of them made.
 resource "aws_sagemaker_endpoint" "this" {
+  count = var.models_promoted ? 0 : 1
+
   name                 = local.endpoint_name
   endpoint_config_name = aws_sagemaker_endpoint_configuration.this.name
+}
+
+resource "aws_sagemaker_endpoint" "promoted" {
+  count = var.models_promoted ? 1 : 0
+
+  name                 = local.endpoint_name
+  endpoint_config_name = aws_sagemaker_endpoint_configuration.this.name
+
+  lifecycle {
+    ignore_changes = [endpoint_config_name]
+  }
+}
+
+moved {
+  from = aws_sagemaker_endpoint.this
+  to   = aws_sagemaker_endpoint.this[0]
+}
+
+locals {
+  endpoint = one(concat(aws_sagemaker_endpoint.this, aws_sagemaker_endpoint.promoted))
 }
 
 # --- Autoscaling (provisioned) -------------------------------------------------------------------------
@@ -223,7 +249,7 @@ resource "aws_appautoscaling_target" "production" {
   count = local.provisioned && var.autoscaling.enabled ? 1 : 0
 
   service_namespace  = "sagemaker"
-  resource_id        = "endpoint/${aws_sagemaker_endpoint.this.name}/variant/production"
+  resource_id        = "endpoint/${local.endpoint.name}/variant/production"
   scalable_dimension = "sagemaker:variant:DesiredInstanceCount"
   min_capacity       = var.autoscaling.min_capacity
   max_capacity       = var.autoscaling.max_capacity
@@ -273,7 +299,7 @@ resource "aws_cloudwatch_metric_alarm" "this" {
   metric_name         = each.value.metric
   statistic           = each.value.statistic
   extended_statistic  = each.value.extended
-  dimensions          = { EndpointName = aws_sagemaker_endpoint.this.name, VariantName = "production" }
+  dimensions          = { EndpointName = local.endpoint.name, VariantName = "production" }
   period              = 300
   evaluation_periods  = 1
   threshold           = each.value.threshold

@@ -1,11 +1,11 @@
 output "endpoint_name" {
   description = "The SageMaker endpoint."
-  value       = aws_sagemaker_endpoint.this.name
+  value       = local.endpoint.name
 }
 
 output "endpoint_arn" {
   description = "The SageMaker endpoint's ARN (what an invoker may call)."
-  value       = aws_sagemaker_endpoint.this.arn
+  value       = local.endpoint.arn
 }
 
 output "endpoint_config_name" {

@@ -74,6 +74,12 @@ variable "shadow" {
   }
 }
 
+variable "models_promoted" {
+  description = "true where models reach this endpoint through tools/promote_model.py (staging, prod): Terraform makes the endpoint with var.model once, then leaves its endpoint configuration to the tool, so an apply does not roll a promoted model back. false: Terraform's configuration is always the one in service."
+  type        = bool
+  default     = false
+}
+
 variable "enable_network_isolation" {
   description = "The model containers make no network calls at all (they get their model data from SageMaker). Serverless cannot, and must set false."
   type        = bool

@@ -113,6 +113,22 @@ def test_serverless_gives_up_the_vpc_capture_and_shadow_and_says_so_with_a_tag(s
     assert serverless.managed("aws_appautoscaling_target") == []
 
 
+def test_terraform_owns_the_endpoints_configuration_unless_models_are_promoted(provisioned, endpoint):
+    # Given the default, and an environment whose models arrive through tools/promote_model.py
+    promoted = endpoint.plan(**INPUTS, models_promoted=True)
+    endpoints = {p: [r["address"] for r in plan.managed("aws_sagemaker_endpoint")] for p, plan in
+                 (("default", provisioned), ("promoted", promoted))}  # fmt: skip
+    # Then each makes one endpoint, and only the promoted one leaves its configuration to the tool
+    assert endpoints == {
+        "default": ["aws_sagemaker_endpoint.this[0]"],
+        "promoted": ["aws_sagemaker_endpoint.promoted[0]"],
+    }
+    assert promoted.values("aws_sagemaker_endpoint.promoted[0]")["name"] == "smenv-test-churn"
+    assert [r["address"] for r in promoted.managed("aws_appautoscaling_target")] == [
+        "aws_appautoscaling_target.production[0]"
+    ]
+
+
 def test_bad_endpoint_inputs_fail_at_plan_naming_the_variable(endpoint):
     message = endpoint.plan_error(
         **INPUTS
