@@ -6,6 +6,7 @@ of its own (so this also proves `make up` starts the emulator when it is not run
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -30,6 +31,9 @@ class Run:
     code: int
     out: str
     err: str
+
+
+ENV_IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
 
 
 def run_live(command: str, env: dict[str, str]) -> Run:
@@ -186,6 +190,64 @@ def test_every_published_parameter_is_in_the_readmes_contract_table(applied):
     # Then each one has its row
     assert names
     assert [n for n in names if not any(p.match(n) for p in patterns)] == []
+
+
+def run_tool(tool: str, args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(REPO / "tools" / tool), *args], env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+def dev_package(s3, sagemaker) -> str:
+    """An Approved model in a 'dev' registry, here in the emulator's one account (its own bucket and group)."""
+    bucket = "smenv-rehearsal-dev-models"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="churn/v7/model.tar.gz", Body=b"model v7", ChecksumAlgorithm="SHA256")
+    sagemaker.create_model_package_group(ModelPackageGroupName="smenv-rehearsal-dev-models")
+    return sagemaker.create_model_package(
+        ModelPackageGroupName="smenv-rehearsal-dev-models",
+        ModelApprovalStatus="Approved",
+        InferenceSpecification={
+            "Containers": [{"Image": ENV_IMAGE, "ModelDataUrl": f"s3://{bucket}/churn/v7/model.tar.gz"}],
+            "SupportedContentTypes": ["text/csv"],
+            "SupportedResponseMIMETypes": ["text/csv"],
+        },
+    )["ModelPackageArn"]
+
+
+def test_a_promoted_model_shadows_the_endpoint_and_a_later_plan_keeps_it(applied, live_env):
+    # Given the applied environment (a promotion target: its contract names bucket, key, group and role)
+    sagemaker = aws("sagemaker")
+    arn = dev_package(aws("s3"), sagemaker)
+    tool_env = {**live_env, **EMULATOR_CREDENTIALS, "AWS_ENDPOINT_URL": local_aws.emulator_url(PORT)}
+    # When promote_model copies it in, as the promotion role, and makes it the endpoint's shadow
+    promoted = run_tool(
+        "promote_model.py",
+        ["--model-package-arn", arn, "--target-env", "local", "--target-role-arn", contract_value("promotion/role_arn"),
+         "--endpoint", "churn", "--as", "shadow", "--shadow-sampling", "10", "--json"],
+        tool_env,
+    )  # fmt: skip
+    # Then the package is registered in the environment's group and the endpoint shadows with it
+    assert promoted.returncode == 0, promoted.stderr
+    report = json.loads(promoted.stdout)
+    assert report["status"] == "promoted"
+    group = contract_value("promotion/model_package_group")
+    [summary] = sagemaker.list_model_packages(ModelPackageGroupName=group)["ModelPackageSummaryList"]
+    assert summary["ModelApprovalStatus"] == "Approved"  # not prod: Approved by default
+    endpoint = sagemaker.describe_endpoint(EndpointName=contract_value("endpoints/churn/endpoint_name"))
+    config = sagemaker.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])
+    assert [v["ModelName"] for v in config["ShadowProductionVariants"]] == [report["endpoint"]["model"]]
+    # And Terraform leaves the promoted configuration in service: no changes planned
+    plan = run_live("plan", live_env)
+    assert plan.code == 0, plan.out + plan.err[-3000:]
+    assert "plan: no changes" in plan.out
+
+    # Before the destroy, as the README says: sweep what Terraform does not manage (the promoted
+    # model and configuration), and retire the registered package (a group with packages cannot go)
+    swept = run_tool("sweep.py", ["--env", "local", "--delete"], live_env)
+    assert swept.returncode == 0, swept.stderr
+    assert report["endpoint"]["model"] in swept.stdout
+    sagemaker.delete_model_package(ModelPackageName=summary["ModelPackageArn"])
 
 
 # Last: the round trip ends with the environment gone.
