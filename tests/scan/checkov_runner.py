@@ -15,18 +15,23 @@ class Scan:
     passed: int = 0
     failed: list[str] = field(default_factory=list)
     skipped: int = 0
+    passed_ids: set[str] = field(default_factory=set)  # only without --quiet
+    skipped_ids: set[str] = field(default_factory=set)
 
     def add(self, report: dict) -> None:
         summary = report.get("summary", {})
         self.passed += summary.get("passed", 0)
         self.skipped += summary.get("skipped", 0)
-        for check in report.get("results", {}).get("failed_checks", []):
+        results = report.get("results", {})
+        self.passed_ids |= {check["check_id"] for check in results.get("passed_checks", [])}
+        self.skipped_ids |= {check["check_id"] for check in results.get("skipped_checks", [])}
+        for check in results.get("failed_checks", []):
             self.failed.append(f"{check['check_id']} {check['resource']} ({check.get('file_path', '?')})")
 
 
-def checkov(args: list[str], env: dict[str, str]) -> Scan:
+def checkov(args: list[str], env: dict[str, str], quiet: bool = True) -> Scan:
     proc = subprocess.run(
-        ["checkov", *args, "--compact", "--quiet", "--skip-download", "-o", "json"],
+        ["checkov", *args, "--compact", *(["--quiet"] if quiet else []), "--skip-download", "-o", "json"],
         cwd=REPO,
         env=env,
         capture_output=True,

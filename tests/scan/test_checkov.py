@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 import pytest
-from checkov_runner import REPO, Scan, scan_modules, scan_plan
+from checkov_runner import REPO, Scan, checkov, scan_modules, scan_plan
 
 import skips as skips_tool
 
@@ -21,6 +21,20 @@ def test_the_modules_have_no_failed_checks(tool_env):
     scan = scan_modules(tool_env)
     assert scan.passed > 100
     assert scan.failed == []
+
+
+# Checks the issues name for these modules: each must pass on its module, never be skipped.
+REQUIRED_CHECKS = {
+    "notebook": {"CKV_AWS_122", "CKV_AWS_187", "CKV_AWS_306", "CKV_AWS_307", "CKV_AWS_371", "CKV2_AWS_68"},
+    "endpoint": {"CKV_AWS_98", "CKV_AWS_370"},
+}
+
+
+@pytest.mark.parametrize(("module", "checks"), sorted(REQUIRED_CHECKS.items()))
+def test_the_checks_named_for_a_module_pass_there_and_are_not_skipped(module, checks, tool_env):
+    scan = checkov(["-d", f"modules/{module}", "--framework", "terraform"], tool_env, quiet=False)
+    assert checks - scan.passed_ids == set()
+    assert checks & scan.skipped_ids == set()
 
 
 def test_every_inline_skip_names_a_check_and_gives_a_reason_a_reviewer_can_read():
