@@ -12,7 +12,7 @@ SSE-KMS with the key, both ways:
 - promote: what tools/promote_model.py does for one artifact: head_source + plan_artifacts (the
   multipart threshold lowered to --threshold-mib, as the tests do) + copy_artifact (HeadObject of
   the target, parallel UploadPartCopy, CompleteMultipartUpload, HeadObject + verify), with the
-  tool's own S3 client (promotion.sessions.client, a pool of concurrency + 4), BucketKeyEnabled.
+  tool's own S3 client (awsutil.client, a pool of concurrency + 4), BucketKeyEnabled.
 - boto3: s3.copy() with TransferConfig(multipart_threshold, multipart_chunksize = the part size,
   max_concurrency = the concurrency), the same client and ExtraArgs for SSE-KMS with the key (not
   BucketKeyEnabled: s3transfer refuses it for a copy); it heads the source itself, verifies nothing.
@@ -129,9 +129,9 @@ def child(method: str, spec: dict) -> dict:
     import boto3
     from boto3.s3.transfer import TransferConfig  # imported before measuring, as the tool's modules are
 
+    from awsutil import client
     from promotion.copy import copy_artifact, head_source
     from promotion.plan import CopyOptions, plan_artifacts
-    from promotion.sessions import client
 
     source, target, kms = spec["source_bucket"], spec["target_bucket"], spec["kms_key_arn"]
     part, concurrency, threshold = spec["part_size"], spec["concurrency"], spec["threshold"]

@@ -9,8 +9,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 RETRY_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5})
 
 
-def client(session: boto3.Session, service: str, endpoint_url: str | None = None):
-    return session.client(service, config=RETRY_CONFIG, endpoint_url=endpoint_url)
+def client(session: boto3.Session, service: str, endpoint_url: str | None = None, pool: int = 10):
+    """A client with standard retries; `pool` connections when more than botocore's 10 run at once."""
+    config = RETRY_CONFIG.merge(Config(max_pool_connections=pool)) if pool > 10 else RETRY_CONFIG
+    return session.client(service, config=config, endpoint_url=endpoint_url)
 
 
 def assume_role(session: boto3.Session, role_arn: str, session_name: str, endpoint_url: str | None = None):

@@ -41,7 +41,7 @@ import venv_guard  # noqa: F401  (first: re-runs this command in .venv when boto
 # isort: split
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, PartialCredentialsError
 
-from awsutil import describe_error
+from awsutil import client, describe_error
 from project import Environment, UsageError, load_environment
 from promotion import EXIT_AWS_FAILURE, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, PromotionFailed, Refused, contract, registry
 from promotion.arns import ModelPackageArn, check_role_arn, parse_model_package_arn
@@ -61,7 +61,7 @@ from promotion.plan import (
     weakest,
 )
 from promotion.progress import Progress
-from promotion.sessions import account_of, client, session_for
+from promotion.sessions import account_of, session_for
 
 PROG = "promote_model"
 NEW_PACKAGE = "(the package this run registers)"

@@ -8,20 +8,13 @@ from __future__ import annotations
 
 import boto3
 import botocore.session
-from botocore.config import Config
 from botocore.credentials import RefreshableCredentials
 from botocore.exceptions import ProfileNotFound
 
-from awsutil import RETRY_CONFIG
+from awsutil import client
 from project import UsageError
 
 SESSION_NAME = "smenv-promote-model"
-
-
-def client(session: boto3.Session, service: str, pool: int = 10):
-    """A client with standard retries; `pool` connections (one per concurrent part copy, and some)."""
-    config = RETRY_CONFIG.merge(Config(max_pool_connections=pool)) if pool > 10 else RETRY_CONFIG
-    return session.client(service, config=config)
 
 
 def base_session(profile: str | None, region: str, flag: str) -> boto3.Session:
