@@ -39,10 +39,10 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from module_plan import MODULES, working_copy
 from project import DEFAULT_EMULATOR_PORT, EMULATOR_CREDENTIALS, REPO, UsageError
 
 CONFIG = REPO / "tools" / "policy_lint.toml"
-MODULES = REPO / "modules"
 # Attributes that hold policies; only used to name those still unknown at plan time.
 POLICY_ATTRIBUTES = {"policy", "assume_role_policy", "content", "access_policies"}
 _UNKNOWN_CONDITION = re.compile(r"^Unknown condition (?P<key>\S+) for action (?P<action>\S+)")
@@ -328,20 +328,6 @@ def load_config(path: Path = CONFIG) -> tuple[list[Allowance], dict[str, dict[st
 
 # --- planning modules -----------------------------------------------------------------------------
 
-_PROVIDER = """
-provider "aws" {{
-  region                      = "us-east-1"
-  max_retries                 = 1
-  s3_use_path_style           = true
-  skip_credentials_validation = true
-  skip_metadata_api_check     = true
-  skip_region_validation      = true
-  endpoints {{
-{endpoints}
-  }}
-}}
-"""
-
 
 def module_names(selection: str) -> list[str]:
     known = sorted(p.parent.name for p in MODULES.glob("*/main.tf"))
@@ -376,21 +362,9 @@ def resolve_inputs(inputs: Mapping[str, Any], workdir: Path) -> dict[str, Any]:
     return fill(dict(inputs))
 
 
-def _emulator_services() -> list[str]:
-    import hcl2
-    from hcl2.utils import SerializationOptions
-
-    with (REPO / "terragrunt.hcl").open() as handle:
-        root = hcl2.load(handle, serialization_options=SerializationOptions(strip_string_quotes=True))
-    return next(block["emulator_services"] for block in root["locals"] if "emulator_services" in block)
-
-
 def plan_module(name: str, inputs: Mapping[str, Any], emulator_url: str, workdir: Path) -> dict[str, Any]:
     """Plan modules/<name> alone against the emulator; the plan's JSON."""
-    target = workdir / name
-    shutil.copytree(MODULES / name, target, ignore=shutil.ignore_patterns(".terraform*"))
-    endpoints = "\n".join(f'    {s} = "{emulator_url}"' for s in _emulator_services())
-    (target / "provider_lint.tf").write_text(_PROVIDER.format(endpoints=endpoints))
+    target = working_copy(name, workdir, emulator_url, provider_file="provider_lint.tf")
     (target / "lint.auto.tfvars.json").write_text(json.dumps(resolve_inputs(inputs, workdir)))
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(EMULATOR_CREDENTIALS, AWS_REGION="us-east-1", TF_IN_AUTOMATION="1", CHECKPOINT_DISABLE="1")

@@ -13,43 +13,18 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import hcl2
 import tftest
-from hcl2.utils import SerializationOptions
+
+from module_plan import working_copy
 
 REPO = Path(__file__).resolve().parents[2]
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-PROVIDER = """
-provider "aws" {{
-  region                      = "us-east-1"
-  max_retries                 = 1
-  s3_use_path_style           = true
-  skip_credentials_validation = true
-  skip_metadata_api_check     = true
-  skip_region_validation      = true
-  default_tags {{
-    tags = {{ project = "smenv", environment = "test", managed-by = "terraform" }}
-  }}
-  endpoints {{
-{endpoints}
-  }}
-}}
-"""
-
-
-def emulator_services() -> list[str]:
-    """The services the root terragrunt.hcl points at the emulator: one list for both."""
-    with (REPO / "terragrunt.hcl").open() as handle:
-        root = hcl2.load(handle, serialization_options=SerializationOptions(strip_string_quotes=True))
-    return next(block["emulator_services"] for block in root["locals"] if "emulator_services" in block)
 
 
 @dataclass
@@ -108,10 +83,7 @@ class Plan:
 class ModulePlanner:
     def __init__(self, module: str, workdir: Path, env: dict[str, str], emulator_url: str):
         self.module = module
-        self.dir = workdir / module
-        shutil.copytree(REPO / "modules" / module, self.dir, ignore=shutil.ignore_patterns(".terraform*"))
-        endpoints = "\n".join(f'    {s} = "{emulator_url}"' for s in emulator_services())
-        (self.dir / "provider_test.tf").write_text(PROVIDER.format(endpoints=endpoints))
+        self.dir = working_copy(module, workdir, emulator_url)
         self.tf = tftest.TerraformTest(str(self.dir), binary="terraform", env=env)
         self.tf.setup(cleanup_on_exit=False)
 
