@@ -13,6 +13,25 @@ operation this function ever makes is sagemaker-runtime:InvokeEndpoint.
 | the endpoint failed (model error, rejected, throttled after retries, timed out, unreachable) | 502 | same shape, generic message |
 | the function is misconfigured, or an unexpected error | 500 | same shape, generic message |
 
+A request that may have reached the model is sent once, never again: every inference is billed
+and may have side effects. botocore retries nothing itself (total_max_attempts=1); `may_retry`
+decides, and only a failure that proves the model never saw the request is tried again, at most
+MAX_ATTEMPTS times in all, after botocore's standard-mode backoff (`backoff_seconds`):
+
+| failure | did the model see it? | sent again |
+| --- | --- | --- |
+| ThrottlingException, Throttling, TooManyRequestsException (any status) | no: refused before processing | yes |
+| ModelNotReadyException (429), or any other 429 that is not a ModelError | no: refused before processing | yes |
+| ConnectTimeoutError, EndpointConnectionError (no connection was made) | no: never sent | yes |
+| ReadTimeoutError (the model took longer than ENDPOINT_READ_TIMEOUT_SECONDS) | it may still be running | no |
+| ConnectionClosedError, SSLError, any other HTTP client error | perhaps: the request may have been sent | no |
+| ModelError (424: the container answered with an error) | yes | no |
+| ValidationError, InternalFailure, ServiceUnavailable, InternalDependencyException, any other answer | the endpoint answered | no |
+
+The read timeout (ENDPOINT_READ_TIMEOUT_SECONDS, default 60: SageMaker gives a model 60 s) bounds
+the one attempt that reaches the model; at most RETRY_ALLOWANCE seconds of refused or unconnected
+attempts come before it, so a request is answered within `worst_case_seconds(read timeout)`.
+
 Nothing internal (exception text, the model's error message, stack traces) reaches the caller:
 it goes to the log, one JSON line per request, which never holds request or response bodies.
 """
@@ -23,6 +42,7 @@ import base64
 import json
 import logging
 import os
+import random
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -54,25 +74,38 @@ else:  # Lambda loads handler.py as a top-level module, with this directory as t
 
 log = jsonlog.get_logger()
 
-# Three attempts in all, the first and two retries (standard mode: throttling and transient
-# errors, timeouts included, are retried with jittered backoff). Worst case per request:
-# 3 x (connect + read) + ~3 s of backoff; with the defaults (2 s + 5 s) that is ~24 s, inside a
-# 30 s function timeout and API Gateway's 29 s integration timeout.
+# Attempts per request, the first included; only failures that may_retry allows are tried again.
 MAX_ATTEMPTS = 3
 CONNECT_TIMEOUT = 2.0
+# botocore's standard retry mode: attempt i (1-based) waits rand(0, 1) * min(base * 2 ** (i - 1), 20)
+# seconds, base 1 s after throttling and 50 ms after a transient (here: connection) error.
+THROTTLING_BACKOFF_BASE = 1.0
+TRANSIENT_BACKOFF_BASE = 0.05
+MAX_BACKOFF = 20.0
+# The most time spent before the last attempt is sent: each earlier attempt failed to connect
+# (CONNECT_TIMEOUT) or was refused at once, then waited its longest backoff (1 s, then 2 s).
+RETRY_ALLOWANCE = (MAX_ATTEMPTS - 1) * CONNECT_TIMEOUT + sum(
+    min(THROTTLING_BACKOFF_BASE * 2**i, MAX_BACKOFF) for i in range(MAX_ATTEMPTS - 1)
+)
 # Lambda's synchronous response payload limit is 6 MB; leave room for the JSON envelope.
 RESPONSE_LIMIT = 6 * 1024 * 1024 - 64 * 1024
 SECURITY_HEADERS = {"cache-control": "no-store", "x-content-type-options": "nosniff"}
 TEXT_TYPES = frozenset({"application/csv", "application/jsonlines", "application/x-jsonlines", "application/xml"})
 THROTTLING_CODES = frozenset({"ThrottlingException", "Throttling", "TooManyRequestsException"})
+# Refused before the model was asked: safe to send again.
+NOT_PROCESSED_CODES = THROTTLING_CODES | {"ModelNotReadyException"}
+# Failures that happen before any byte of the request is sent.
+NOT_SENT_ERRORS = (ConnectTimeoutError, EndpointConnectionError)
 ENDPOINT_FAILED = "the model endpoint could not answer the request"
 
 _CLIENTS: dict[str, Any] = {}
 
 
 def client_config(read_timeout: float = DEFAULT_READ_TIMEOUT) -> BotoConfig:
+    """botocore sends each call once: standard mode (its headers and error parsing) with no retries
+    of its own, since it would also retry read timeouts and 5xx answers, which the model saw."""
     return BotoConfig(
-        retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
+        retries={"mode": "standard", "total_max_attempts": 1},
         connect_timeout=CONNECT_TIMEOUT,
         read_timeout=read_timeout,
         user_agent_extra="smenv-invoke-endpoint",
@@ -133,12 +166,12 @@ def handle(event: Any, settings: Settings, client: Any, *, request_id: str | Non
                 response["headers"]["allow"] = "POST"
             return done(logging.INFO, "rejected", response, error=parsed.error, reason=parsed.message)
         fields.update(content_type=parsed.content_type, body_bytes=len(parsed.body))
-        try:
-            body, content_type = invoke(client, settings.endpoint_name, parsed.body, parsed.content_type)
-        except (ClientError, BotoCoreError) as exc:
-            error, details = classify(exc)
+        outcome, fields["attempts"] = call_endpoint(client, settings.endpoint_name, parsed.body, parsed.content_type)
+        if isinstance(outcome, BaseException):
+            error, details = classify(outcome)
             response = error_response(502, error, ENDPOINT_FAILED, request_id)
             return done(logging.WARNING, "endpoint_error", response, error=error, **details)
+        body, content_type = outcome
         response = success_response(body, content_type)
         if response is None:
             response = error_response(502, "endpoint_response_too_large", ENDPOINT_FAILED, request_id)
@@ -148,6 +181,46 @@ def handle(event: Any, settings: Settings, client: Any, *, request_id: str | Non
         log.exception("unexpected_error", extra={"fields": {**fields, "error_type": type(exc).__name__}})
         response = error_response(500, "internal_error", "the request could not be completed", request_id)
         return done(logging.ERROR, "internal_error", response, error="internal_error")
+
+
+def call_endpoint(
+    client: Any, endpoint_name: str, body: bytes, content_type: str
+) -> tuple[tuple[bytes, str] | ClientError | BotoCoreError, int]:
+    """invoke, tried again only after a failure that may_retry allows, at most MAX_ATTEMPTS times.
+
+    Returns the prediction and its content type, or the last failure, and the number of attempts.
+    """
+    attempt = 1
+    while True:
+        try:
+            return invoke(client, endpoint_name, body, content_type), attempt
+        except (ClientError, BotoCoreError) as exc:
+            if attempt >= MAX_ATTEMPTS or not may_retry(exc):
+                return exc, attempt
+            time.sleep(backoff_seconds(attempt, throttled=isinstance(exc, ClientError), jitter=random.random()))
+            attempt += 1
+
+
+def may_retry(exc: BaseException) -> bool:
+    """True only when the failure proves the model never saw the request (see the module's table)."""
+    if isinstance(exc, ClientError):
+        code = str(exc.response.get("Error", {}).get("Code", ""))
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        return code in NOT_PROCESSED_CODES or (status == 429 and code != "ModelError")
+    return isinstance(exc, NOT_SENT_ERRORS)
+
+
+def backoff_seconds(attempt: int, *, throttled: bool, jitter: float) -> float:
+    """The wait after failed attempt `attempt` (1-based), as botocore's standard mode computes it.
+
+    jitter is a number in [0, 1), random.random() in use."""
+    base = THROTTLING_BACKOFF_BASE if throttled else TRANSIENT_BACKOFF_BASE
+    return jitter * min(base * 2 ** (attempt - 1), MAX_BACKOFF)
+
+
+def worst_case_seconds(read_timeout: float) -> float:
+    """The longest a request can take before it is answered, the function's own work aside."""
+    return RETRY_ALLOWANCE + CONNECT_TIMEOUT + read_timeout
 
 
 def invoke(client: Any, endpoint_name: str, body: bytes, content_type: str) -> tuple[bytes, str]:
@@ -163,11 +236,7 @@ def classify(exc: BaseException) -> tuple[str, dict[str, Any]]:
     if isinstance(exc, ClientError):
         code = str(exc.response.get("Error", {}).get("Code", ""))
         meta = exc.response.get("ResponseMetadata", {})
-        details: dict[str, Any] = {
-            "aws_error_code": code,
-            "http_status": meta.get("HTTPStatusCode"),
-            "retry_attempts": meta.get("RetryAttempts"),
-        }
+        details: dict[str, Any] = {"aws_error_code": code, "http_status": meta.get("HTTPStatusCode")}
         if code == "ModelError":
             details["original_status_code"] = exc.response.get("OriginalStatusCode")
             details["log_stream_arn"] = exc.response.get("LogStreamArn")

@@ -28,7 +28,9 @@ from typing import Any
 ENDPOINT_PAYLOAD_LIMIT = 6 * 1024 * 1024
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 DEFAULT_CONTENT_TYPES = ("application/json", "text/csv")
-DEFAULT_READ_TIMEOUT = 5.0
+# ENDPOINT_READ_TIMEOUT_SECONDS: how long the one attempt that reaches the model waits for its answer.
+# modules/invoker sets it from var.read_timeout_seconds (default 60, the most SageMaker allows).
+DEFAULT_READ_TIMEOUT = 60.0
 MAX_READ_TIMEOUT = 60.0  # a real-time endpoint answers within 60 s or not at all
 
 _ENDPOINT_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")

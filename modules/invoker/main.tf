@@ -8,10 +8,14 @@ locals {
   region     = data.aws_region.current.name
   # <name_prefix>-<endpoint short name>-invoker: an endpoint named from the same prefix is not prefixed twice.
   function_name = "${var.name_prefix}-${trimprefix(var.endpoint_name, "${var.name_prefix}-")}-invoker"
+  # Built from names, not read from the resources, so the role's policy is known at plan time.
+  log_group_name = "/aws/lambda/${local.function_name}"
+  log_group_arn  = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group_name}"
+  vpc_arn        = "arn:${local.partition}:ec2:${local.region}:${local.account_id}:vpc/${var.vpc_id}"
 }
 
 resource "aws_cloudwatch_log_group" "function" {
-  name              = "/aws/lambda/${local.function_name}"
+  name              = local.log_group_name
   retention_in_days = var.log_retention_days
   kms_key_id        = var.logs_kms_key_arn
 }
@@ -67,13 +71,19 @@ data "aws_iam_policy_document" "function" {
   statement {
     sid       = "OwnLogs"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.function.arn}:*"]
+    resources = ["${local.log_group_arn}:*"]
   }
 
+  # Security groups of this VPC: the function's own group id is known only after apply.
   statement {
     sid       = "NetworkInterfacesInThePrivateSubnets"
     actions   = ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]
-    resources = concat(["arn:${local.partition}:ec2:${local.region}:${local.account_id}:network-interface/*", "arn:${local.partition}:ec2:${local.region}:${local.account_id}:security-group/${aws_security_group.function.id}"], [for s in var.subnet_ids : "arn:${local.partition}:ec2:${local.region}:${local.account_id}:subnet/${s}"])
+    resources = concat(["arn:${local.partition}:ec2:${local.region}:${local.account_id}:network-interface/*", "arn:${local.partition}:ec2:${local.region}:${local.account_id}:security-group/*"], [for s in var.subnet_ids : "arn:${local.partition}:ec2:${local.region}:${local.account_id}:subnet/${s}"])
+    condition {
+      test     = "ArnEquals"
+      variable = "ec2:Vpc"
+      values   = [local.vpc_arn]
+    }
   }
 
   # EC2 Describe* and X-Ray have no resource-level permissions.
@@ -91,14 +101,22 @@ resource "aws_iam_role" "function" {
 
 resource "aws_iam_role_policy" "invoke" {
   name   = "invoke-one-endpoint"
-  role   = aws_iam_role.function.id
+  role   = aws_iam_role.function.name
   policy = data.aws_iam_policy_document.invoke.json
 }
 
 resource "aws_iam_role_policy" "function" {
   name   = "run-in-the-vpc"
-  role   = aws_iam_role.function.id
+  role   = aws_iam_role.function.name
   policy = data.aws_iam_policy_document.function.json
+}
+
+locals {
+  # What a request may take besides read_timeout_seconds (lambda/invoke_endpoint/handler.py):
+  # 2 s to connect, up to 7 s of attempts refused or never sent before the one that reaches the
+  # model (2 x 2 s connect timeouts, 1 s + 2 s backoff), and 3 s for the function's own work.
+  timeout_overhead_seconds = 12
+  function_timeout_seconds = coalesce(var.function_timeout_seconds, var.read_timeout_seconds + local.timeout_overhead_seconds)
 }
 
 resource "aws_lambda_function" "this" {
@@ -111,16 +129,17 @@ resource "aws_lambda_function" "this" {
   handler                        = "handler.handler"
   filename                       = var.package_path
   source_code_hash               = filebase64sha256(var.package_path)
-  timeout                        = 30 # 3 attempts of (2 s connect + 5 s read) and backoff: about 24 s
+  timeout                        = local.function_timeout_seconds
   memory_size                    = 256
   reserved_concurrent_executions = var.reserved_concurrency
   kms_key_arn                    = var.lambda_kms_key_arn
 
   environment {
     variables = {
-      ENDPOINT_NAME         = var.endpoint_name
-      ALLOWED_CONTENT_TYPES = join(",", var.allowed_content_types)
-      MAX_BODY_BYTES        = tostring(var.max_body_bytes)
+      ENDPOINT_NAME                 = var.endpoint_name
+      ALLOWED_CONTENT_TYPES         = join(",", var.allowed_content_types)
+      MAX_BODY_BYTES                = tostring(var.max_body_bytes)
+      ENDPOINT_READ_TIMEOUT_SECONDS = tostring(var.read_timeout_seconds)
     }
   }
 
@@ -134,6 +153,13 @@ resource "aws_lambda_function" "this" {
   }
 
   depends_on = [aws_cloudwatch_log_group.function, aws_iam_role_policy.function, aws_iam_role_policy.invoke]
+
+  lifecycle {
+    precondition {
+      condition     = local.function_timeout_seconds >= var.read_timeout_seconds + local.timeout_overhead_seconds
+      error_message = "var.function_timeout_seconds (${local.function_timeout_seconds}) must be at least var.read_timeout_seconds + ${local.timeout_overhead_seconds} (${var.read_timeout_seconds + local.timeout_overhead_seconds}): the function must outlast a model that takes the whole read timeout. Lower var.read_timeout_seconds, or leave var.function_timeout_seconds null."
+    }
+  }
 }
 
 # Callers sign their requests (SigV4) and need lambda:InvokeFunctionUrl on this function.

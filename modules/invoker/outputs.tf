@@ -17,3 +17,8 @@ output "role_arn" {
   description = "The function's role: sagemaker:InvokeEndpoint on the one endpoint, and nothing else on SageMaker."
   value       = aws_iam_role.function.arn
 }
+
+output "function_timeout_seconds" {
+  description = "The function's timeout: the longest a caller waits for an answer. An API Gateway integration in front of it needs a longer timeout, or a lower read_timeout_seconds."
+  value       = aws_lambda_function.this.timeout
+}

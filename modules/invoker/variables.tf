@@ -49,6 +49,28 @@ variable "reserved_concurrency" {
   }
 }
 
+variable "read_timeout_seconds" {
+  description = "Seconds the invoker waits for the model's answer (ENDPOINT_READ_TIMEOUT_SECONDS) before it answers 502; a request that timed out is never sent again. At most 60, the time SageMaker real-time inference gives a model. Behind API Gateway (29 s by default), at most the integration timeout minus 10: see the README."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.read_timeout_seconds >= 1 && var.read_timeout_seconds <= 60 && floor(var.read_timeout_seconds) == var.read_timeout_seconds
+    error_message = "var.read_timeout_seconds must be a whole number from 1 to 60 (a SageMaker model must answer within 60 s)."
+  }
+}
+
+variable "function_timeout_seconds" {
+  description = "The Lambda function's timeout. Null (the default): read_timeout_seconds + 12, the least that fits one attempt of 2 s to connect and read_timeout_seconds to read, up to 7 s of refused or unconnected attempts before it, and 3 s for the function's own work."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.function_timeout_seconds == null ? true : var.function_timeout_seconds >= 1 && var.function_timeout_seconds <= 900 && floor(var.function_timeout_seconds) == var.function_timeout_seconds
+    error_message = "var.function_timeout_seconds must be null or a whole number from 1 to 900 (Lambda's limit)."
+  }
+}
+
 variable "allowed_content_types" {
   description = "Content types the invoker passes on; anything else is refused (415)."
   type        = list(string)

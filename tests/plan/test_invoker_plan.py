@@ -8,6 +8,10 @@ import sys
 import pytest
 from planner import REPO
 
+import lambda_loader
+
+handler = lambda_loader.load("invoke_endpoint")
+
 ENDPOINT_ARN = "arn:aws:sagemaker:us-east-1:123456789012:endpoint/smenv-test-churn"
 KEY = "arn:aws:kms:us-east-1:123456789012:key/{}-0000-0000-0000-000000000000"
 INPUTS = {
@@ -65,8 +69,49 @@ def test_requests_are_signed_capped_at_100_concurrent_and_traced(plan):
 def test_bad_invoker_inputs_fail_at_plan_naming_the_variable(invoker):
     planner, package = invoker
     message = planner.plan_error(
-        **INPUTS | {"endpoint_arn": "arn:aws:sagemaker:us-east-1:123456789012:endpoint/*", "max_body_bytes": 10485760},
+        **INPUTS
+        | {
+            "endpoint_arn": "arn:aws:sagemaker:us-east-1:123456789012:endpoint/*",
+            "max_body_bytes": 10485760,
+            "function_timeout_seconds": 901,
+        },
         package_path=package,
     )
     assert "var.endpoint_arn must be a SageMaker endpoint ARN" in message
     assert "var.max_body_bytes must be from 1 to 6291456" in message
+    assert "var.function_timeout_seconds must be null or a whole number from 1 to 900" in message
+
+
+def test_the_model_gets_sixty_seconds_and_the_function_outlasts_them(plan):
+    # Given the module's defaults
+    function = plan.values("aws_lambda_function.this")
+    # Then the invoker waits the 60 s SageMaker gives a model
+    assert function["environment"][0]["variables"]["ENDPOINT_READ_TIMEOUT_SECONDS"] == "60"
+    # And the function's timeout covers the slowest request the invoker can make of it, with room for its own work
+    assert function["timeout"] == 72
+    assert function["timeout"] >= handler.worst_case_seconds(60) + 3
+    assert plan.output("function_timeout_seconds") == 72
+
+
+def test_a_shorter_read_timeout_shortens_the_function_timeout(invoker):
+    # Given an invoker behind API Gateway (29 s), with the read timeout the README advises
+    planner, package = invoker
+    function = planner.plan(**INPUTS, package_path=package, read_timeout_seconds=19).values("aws_lambda_function.this")
+    # Then the model gets 19 s and the function answers within 31 s at most
+    assert function["environment"][0]["variables"]["ENDPOINT_READ_TIMEOUT_SECONDS"] == "19"
+    assert function["timeout"] == 31
+
+
+@pytest.mark.parametrize("read_timeout", [0, 61, 12.5])
+def test_a_read_timeout_sagemaker_would_not_allow_fails_at_plan_naming_the_variable(invoker, read_timeout):
+    planner, package = invoker
+    message = planner.plan_error(**INPUTS, package_path=package, read_timeout_seconds=read_timeout)
+    assert "var.read_timeout_seconds must be a whole number from 1 to 60" in message
+
+
+def test_a_function_timeout_shorter_than_the_read_timeout_needs_fails_at_plan_naming_both(invoker):
+    # Given the default read timeout (60 s) and a function that may run only 30 s
+    planner, package = invoker
+    message = planner.plan_error(**INPUTS, package_path=package, function_timeout_seconds=30)
+    # Then the plan fails, naming both variables and what the function timeout must be
+    assert "var.function_timeout_seconds (30) must be at least var.read_timeout_seconds + 12 (72)" in message

@@ -3,7 +3,8 @@
 The sagemaker-runtime client is a real botocore client. Where the test needs to control the
 endpoint's answer it is stubbed either with botocore's Stubber (which also refuses any operation
 or parameter the test did not expect) or one level lower, at botocore's HTTP send, so that
-botocore's standard retries, signing and response parsing run as they do in Lambda.
+signing, response parsing and the invoker's own retries run as they do in Lambda, and every
+request that would have left the function is counted.
 """
 
 from __future__ import annotations
@@ -14,11 +15,21 @@ import json
 from types import SimpleNamespace
 from typing import Any
 
-import botocore.endpoint
 import botocore.session
 import pytest
 from botocore.awsrequest import AWSResponse
-from botocore.exceptions import ReadTimeoutError
+from botocore.exceptions import (
+    ClientError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    HTTPClientError,
+    NoCredentialsError,
+    ReadTimeoutError,
+    ResponseStreamingError,
+    SSLError,
+)
+from botocore.retries import standard
 from botocore.stub import Stubber
 
 import lambda_loader
@@ -31,10 +42,11 @@ REGION = "eu-west-1"
 SETTINGS = validation.Settings(endpoint_name=ENDPOINT)
 CONTEXT = SimpleNamespace(aws_request_id="req-0001")
 PREDICTION = b'{"predictions": [0.93]}'
+RUNTIME_URL = f"https://runtime.sagemaker.{REGION}.amazonaws.com/endpoints/{ENDPOINT}/invocations"
 SECRET_MARKER = "card-4111-1111-1111-1111"  # stands for personal data in a request body
 
 
-def runtime_client(read_timeout: float = 5.0):
+def runtime_client(read_timeout: float = validation.DEFAULT_READ_TIMEOUT):
     """A sagemaker-runtime client configured exactly as the handler configures its own."""
     session = botocore.session.get_session()
     session.set_credentials("testing", "testing")
@@ -111,11 +123,21 @@ def throttled() -> tuple[int, dict[str, str], bytes]:
     return 400, {"x-amzn-ErrorType": "ThrottlingException"}, b'{"message": "Rate exceeded"}'
 
 
+def model_error() -> tuple[int, dict[str, str], bytes]:
+    """What SageMaker answers when the model container answered with an error of its own."""
+    body = {"message": "Received server error (500) from primary", "OriginalStatusCode": 500}
+    return 424, {"x-amzn-ErrorType": "ModelError"}, json.dumps(body).encode()
+
+
+def prediction() -> tuple[int, dict[str, str], bytes]:
+    return 200, {"Content-Type": "application/json"}, PREDICTION
+
+
 @pytest.fixture
 def no_backoff(monkeypatch) -> list[float]:
-    """botocore's retry sleeps, recorded instead of slept."""
+    """The invoker's backoff sleeps between attempts, recorded instead of slept."""
     slept: list[float] = []
-    monkeypatch.setattr(botocore.endpoint.time, "sleep", slept.append)
+    monkeypatch.setattr(handler.time, "sleep", slept.append)
     return slept
 
 
@@ -351,36 +373,191 @@ def test_a_validation_error_from_the_endpoint_is_a_502(stubbed):
     assert "123456789012" not in response["body"]
 
 
-def test_throttling_is_retried_three_times_then_answered_502(no_backoff, capsys):
-    # Given an endpoint that throttles every attempt
+# --- what is sent again, and what never is ----------------------------------------------------------
+
+
+def client_error(code: str, status: int) -> ClientError:
+    return ClientError({"Error": {"Code": code}, "ResponseMetadata": {"HTTPStatusCode": status}}, "InvokeEndpoint")
+
+
+def _code(value: object) -> str:
+    if isinstance(value, ClientError):
+        return f"({value.response['Error']['Code']}, {value.response['ResponseMetadata']['HTTPStatusCode']})"
+    return ""
+
+
+@pytest.mark.parametrize(
+    ("failure", "retried"),
+    [
+        # refused before the model was asked
+        (client_error("ThrottlingException", 400), True),
+        (client_error("ThrottlingException", 429), True),
+        (client_error("Throttling", 400), True),
+        (client_error("TooManyRequestsException", 429), True),
+        (client_error("ModelNotReadyException", 429), True),
+        (client_error("429", 429), True),
+        # never sent: no connection was made
+        (ConnectTimeoutError(endpoint_url=RUNTIME_URL), True),
+        (EndpointConnectionError(endpoint_url=RUNTIME_URL), True),
+        # the model may have seen it
+        (ReadTimeoutError(endpoint_url=RUNTIME_URL), False),
+        (ConnectionClosedError(endpoint_url=RUNTIME_URL), False),
+        (SSLError(endpoint_url=RUNTIME_URL, error="EOF occurred in violation of protocol"), False),
+        (HTTPClientError(error="connection reset by peer"), False),
+        (ResponseStreamingError(error="connection broken"), False),
+        # the endpoint answered
+        (client_error("ModelError", 424), False),
+        (client_error("ModelError", 429), False),
+        (client_error("ValidationError", 400), False),
+        (client_error("InternalFailure", 500), False),
+        (client_error("ServiceUnavailable", 503), False),
+        (client_error("InternalDependencyException", 530), False),
+        (client_error("AccessDeniedException", 400), False),
+        # not an endpoint failure at all
+        (NoCredentialsError(), False),
+    ],
+    ids=lambda value: str(value) if isinstance(value, bool) else type(value).__name__ + _code(value),
+)
+def test_only_a_failure_that_proves_the_model_never_saw_the_request_may_be_retried(failure, retried):
+    assert handler.may_retry(failure) is retried
+
+
+def test_a_model_slower_than_the_read_timeout_is_asked_once_and_answered_502(no_backoff, capsys):
+    # Given a model that takes longer than the read timeout (botocore raises ReadTimeoutError)
     client = runtime_client()
-    endpoint = FakeEndpoint(client, throttled())
+    endpoint = FakeEndpoint(client, ReadTimeoutError(endpoint_url=RUNTIME_URL), prediction())
     # When a request is handled
     response = handler.handle(http_event(), SETTINGS, client)
-    # Then botocore tried three times, backing off between attempts, and the caller gets a 502
+    # Then the model was asked exactly once, and the caller gets a 502 at once
+    assert endpoint.attempts == 1
+    assert no_backoff == []
+    assert response["statusCode"] == 502
+    assert json.loads(response["body"])["error"] == "endpoint_timeout"
+    assert last_log_line(capsys)["attempts"] == 1
+
+
+@pytest.mark.parametrize(
+    ("answer", "error"),
+    [
+        (model_error(), "model_error"),
+        ((500, {"x-amzn-ErrorType": "InternalFailure"}, b'{"message": "oops"}'), "endpoint_error"),
+        ((503, {"x-amzn-ErrorType": "ServiceUnavailable"}, b'{"message": "busy"}'), "endpoint_error"),
+        ((400, {"x-amzn-ErrorType": "ValidationError"}, b'{"message": "bad input"}'), "endpoint_rejected"),
+        (ConnectionClosedError(endpoint_url=RUNTIME_URL), "endpoint_error"),
+    ],
+    ids=["ModelError", "InternalFailure 500", "ServiceUnavailable 503", "ValidationError", "connection closed"],
+)
+def test_a_request_the_endpoint_may_have_processed_is_sent_exactly_once(no_backoff, answer, error):
+    # Given an endpoint that fails after the request reached it, and would answer a second time
+    client = runtime_client()
+    endpoint = FakeEndpoint(client, answer, prediction())
+    # When a request is handled
+    response = handler.handle(http_event(), SETTINGS, client)
+    # Then it was sent once, and the caller gets a 502 naming the failure
+    assert endpoint.attempts == 1
+    assert response["statusCode"] == 502
+    assert json.loads(response["body"])["error"] == error
+
+
+def test_a_model_error_is_one_invoke_endpoint_call(stubbed):
+    # Given a model that answers with an error (and a client that counts every call it is asked for)
+    client, stubber = stubbed
+    calls = calls_made(client)
+    stubber.add_client_error("invoke_endpoint", service_error_code="ModelError", http_status_code=424)
+    # When a request is handled, then exactly one InvokeEndpoint call was made
+    assert handler.handle(http_event(), SETTINGS, client)["statusCode"] == 502
+    assert [name for name, _ in calls] == ["InvokeEndpoint"]
+
+
+def test_throttling_twice_then_a_prediction_is_a_200_after_three_calls(no_backoff, capsys):
+    # Given an endpoint that throttles twice, then answers
+    client = runtime_client()
+    endpoint = FakeEndpoint(client, throttled(), throttled(), prediction())
+    # When a request is handled
+    response = handler.handle(http_event(), SETTINGS, client)
+    # Then it was sent three times, backing off in between, and the caller gets the prediction
     assert endpoint.attempts == 3
+    assert len(no_backoff) == 2
+    assert response["statusCode"] == 200
+    assert response["body"] == PREDICTION.decode()
+    assert last_log_line(capsys)["attempts"] == 3
+
+
+def test_throttling_on_every_attempt_is_a_502_after_three(no_backoff, capsys):
+    client = runtime_client()
+    endpoint = FakeEndpoint(client, throttled())
+    response = handler.handle(http_event(), SETTINGS, client)
+    assert endpoint.attempts == handler.MAX_ATTEMPTS == 3
     assert len(no_backoff) == 2
     assert response["statusCode"] == 502
     assert json.loads(response["body"])["error"] == "endpoint_throttled"
-    assert last_log_line(capsys)["retry_attempts"] == 2
+    assert last_log_line(capsys)["attempts"] == 3
 
 
-def test_throttling_that_clears_on_a_retry_still_gets_the_prediction(no_backoff):
+def test_a_bare_429_is_retried(no_backoff):
     client = runtime_client()
-    endpoint = FakeEndpoint(client, throttled(), (200, {"Content-Type": "application/json"}, PREDICTION))
-    response = handler.handle(http_event(), SETTINGS, client)
+    endpoint = FakeEndpoint(client, (429, {}, b""), prediction())
+    assert handler.handle(http_event(), SETTINGS, client)["statusCode"] == 200
     assert endpoint.attempts == 2
-    assert response["statusCode"] == 200
-    assert response["body"] == PREDICTION.decode()
 
 
-def test_an_endpoint_that_times_out_is_a_502_after_retries(no_backoff):
+@pytest.mark.parametrize(
+    "failure",
+    [ConnectTimeoutError(endpoint_url=RUNTIME_URL), EndpointConnectionError(endpoint_url=RUNTIME_URL)],
+    ids=["connect timeout", "connection refused"],
+)
+def test_a_connection_that_failed_once_is_retried_and_the_prediction_returned(no_backoff, failure):
+    # Given a connection that cannot be made once (the request was never sent), then an answer
     client = runtime_client()
-    endpoint = FakeEndpoint(client, ReadTimeoutError(endpoint_url="https://runtime.sagemaker.eu-west-1.amazonaws.com"))
+    endpoint = FakeEndpoint(client, failure, prediction())
+    # When a request is handled
+    response = handler.handle(http_event(), SETTINGS, client)
+    # Then it was sent on the second attempt, after a short backoff, and the caller gets a 200
+    assert endpoint.attempts == 2
+    assert len(no_backoff) == 1 and 0 <= no_backoff[0] <= handler.TRANSIENT_BACKOFF_BASE
+    assert response["statusCode"] == 200
+
+
+def test_an_endpoint_that_cannot_be_reached_is_a_502_after_three_attempts(no_backoff):
+    client = runtime_client()
+    endpoint = FakeEndpoint(client, ConnectTimeoutError(endpoint_url=RUNTIME_URL))
     response = handler.handle(http_event(), SETTINGS, client)
     assert endpoint.attempts == 3
     assert response["statusCode"] == 502
     assert json.loads(response["body"])["error"] == "endpoint_timeout"
+
+
+def _botocore_backoff(attempt: int, code: str | None, jitter: float) -> float:
+    """botocore's own standard-mode delay for a failed attempt: a throttling code, or a connection error."""
+    detector = standard.ThrottlingErrorDetector(standard.RetryEventAdapter())
+    backoff = standard.ExponentialBackoff(random=lambda: jitter, throttling_detector=detector)
+    parsed = {"Error": {"Code": code}} if code else None
+    return backoff.delay_amount(standard.RetryContext(attempt_number=attempt, parsed_response=parsed))
+
+
+@pytest.mark.parametrize("attempt", [1, 2, 3, 6, 10])
+@pytest.mark.parametrize("jitter", [0.0, 0.37, 0.999])
+def test_the_backoff_is_botocores_standard_mode_backoff(attempt, jitter):
+    throttled = handler.backoff_seconds(attempt, throttled=True, jitter=jitter)
+    assert throttled == pytest.approx(_botocore_backoff(attempt, "ThrottlingException", jitter))
+    transient = handler.backoff_seconds(attempt, throttled=False, jitter=jitter)
+    assert transient == pytest.approx(_botocore_backoff(attempt, None, jitter))
+
+
+def test_botocore_itself_sends_each_call_once():
+    # Given the client the invoker makes (botocore's standard mode would retry read timeouts and 5xx)
+    config = handler.client_config(60.0)
+    # Then botocore makes one attempt per call and the invoker decides what is sent again
+    assert config.retries == {"mode": "standard", "total_max_attempts": 1}
+    assert config.connect_timeout == handler.CONNECT_TIMEOUT == 2.0
+    assert config.read_timeout == 60.0
+
+
+def test_a_request_is_answered_within_the_read_timeout_plus_nine_seconds():
+    # Two attempts that could not connect (2 s each) and their longest backoffs (1 s, 2 s) come
+    # before the one that reaches the model: modules/invoker's function timeout allows for 12 s.
+    assert handler.RETRY_ALLOWANCE == 7.0
+    assert handler.worst_case_seconds(60.0) == 69.0
 
 
 def test_an_unexpected_failure_is_a_generic_500_without_a_stack_trace(capsys):
@@ -428,7 +605,13 @@ def test_every_kind_of_request_makes_at_most_one_invoke_endpoint_call_on_the_con
 @pytest.fixture
 def entry(monkeypatch):
     """handler.handler with a stubbed container client and a clean environment."""
-    for name in ("ENDPOINT_NAME", "ALLOWED_CONTENT_TYPES", "MAX_BODY_BYTES", "JSON_REQUIRED_KEYS"):
+    for name in (
+        "ENDPOINT_NAME",
+        "ALLOWED_CONTENT_TYPES",
+        "MAX_BODY_BYTES",
+        "JSON_REQUIRED_KEYS",
+        "ENDPOINT_READ_TIMEOUT_SECONDS",
+    ):
         monkeypatch.delenv(name, raising=False)
     client = runtime_client()
     with Stubber(client) as stubber:
@@ -480,6 +663,8 @@ def test_a_missing_endpoint_name_is_a_generic_500_and_one_structured_log_line(en
         ({"ENDPOINT_NAME": ENDPOINT, "ALLOWED_CONTENT_TYPES": " , "}, "ALLOWED_CONTENT_TYPES is empty"),
         ({"ENDPOINT_NAME": ENDPOINT, "ALLOWED_CONTENT_TYPES": "json"}, "not media types: json"),
         ({"ENDPOINT_NAME": ENDPOINT, "ENDPOINT_READ_TIMEOUT_SECONDS": "120"}, "must be from 1 to 60"),
+        ({"ENDPOINT_NAME": ENDPOINT, "ENDPOINT_READ_TIMEOUT_SECONDS": "0"}, "must be from 1 to 60"),
+        ({"ENDPOINT_NAME": ENDPOINT, "ENDPOINT_READ_TIMEOUT_SECONDS": "1m"}, "must be a number"),
         ({"ENDPOINT_NAME": ENDPOINT, "JSON_REQUIRED_KEYS": "a b"}, "not plain key names"),
     ],
 )
@@ -489,11 +674,25 @@ def test_a_wrong_setting_is_named_in_the_configuration_error(environ, problem):
     assert any(problem in item for item in caught.value.problems)
 
 
-def test_the_defaults_are_json_and_csv_one_mib_and_no_required_keys():
+def test_the_defaults_are_json_and_csv_one_mib_no_required_keys_and_sixty_seconds_for_the_model():
     settings = validation.load_settings({"ENDPOINT_NAME": ENDPOINT})
     assert settings.allowed_content_types == ("application/json", "text/csv")
     assert settings.max_body_bytes == 1024 * 1024
     assert settings.json_required_keys == ()
+    assert settings.read_timeout == 60.0  # SageMaker gives a real-time model 60 s to answer
+
+
+def test_the_container_client_waits_for_the_model_as_long_as_the_environment_says(monkeypatch):
+    # Given a function deployed with ENDPOINT_READ_TIMEOUT_SECONDS=20 (modules/invoker's read_timeout_seconds)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    settings = validation.load_settings({"ENDPOINT_NAME": ENDPOINT, "ENDPOINT_READ_TIMEOUT_SECONDS": "20"})
+    handler.set_client(None)
+    try:
+        # When its client is made, then it reads for 20 s and connects within 2 s
+        config = handler.get_client(settings).meta.config
+        assert (config.read_timeout, config.connect_timeout) == (20.0, 2.0)
+    finally:
+        handler.set_client(None)
 
 
 def test_request_bodies_never_reach_the_log(entry, monkeypatch, capsys):
@@ -509,15 +708,6 @@ def test_request_bodies_never_reach_the_log(entry, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert len([line for line in out.splitlines() if '"message": "request"' in line]) == 3
     assert SECRET_MARKER not in out
-
-
-def test_the_client_uses_standard_retries_three_attempts_and_timeouts_below_the_function_timeout():
-    config = handler.client_config(5.0)
-    assert config.retries == {"mode": "standard", "total_max_attempts": 3}  # the first and two retries
-    assert config.connect_timeout == 2.0
-    assert config.read_timeout == 5.0
-    worst_case = config.retries["total_max_attempts"] * (config.connect_timeout + config.read_timeout) + 3  # + backoff
-    assert worst_case < 30  # the recommended function timeout
 
 
 def test_the_container_makes_its_client_once(monkeypatch):
