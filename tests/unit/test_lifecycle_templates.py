@@ -31,9 +31,11 @@ def test_each_rendered_script_is_well_under_sagemakers_size_limit(case):
         notebook_dir="/home/ec2-user/SageMaker",
         **overrides,
     )
-    # Then its base64 form (what SageMaker counts) keeps at least a third of the 16 KiB limit free
+    # Then its base64 form (what SageMaker counts) keeps at least an eighth of the 16 KiB limit free
+    # (on-start with auto-stop is the big one, ~13.9 k: autostop.py signs its own AWS call; see
+    # lifecycle/README.md, "Rendering", for where the room went and how to win some back)
     encoded = len(base64.b64encode(script.encode()))
-    assert encoded < CONTENT_LIMIT * 2 // 3, f"{case}: {encoded} base64 characters"
+    assert encoded < CONTENT_LIMIT * 7 // 8, f"{case}: {encoded} base64 characters"
 
 
 @pytest.mark.parametrize("case", list(RENDERED))
@@ -70,6 +72,20 @@ def test_the_rendered_on_start_script_embeds_autostop_py_byte_for_byte():
     assert gzip.decompress(base64.b64decode(payload.group(1))) == AUTOSTOP.read_bytes()
     assert "--idle-minutes $IDLE_MINUTES --region $REGION" in script
     assert "IDLE_MINUTES='30'" in script
+
+
+def test_on_start_runs_auto_stop_with_the_operating_systems_python_isolated_never_the_users():
+    # Given on-start as Terraform renders it
+    script = render("on-start.sh", idle_minutes=30)
+    # Then its python is the OS's, unless a test overrides it, and the cron entry runs it isolated
+    assert 'PYTHON="${AUTOSTOP_PYTHON:-/usr/bin/python3}"' in script
+    assert "root $python -I -S $SCRIPT --idle-minutes" in script
+    # And nothing it runs or names lives in a home directory (the notebook user's conda
+    # environments are theirs to change), and its commands come from root's directories only
+    assert "/home/" not in script
+    assert "anaconda" not in script
+    assert "import boto3" not in script
+    assert "export PATH=/usr/sbin:/usr/bin:/sbin:/bin\n" in script
 
 
 def test_with_idle_minutes_zero_the_on_start_script_installs_nothing():
