@@ -1,14 +1,18 @@
 """What the enforcer asks of AWS: describe, stop, delete, tag, publish. Clients come in as arguments.
 
-A resource that no longer exists is an answer (None / False), not an error. Every other AWS
-error is raised as it is, after botocore's standard retries, so that Lambda retries the event
-and the dead-letter queue keeps it.
+A resource that no longer exists is an answer, not an error: describe() answers None, and a later
+call about it that fails because it vanished (confirmed by a fresh Describe) raises Gone, which the
+handler logs and leaves. SageMaker says "no such resource" in several ways (NOT_FOUND_FORMS, read
+by the pure not_found_form()). Every other AWS error is raised as it is, after botocore's standard
+retries, so that Lambda retries the event and the dead-letter queue keeps it.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,8 +41,78 @@ _STOP = {
     rules.NOTEBOOK: ("stop_notebook_instance", "NotebookInstanceName"),
 }
 ENDPOINT_CONFIG_PAGE_SIZE = 100
-_NOT_FOUND_CODES = frozenset({"ResourceNotFound", "ResourceNotFoundException", "NoSuchEntity"})
-_NOT_FOUND_MESSAGES = ("could not find", "recordnotfound", "record not found", "does not exist")
+
+
+@dataclass(frozen=True)
+class NotFoundForm:
+    """One way SageMaker answers "no such resource": an error code, and for a ValidationException
+    a message pattern (matched case-insensitively). `source` says where the form is documented."""
+
+    name: str
+    code: str
+    message: re.Pattern[str] | None
+    source: str
+
+
+def _form(name: str, code: str, message: str | None, source: str) -> NotFoundForm:
+    return NotFoundForm(name, code, re.compile(message, re.IGNORECASE) if message else None, source)
+
+
+_VALIDATION = "ValidationException"
+# The first form that matches names the answer. The message forms are all ValidationExceptions:
+# a ValidationException saying anything else (a stop racing a job's end: "The request was rejected
+# because the training job is in status Completed.", "... is not in a stoppable state") is no form.
+NOT_FOUND_FORMS: tuple[NotFoundForm, ...] = (
+    _form(
+        "resource_not_found",
+        "ResourceNotFound",
+        None,
+        "botocore's SageMaker model: the error shape of Describe/Stop Training, Processing, "
+        'HyperParameterTuning and Transform jobs (AWS: "Amazon SageMaker can\'t find a tuning job called x")',
+    ),
+    _form("resource_not_found_exception", "ResourceNotFoundException", None, "the usual AWS JSON-protocol code"),
+    _form(
+        "requested_resource_not_found",
+        _VALIDATION,
+        r"\brequested resource not found\b",
+        "AWS DescribeTrainingJob (aws/aws-sdk#165; the ACK SageMaker controller's TrainingJob 404)",
+    ),
+    _form(
+        "could_not_find",
+        _VALIDATION,
+        r"\bcould not find\b",
+        'AWS: Could not find model "arn" (Describe/DeleteModel), Could not find requested job (with name) '
+        "(Processing, Transform), Could not find endpoint configuration; moto: Could not find training job ...",
+    ),
+    _form(
+        "record_not_found",
+        _VALIDATION,
+        r"\brecord ?not ?found\b",
+        "AWS and moto: RecordNotFound (Describe/StopNotebookInstance; the ACK controller's NotebookInstance 404)",
+    ),
+    _form(
+        "does_not_exist",
+        _VALIDATION,
+        r"\bdoes not exist\b",
+        "AWS: Notebook Instance <arn> does not exist (DataBiosphere/terra-workspace-manager#1416)",
+    ),
+    _form(
+        "cannot_find",
+        _VALIDATION,
+        r"\b(cannot|can't|can not) find\b",
+        "the team's list of SageMaker answers (Cannot find ...); AWS's own wording is \"can't find\"",
+    ),
+    _form(
+        "not_found",
+        _VALIDATION,
+        r"\bnot found\b",
+        "the team's list (HyperParameterTuningJob ... not found); moto: Model package ... not found",
+    ),
+)
+# What ListTags/AddTags answer on the ARN of a deleted resource: a ValidationException whose message
+# AWS does not document (aws/amazon-sagemaker-feedback#108 shows it empty). Such an answer is taken
+# for "gone" only once a fresh Describe confirms it.
+_CONFIRM_BY_DESCRIBE = frozenset({_VALIDATION})
 
 
 @dataclass(frozen=True)
@@ -47,35 +121,72 @@ class Clients:
     sns: Any
 
 
+class Gone(Exception):
+    """The resource vanished while the enforcer handled it. `step` is the call that found it gone
+    ("stop", "list_tags", "add_tags", "delete_model"), `form` the NOT_FOUND_FORMS name of the answer
+    ("confirmed_by_describe" when only the fresh Describe said so)."""
+
+    def __init__(self, step: str, form: str):
+        super().__init__(f"gone at {step} ({form})")
+        self.step = step
+        self.form = form
+
+
 def error_code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
 
 
+def error_message(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Message", "") or "")
+
+
+def not_found_form(code: str, message: str) -> str | None:
+    """The name of the NOT_FOUND_FORMS entry an AWS error (code, message) matches, or None."""
+    for form in NOT_FOUND_FORMS:
+        if code == form.code and (form.message is None or form.message.search(message)):
+            return form.name
+    return None
+
+
 def is_not_found(exc: ClientError) -> bool:
-    """SageMaker says "gone" in several ways: ResourceNotFound, or a ValidationException
-    whose message is "Could not find ..." (jobs, models) or "RecordNotFound" (notebooks)."""
-    code = error_code(exc)
-    message = str(exc.response.get("Error", {}).get("Message", "")).lower()
-    if code in _NOT_FOUND_CODES:
-        return True
-    return code == "ValidationException" and any(text in message for text in _NOT_FOUND_MESSAGES)
+    return not_found_form(error_code(exc), error_message(exc)) is not None
 
 
 def is_validation_error(exc: ClientError) -> bool:
-    return error_code(exc) == "ValidationException" and not is_not_found(exc)
+    return error_code(exc) == _VALIDATION and not is_not_found(exc)
 
 
-def describe(sagemaker, kind: str, name: str) -> dict[str, Any] | None:
-    """The resource's current description, or None when it does not exist (any more)."""
+def gone_form(exc: ClientError) -> str:
+    """What Gone.form records for an answer: its NOT_FOUND_FORMS name, else "confirmed_by_describe"
+    (the answer did not say so, a fresh Describe did)."""
+    return not_found_form(error_code(exc), error_message(exc)) or "confirmed_by_describe"
+
+
+def may_mean_gone(exc: ClientError) -> bool:
+    """A not-found form, or an answer that a deleted resource gives without saying so."""
+    return is_not_found(exc) or error_code(exc) in _CONFIRM_BY_DESCRIBE
+
+
+def describe_or_gone(sagemaker, kind: str, name: str) -> dict[str, Any]:
+    """The resource's current description; Gone (step "describe") when it does not exist (any more)."""
     method, param = _DESCRIBE[kind]
     try:
         answer = getattr(sagemaker, method)(**{param: name})
     except ClientError as exc:
-        if is_not_found(exc):
-            return None
+        form = not_found_form(error_code(exc), error_message(exc))
+        if form:
+            raise Gone("describe", form) from exc
         raise
     answer.pop("ResponseMetadata", None)
     return answer
+
+
+def describe(sagemaker, kind: str, name: str) -> dict[str, Any] | None:
+    """The resource's current description, or None when it does not exist (any more)."""
+    try:
+        return describe_or_gone(sagemaker, kind, name)
+    except Gone:
+        return None
 
 
 def stop(sagemaker, kind: str, name: str) -> None:
@@ -83,15 +194,22 @@ def stop(sagemaker, kind: str, name: str) -> None:
     getattr(sagemaker, method)(**{param: name})
 
 
-def delete_model(sagemaker, name: str) -> bool:
-    """True when this call deleted the model, False when it was already gone."""
+@contextmanager
+def vanishing(sagemaker, kind: str, name: str, step: str) -> Iterator[None]:
+    """Run AWS calls about one resource; when one fails in a way that may mean the resource is gone
+    and a fresh Describe confirms it, raise Gone(step). Any other failure is raised as it is."""
     try:
-        sagemaker.delete_model(ModelName=name)
+        yield
     except ClientError as exc:
-        if is_not_found(exc):
-            return False
+        if may_mean_gone(exc) and describe(sagemaker, kind, name) is None:
+            raise Gone(step, gone_form(exc)) from exc
         raise
-    return True
+
+
+def delete_model(sagemaker, name: str) -> None:
+    """Delete the model. Gone (step "delete_model") when it was already deleted."""
+    with vanishing(sagemaker, rules.MODEL, name, "delete_model"):
+        sagemaker.delete_model(ModelName=name)
 
 
 def list_tags(sagemaker, arn: str) -> dict[str, str]:

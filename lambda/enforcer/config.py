@@ -9,6 +9,7 @@
 | REQUIRE_KMS | true | the kms.* rules |
 | REQUIRE_INTER_CONTAINER_ENCRYPTION | true | the encryption.inter_container rule |
 | ALLOW_SERVERLESS_INFERENCE | false | models tagged smenv:inference=serverless are exempt from the VPC rule |
+| INSTANCE_STORAGE_FAMILIES | empty | comma-separated instance families with local NVMe storage ("c5d,g4dn,g5"): a job on such types alone needs no volume key (rules.py); empty: no exemption |
 
 A wrong value is never guessed at: load_config raises ConfigError naming every bad variable.
 """
@@ -30,6 +31,7 @@ MODES = (ENFORCE, AUDIT)
 
 _SUBNET = re.compile(r"^subnet-[0-9a-f]{8,17}$")
 _SECURITY_GROUP = re.compile(r"^sg-[0-9a-f]{8,17}$")
+_FAMILY = re.compile(r"^[a-z][a-z0-9-]*$")  # the <family> of ml.<family>.<size>: g5, p6-b200, c7i-flex
 _TOPIC = re.compile(r"^arn:aws[a-z-]*:sns:[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$")
 _BOOLEANS = {"true": True, "false": False}
 
@@ -53,12 +55,14 @@ class Config:
         return self.mode == ENFORCE
 
 
-def _ids(environ: Mapping[str, str], name: str, pattern: re.Pattern[str], problems: list[str]) -> frozenset[str]:
+def _ids(
+    environ: Mapping[str, str], name: str, pattern: re.Pattern[str], problems: list[str], what: str = "id"
+) -> frozenset[str]:
     items = [item.strip() for item in environ.get(name, "").split(",") if item.strip()]
     bad = [item for item in items if not pattern.match(item)]
     if bad:
         shown = ", ".join(repr(b[:40]) for b in bad[:3])
-        problems.append(f"{name} has {len(bad)} malformed id(s): {shown}")
+        problems.append(f"{name} has {len(bad)} malformed {what}(s): {shown}")
     return frozenset(items)
 
 
@@ -88,6 +92,7 @@ def load_config(environ: Mapping[str, str]) -> Config:
         require_kms=_flag(environ, "REQUIRE_KMS", True, problems),
         require_inter_container_encryption=_flag(environ, "REQUIRE_INTER_CONTAINER_ENCRYPTION", True, problems),
         allow_serverless_inference=_flag(environ, "ALLOW_SERVERLESS_INFERENCE", False, problems),
+        local_storage_families=_ids(environ, "INSTANCE_STORAGE_FAMILIES", _FAMILY, problems, "instance family"),
     )
     if problems:
         raise ConfigError(problems)

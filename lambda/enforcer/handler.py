@@ -13,9 +13,13 @@ current description (rules.py), and the response (actions.py) is:
 Each violating resource gives one finding on FINDINGS_TOPIC_ARN and one JSON log line. In
 audit mode the same decisions are made and published, and nothing is changed. The second
 event for the same resource (a retry, or the other event kind) finds it Stopping, Stopped,
-deleted or marked, and does nothing. AWS errors other than "not found" are raised after
-botocore's standard retries, so Lambda retries the event and its dead-letter queue keeps it.
-A wrong configuration is logged as one error and raised: the enforcer never guesses at it.
+deleted or marked, and does nothing. A resource that vanished before or while it was handled
+(deleted between the event and the Describe, or between the Describe and ListTags, AddTags,
+Stop* or DeleteModel) is logged as "gone" and left: a normal return, never an error. A job that
+ends while it is being stopped is "finished_before_stop", also a normal return. AWS errors other
+than those are raised after botocore's standard retries, so Lambda retries the event and its
+dead-letter queue keeps it. A wrong configuration is logged as one error and raised: the enforcer
+never guesses at it.
 """
 
 from __future__ import annotations
@@ -127,39 +131,63 @@ def process(
         return _ignored("other_region", f"event from {target.region}", target)
 
     sagemaker = clients.sagemaker
-    description = actions.describe(sagemaker, target.kind, target.name)
-    if description is None:
-        return _ignored("resource_not_found", "", target)
+    try:
+        description = actions.describe_or_gone(sagemaker, target.kind, target.name)
+    except actions.Gone as gone:
+        return _gone(target, gone)
     status = rules.status_of(target.kind, description)
     running = rules.is_running(target.kind, description)
     if not running and not (target.kind == rules.NOTEBOOK and status == "Stopped"):
         return _ignored("not_running", f"status {status}", target)
-    arn = str(description.get(rules.ARN_FIELD[target.kind]) or target.name)
-
-    model = None
-    if target.kind == rules.TRANSFORM_JOB:
-        model_name = description.get("ModelName")
-        if isinstance(model_name, str) and model_name:
-            model = actions.describe(sagemaker, rules.MODEL, model_name)
-    tags = None
-    if target.kind == rules.MODEL and config.policy.allow_serverless_inference and not description.get("VpcConfig"):
-        tags = actions.list_tags(sagemaker, arn)
-    verdict = rules.evaluate(target.kind, description, config.policy, tags=tags, model=model)
-    case = Case(target, arn, status, running, verdict, config, tags)
-    if verdict.compliant:
+    try:
+        case = _judge(sagemaker, target, description, config)
+    except actions.Gone as gone:
+        return _gone(target, gone)
+    if case.verdict.compliant:
         return _decided(case, "compliant", None)
 
-    if target.kind == rules.MODEL:
-        action = _respond_model(sagemaker, case)
-    elif target.kind == rules.NOTEBOOK:
-        action = _respond_notebook(sagemaker, case)
-    else:
-        action = _respond_job(sagemaker, case)
+    try:
+        if target.kind == rules.MODEL:
+            action = _respond_model(sagemaker, case)
+        elif target.kind == rules.NOTEBOOK:
+            action = _respond_notebook(sagemaker, case)
+        else:
+            action = _respond_job(sagemaker, case)
+    except actions.Gone as gone:
+        return _gone(target, gone, case.verdict)
     if action is None:  # someone (another invocation) already dealt with it
         return _ignored("already_handled", "", target)
     if action == "stop_deferred":  # its InService event will stop it and publish the finding
         return _decided(case, "violation", action)
     return _decided(case, "violation", action, clients=clients)
+
+
+def _judge(sagemaker, target: Target, description: dict[str, Any], config: Config) -> Case:
+    """The verdict on a running resource, with what it needs besides its description (a transform
+    job's model, a model's tags). Raises Gone when the resource vanishes meanwhile."""
+    status = rules.status_of(target.kind, description)
+    arn = str(description.get(rules.ARN_FIELD[target.kind]) or target.name)
+    model = None
+    if target.kind == rules.TRANSFORM_JOB:
+        model_name = description.get("ModelName")
+        if isinstance(model_name, str) and model_name:
+            model = actions.describe(sagemaker, rules.MODEL, model_name)  # None: fails closed in rules
+    tags = None
+    if target.kind == rules.MODEL and config.policy.allow_serverless_inference and not description.get("VpcConfig"):
+        tags = _tags(sagemaker, target, arn)
+    verdict = rules.evaluate(target.kind, description, config.policy, tags=tags, model=model)
+    running = rules.is_running(target.kind, description)
+    return Case(target, arn, status, running, verdict, config, tags)
+
+
+def _tags(sagemaker, target: Target, arn: str) -> dict[str, str]:
+    with actions.vanishing(sagemaker, target.kind, target.name, "list_tags"):
+        return actions.list_tags(sagemaker, arn)
+
+
+def _mark(sagemaker, case: Case, value: str) -> None:
+    with actions.vanishing(sagemaker, case.target.kind, case.target.name, "add_tags"):
+        actions.mark(sagemaker, case.arn, value)
 
 
 def _respond_job(sagemaker, case: Case) -> str | None:
@@ -171,10 +199,12 @@ def _respond_job(sagemaker, case: Case) -> str | None:
     except ClientError as exc:
         if not (actions.is_not_found(exc) or actions.is_validation_error(exc)):
             raise
-        # The job changed state between describe and stop: look again.
+        # The job changed state between describe and stop ("... is in status Completed"): look again.
         now = actions.describe(sagemaker, target.kind, target.name)
-        status = rules.status_of(target.kind, now) if now else None
-        if now is None or status in ("Stopping", "Stopped"):
+        if now is None:
+            raise actions.Gone("stop", actions.gone_form(exc)) from exc
+        status = rules.status_of(target.kind, now)
+        if status in ("Stopping", "Stopped"):
             return None
         if status in ("Completed", "Failed"):
             return "finished_before_stop"
@@ -184,26 +214,28 @@ def _respond_job(sagemaker, case: Case) -> str | None:
 
 def _respond_notebook(sagemaker, case: Case) -> str | None:
     if not case.running:  # Stopped: report once, never touch
-        if rules.MARKER_TAG_KEY in actions.list_tags(sagemaker, case.arn):
+        if rules.MARKER_TAG_KEY in _tags(sagemaker, case.target, case.arn):
             return None
         if case.config.enforcing:
-            actions.mark(sagemaker, case.arn, MARK_REPORTED)
+            _mark(sagemaker, case, MARK_REPORTED)
         return "reported"
     if not case.config.enforcing:
         return "would_stop"
     # Mark first: if the stop then fails, the retry still finds it running and stops it.
-    if actions.list_tags(sagemaker, case.arn).get(rules.MARKER_TAG_KEY) != MARK_STOPPED:
-        actions.mark(sagemaker, case.arn, MARK_STOPPED)
+    if _tags(sagemaker, case.target, case.arn).get(rules.MARKER_TAG_KEY) != MARK_STOPPED:
+        _mark(sagemaker, case, MARK_STOPPED)
     try:
         actions.stop(sagemaker, rules.NOTEBOOK, case.target.name)
     except ClientError as exc:
         if not (actions.is_not_found(exc) or actions.is_validation_error(exc)):
             raise
         now = actions.describe(sagemaker, rules.NOTEBOOK, case.target.name)
-        status = rules.status_of(rules.NOTEBOOK, now) if now else None
+        if now is None:
+            raise actions.Gone("stop", actions.gone_form(exc)) from exc
+        status = rules.status_of(rules.NOTEBOOK, now)
         if status == "Pending":  # not stoppable yet
             return "stop_deferred"
-        if now is None or status in ("Stopping", "Stopped"):
+        if status in ("Stopping", "Stopped"):
             return None
         raise
     return "stopped"
@@ -213,15 +245,16 @@ def _respond_model(sagemaker, case: Case) -> str | None:
     in_use = actions.endpoint_config_using(sagemaker, case.target.name)
     if in_use:
         case.notes["in_use_by"] = in_use
-        tags = case.tags if case.tags is not None else actions.list_tags(sagemaker, case.arn)
+        tags = case.tags if case.tags is not None else _tags(sagemaker, case.target, case.arn)
         if rules.MARKER_TAG_KEY in tags:
             return None
         if case.config.enforcing:
-            actions.mark(sagemaker, case.arn, MARK_REPORTED)
+            _mark(sagemaker, case, MARK_REPORTED)
         return "retained_in_use"
     if not case.config.enforcing:
         return "would_delete"
-    return "deleted" if actions.delete_model(sagemaker, case.target.name) else None
+    actions.delete_model(sagemaker, case.target.name)
+    return "deleted"
 
 
 def _fields(target: Target | None) -> dict[str, Any]:
@@ -238,6 +271,22 @@ def _fields(target: Target | None) -> dict[str, Any]:
 def _ignored(reason: str, detail: str, target: Target | None = None) -> dict[str, Any]:
     result = {"decision": "ignored", "reason": reason, **_fields(target)}
     log.info("decision", extra={"fields": {**result, "detail": detail}})
+    return result
+
+
+def _gone(target: Target, gone: actions.Gone, verdict: rules.Verdict | None = None) -> dict[str, Any]:
+    """Log and leave a resource that vanished: `gone_at` names the call that found it gone, and
+    the rules it broke, when they were known by then, stay in the log line."""
+    result: dict[str, Any] = {
+        "decision": "ignored",
+        "reason": "gone",
+        **_fields(target),
+        "gone_at": gone.step,
+        "answer": gone.form,
+    }
+    if verdict is not None:
+        result["violations"] = verdict.rule_ids
+    log.info("decision", extra={"fields": {**result, "detail": f"{target.kind} {target.name} no longer exists"}})
     return result
 
 

@@ -9,15 +9,27 @@ that findings and alarms rely on (keep them stable):
 | vpc.model_not_found | a transform job whose model is gone: its network cannot be verified (fails closed) |
 | vpc.subnet_not_approved | a subnet outside APPROVED_SUBNET_IDS |
 | vpc.security_group_not_approved | a security group outside APPROVED_SECURITY_GROUP_IDS |
-| kms.volume | the ML storage volume is not encrypted with a customer KMS key |
+| kms.volume | the ML storage volume is not encrypted with a customer KMS key; a job only on local-storage instance types needs none (below) |
 | kms.output | the output written to S3 is not encrypted with a customer KMS key |
 | encryption.inter_container | training traffic between containers is not encrypted |
 | notebook.direct_internet_access | the notebook has direct internet access |
 | notebook.root_access | users have root on the notebook |
+
+Instance types with local NVMe instance storage: SageMaker refuses a volume KMS key on them
+("Certain Nitro-based instances include local storage ... Local storage volumes are encrypted
+using a hardware module on the instance. You can't request a VolumeKmsKeyId when using an instance
+type with local storage": AWS API reference of ResourceConfig, ProcessingClusterConfig and
+TransformResources; HyperParameterTuningResourceConfig says the same in other words). So a
+training, processing, tuning or transform job without a volume key is compliant with kms.volume
+when EVERY instance type it uses ("ml.g5.xlarge": family "g5") is in Policy.local_storage_families
+(INSTANCE_STORAGE_FAMILIES). A job whose instance types cannot all be found, or that mixes in one
+EBS-only type, still needs the key (fails closed); the VPC rules and kms.output apply whatever the
+type. A notebook always needs its key: its ML storage volume is EBS on every instance type.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -81,6 +93,8 @@ class Policy:
     require_kms: bool = True
     require_inter_container_encryption: bool = True
     allow_serverless_inference: bool = False
+    # Families ("g5", "p4d", ...) whose instance types have local NVMe storage; empty: no exemption.
+    local_storage_families: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -150,6 +164,68 @@ def _kms(key: Any, rule: str, what: str, policy: Policy, where: str = "") -> lis
     return [Violation(rule, f"{prefix}{what} is not set")]
 
 
+# ml.<family>.<size>; the family may hold hyphens ("p6-b200", "c7i-flex").
+_INSTANCE_TYPE = re.compile(r"^ml\.(?P<family>[a-z][a-z0-9-]*)\.[a-z0-9-]+$")
+
+
+def instance_family(instance_type: Any) -> str | None:
+    """The family of an ml.<family>.<size> instance type ("ml.g5.xlarge" -> "g5"); otherwise None."""
+    match = _INSTANCE_TYPE.match(instance_type) if isinstance(instance_type, str) else None
+    return match["family"] if match else None
+
+
+def _types_in(resources: Any, many: str | None = None) -> list[Any]:
+    """The instance types one resource block names: its InstanceType and each `many[].InstanceType`.
+    A malformed entry (not a string, a group without a type, `many` not a list) is kept as a value
+    that is no instance type, so that it counts as unknown."""
+    block = _dict(resources)
+    found: list[Any] = [block["InstanceType"]] if "InstanceType" in block else []
+    if many is not None and many in block:
+        groups = block[many]
+        found += [_dict(g).get("InstanceType") for g in groups] if isinstance(groups, list) else [None]
+    return found
+
+
+def instance_types(kind: str, description: Mapping[str, Any]) -> list[Any]:
+    """Every instance type a job runs on, as its Describe* answer gives them:
+    TrainingJob ResourceConfig.InstanceType and ResourceConfig.InstanceGroups[].InstanceType; a tuning
+    job's TrainingJobDefinition and TrainingJobDefinitions[], each the same two forms and also
+    HyperParameterTuningResourceConfig.InstanceType and .InstanceConfigs[].InstanceType; ProcessingJob
+    ProcessingResources.ClusterConfig.InstanceType; TransformJob TransformResources.InstanceType.
+    Malformed entries are kept as they are (they count as unknown). Notebooks and models: []."""
+    if kind == TUNING_JOB:
+        many = description.get("TrainingJobDefinitions")
+        definitions = [description.get("TrainingJobDefinition"), *(many if isinstance(many, list) else [])]
+        return [t for d in definitions if isinstance(d, Mapping) for t in instance_types(TRAINING_JOB, d)]
+    if kind == TRAINING_JOB:
+        return [
+            *_types_in(description.get("ResourceConfig"), "InstanceGroups"),
+            *_types_in(description.get("HyperParameterTuningResourceConfig"), "InstanceConfigs"),
+        ]
+    if kind == PROCESSING_JOB:
+        cluster = _dict(_dict(description.get("ProcessingResources")).get("ClusterConfig"))
+        return _types_in(cluster)
+    if kind == TRANSFORM_JOB:
+        return _types_in(description.get("TransformResources"))
+    return []
+
+
+def on_local_storage_only(types: list[Any], policy: Policy) -> bool:
+    """True when there is at least one instance type and every one is of a local-storage family.
+    No type at all, or one unreadable or EBS-only type, is False: the volume key stays required."""
+    families = [instance_family(t) for t in types]
+    return bool(families) and all(f in policy.local_storage_families for f in families)
+
+
+def _volume_kms(
+    kind: str, job: Mapping[str, Any], key: Any, what: str, policy: Policy, *, where: str = ""
+) -> list[Violation]:
+    """kms.volume for a job: no key is compliant on local-storage instance types (see the module doc)."""
+    if on_local_storage_only(instance_types(kind, job), policy):
+        return []
+    return _kms(key, "kms.volume", what, policy, where)
+
+
 def _inter_container(enabled: Any, policy: Policy, where: str = "") -> list[Violation]:
     if not policy.require_inter_container_encryption or enabled is True:
         return []
@@ -160,9 +236,10 @@ def _inter_container(enabled: Any, policy: Policy, where: str = "") -> list[Viol
 def _training_definition(definition: Mapping[str, Any], policy: Policy, where: str = "") -> list[Violation]:
     """A training job, or one training job definition of a tuning job: the same four rules."""
     resources = _dict(definition.get("ResourceConfig")) or _dict(definition.get("HyperParameterTuningResourceConfig"))
+    key = resources.get("VolumeKmsKeyId")
     return [
         *_vpc_network(definition.get("VpcConfig"), policy, where),
-        *_kms(resources.get("VolumeKmsKeyId"), "kms.volume", "ResourceConfig.VolumeKmsKeyId", policy, where),
+        *_volume_kms(TRAINING_JOB, definition, key, "ResourceConfig.VolumeKmsKeyId", policy, where=where),
         *_kms(
             _dict(definition.get("OutputDataConfig")).get("KmsKeyId"),
             "kms.output",
@@ -195,7 +272,13 @@ def evaluate_processing_job(description: Mapping[str, Any], policy: Policy) -> V
     cluster = _dict(_dict(description.get("ProcessingResources")).get("ClusterConfig"))
     violations = [
         *_vpc_network(network.get("VpcConfig"), policy),
-        *_kms(cluster.get("VolumeKmsKeyId"), "kms.volume", "ProcessingResources.ClusterConfig.VolumeKmsKeyId", policy),
+        *_volume_kms(
+            PROCESSING_JOB,
+            description,
+            cluster.get("VolumeKmsKeyId"),
+            "ProcessingResources.ClusterConfig.VolumeKmsKeyId",
+            policy,
+        ),
     ]
     # A processing job may write nothing; when it has outputs, they must be encrypted.
     # (The API field is ProcessingOutputConfig.KmsKeyId.)
@@ -219,7 +302,9 @@ def evaluate_transform_job(description: Mapping[str, Any], model: Mapping[str, A
     return _verdict(
         [
             *network,
-            *_kms(resources.get("VolumeKmsKeyId"), "kms.volume", "TransformResources.VolumeKmsKeyId", policy),
+            *_volume_kms(
+                TRANSFORM_JOB, description, resources.get("VolumeKmsKeyId"), "TransformResources.VolumeKmsKeyId", policy
+            ),
             *_kms(output.get("KmsKeyId"), "kms.output", "TransformOutput.KmsKeyId", policy),
         ]
     )

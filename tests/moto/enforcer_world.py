@@ -6,6 +6,10 @@ moto 5.2.5 lacks StopTrainingJob, StopTransformJob and StopHyperParameterTuningJ
 already Completed, and drops ProcessingResources and ShadowProductionVariants: these emulator
 gaps are filled in test infrastructure by tools/emulator_patches.py (apply_all()), the same
 patches the local emulator server runs with. The enforcer's code is not changed for them.
+
+One more gap is filled here, for as long as a world lasts (tags_of_deleted_resources): ListTags
+and AddTags on the ARN of a deleted resource crash inside moto (AttributeError; a 500 from the
+server), where AWS answers a ValidationException (aws/amazon-sagemaker-feedback#108).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from unittest.mock import patch
 
 import boto3
 from moto import mock_aws
@@ -23,6 +28,7 @@ from moto.core import DEFAULT_ACCOUNT_ID
 
 import emulator_patches
 import lambda_loader
+from smenv_testing import REPO
 
 handler = lambda_loader.load("enforcer")
 actions = lambda_loader.load("enforcer", "actions")
@@ -40,6 +46,14 @@ IMAGE = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/train:1"
 CALLER = f"arn:aws:sts::{ACCOUNT}:assumed-role/data-scientist/alice"
 APPROVED = {"Subnets": list(SUBNETS), "SecurityGroupIds": [SECURITY_GROUP]}
 UNSET = object()  # "leave this setting out" in the builders below
+EBS_ONLY_TYPE = "ml.m5.large"
+# The one list of instance families with local NVMe storage, as Terraform sets it on the Lambda.
+INSTANCE_STORAGE_JSON = REPO / "modules" / "_instance_storage" / "instance_storage.json"
+
+
+def local_storage_families() -> list[str]:
+    """instance_storage.json's "local_storage_families" (the INSTANCE_STORAGE_FAMILIES of every env)."""
+    return list(json.loads(INSTANCE_STORAGE_JSON.read_text())["local_storage_families"])
 
 
 def enforcer_env(**overrides: str) -> dict[str, str]:
@@ -50,6 +64,7 @@ def enforcer_env(**overrides: str) -> dict[str, str]:
         "REQUIRE_KMS": "true",
         "REQUIRE_INTER_CONTAINER_ENCRYPTION": "true",
         "ALLOW_SERVERLESS_INFERENCE": "false",
+        "INSTANCE_STORAGE_FAMILIES": ",".join(local_storage_families()),
     }
     env.update(overrides)
     return env
@@ -94,11 +109,33 @@ class World:
 
     # --- resources ---------------------------------------------------------------------------
 
-    def training_job(self, name: str, *, vpc: Any = APPROVED, volume_key: Any = KEY, output_key: Any = KEY, ice=True):
+    def training_job(
+        self,
+        name: str,
+        *,
+        vpc: Any = APPROVED,
+        volume_key: Any = KEY,
+        output_key: Any = KEY,
+        ice=True,
+        instance_type: str = EBS_ONLY_TYPE,
+        instance_groups: list[str] | None = None,
+        resource_config: dict[str, Any] | None = None,
+    ):
+        """A training job on one instance type, or a heterogeneous cluster (one group per type given),
+        or with this ResourceConfig (volume_key is still added unless UNSET)."""
         output = {"S3OutputPath": "s3://smenv-local-fraud-models/out"}
         if output_key is not UNSET:
             output["KmsKeyId"] = output_key
-        resources = {"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 10}
+        resources: dict[str, Any] = {"VolumeSizeInGB": 10}
+        if resource_config is not None:
+            resources = dict(resource_config)
+        elif instance_groups is None:
+            resources.update(InstanceType=instance_type, InstanceCount=1)
+        else:
+            resources["InstanceGroups"] = [
+                {"InstanceType": t, "InstanceCount": 1, "InstanceGroupName": f"group-{i}"}
+                for i, t in enumerate(instance_groups)
+            ]
         if volume_key is not UNSET:
             resources["VolumeKmsKeyId"] = volume_key
         kwargs: dict[str, Any] = {
@@ -114,8 +151,16 @@ class World:
             kwargs["VpcConfig"] = vpc
         return self.sagemaker.create_training_job(**kwargs)["TrainingJobArn"]
 
-    def processing_job(self, name: str, *, vpc: Any = APPROVED, volume_key: Any = KEY, output_key: Any = KEY):
-        cluster = {"InstanceCount": 1, "InstanceType": "ml.m5.large", "VolumeSizeInGB": 10}
+    def processing_job(
+        self,
+        name: str,
+        *,
+        vpc: Any = APPROVED,
+        volume_key: Any = KEY,
+        output_key: Any = KEY,
+        instance_type: str = EBS_ONLY_TYPE,
+    ):
+        cluster = {"InstanceCount": 1, "InstanceType": instance_type, "VolumeSizeInGB": 10}
         if volume_key is not UNSET:
             cluster["VolumeKmsKeyId"] = volume_key
         output: dict[str, Any] = {
@@ -145,18 +190,24 @@ class World:
         return self.sagemaker.create_processing_job(**kwargs)["ProcessingJobArn"]
 
     @staticmethod
-    def training_definition(*, vpc: Any = APPROVED, key: Any = KEY, ice=True) -> dict[str, Any]:
+    def training_definition(
+        *, vpc: Any = APPROVED, key: Any = KEY, ice=True, instance_type: str = EBS_ONLY_TYPE, volume_key: Any = None
+    ) -> dict[str, Any]:
+        """One training job definition of a tuning job; `key` encrypts output and volume (volume_key: the
+        volume alone, UNSET for none)."""
+        volume_key = key if volume_key is None else volume_key
         definition: dict[str, Any] = {
             "AlgorithmSpecification": {"TrainingImage": IMAGE, "TrainingInputMode": "File"},
             "RoleArn": ROLE,
             "OutputDataConfig": {"S3OutputPath": "s3://smenv-local-fraud-models/tuning"},
-            "ResourceConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 10},
+            "ResourceConfig": {"InstanceType": instance_type, "InstanceCount": 1, "VolumeSizeInGB": 10},
             "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
             "EnableInterContainerTrafficEncryption": ice,
         }
         if key is not UNSET:
             definition["OutputDataConfig"]["KmsKeyId"] = key
-            definition["ResourceConfig"]["VolumeKmsKeyId"] = key
+        if volume_key is not UNSET:
+            definition["ResourceConfig"]["VolumeKmsKeyId"] = volume_key
         if vpc is not UNSET:
             definition["VpcConfig"] = vpc
         return definition
@@ -187,12 +238,23 @@ class World:
             kwargs["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items()]
         return self.sagemaker.create_model(**kwargs)["ModelArn"]
 
-    def transform_job(self, name: str, model_name: str, *, key: Any = KEY):
+    def transform_job(
+        self,
+        name: str,
+        model_name: str,
+        *,
+        key: Any = KEY,
+        instance_type: str = EBS_ONLY_TYPE,
+        volume_key: Any = None,
+    ):
+        """A transform job; `key` encrypts output and volume (volume_key: the volume alone, UNSET for none)."""
+        volume_key = key if volume_key is None else volume_key
         output: dict[str, Any] = {"S3OutputPath": "s3://smenv-local-fraud-data/scored"}
-        resources: dict[str, Any] = {"InstanceType": "ml.m5.large", "InstanceCount": 1}
+        resources: dict[str, Any] = {"InstanceType": instance_type, "InstanceCount": 1}
         if key is not UNSET:
             output["KmsKeyId"] = key
-            resources["VolumeKmsKeyId"] = key
+        if volume_key is not UNSET:
+            resources["VolumeKmsKeyId"] = volume_key
         return self.sagemaker.create_transform_job(
             TransformJobName=name,
             ModelName=model_name,
@@ -202,11 +264,18 @@ class World:
         )["TransformJobArn"]
 
     def notebook(
-        self, name: str, *, subnet: Any = SUBNETS[0], key: Any = KEY, internet="Disabled", root="Disabled"
+        self,
+        name: str,
+        *,
+        subnet: Any = SUBNETS[0],
+        key: Any = KEY,
+        internet="Disabled",
+        root="Disabled",
+        instance_type: str = "ml.t3.medium",
     ) -> str:
         kwargs: dict[str, Any] = {
             "NotebookInstanceName": name,
-            "InstanceType": "ml.t3.medium",
+            "InstanceType": instance_type,
             "RoleArn": ROLE,
             "DirectInternetAccess": internet,
             "RootAccess": root,
@@ -238,6 +307,46 @@ class World:
         return actions.list_tags(self.sagemaker, arn)
 
 
+_COLLECTIONS = {
+    "training-job": "training_jobs",
+    "processing-job": "processing_jobs",
+    "hyper-parameter-tuning-job": "hyper_parameter_tuning_jobs",
+    "transform-job": "transform_jobs",
+    "model": "_models",
+    "notebook-instance": "notebook_instances",
+}
+
+
+def vanish(kind: str, name: str) -> None:
+    """Delete a resource at once, whatever its state, as if someone had finished (or stopped) it and
+    deleted it in the meantime (DeleteTrainingJob, DeleteProcessingJob, DeleteModel, ...). moto has no
+    delete call for most jobs, and AWS deletes only finished jobs and stopped notebooks: the moment
+    between "finished" and "deleted" is what the tests leave out."""
+    from moto.sagemaker.models import sagemaker_backends
+
+    del getattr(sagemaker_backends[ACCOUNT][REGION], _COLLECTIONS[kind])[name]
+
+
+@contextlib.contextmanager
+def tags_of_deleted_resources() -> Iterator[None]:
+    """ListTags/AddTags on the ARN of a resource that does not exist: a ValidationException that does
+    not say why, as AWS answers (an empty message: aws/amazon-sagemaker-feedback#108; moto renders it
+    "ValidationException: "), where moto crashes."""
+    from moto.sagemaker.exceptions import ValidationError
+    from moto.sagemaker.models import SageMakerModelBackend
+
+    lookup = SageMakerModelBackend._get_resource_from_arn
+
+    def _get_resource_from_arn(self, arn: str):
+        resource = lookup(self, arn)
+        if resource is None:
+            raise ValidationError(message="")
+        return resource
+
+    with patch.object(SageMakerModelBackend, "_get_resource_from_arn", _get_resource_from_arn):
+        yield
+
+
 def finish(kind: str, name: str, status: str = "Completed") -> None:
     """Move a job to a final state, as AWS does when it ends (the emulator runs nothing)."""
     from moto.sagemaker.models import sagemaker_backends
@@ -255,7 +364,7 @@ def finish(kind: str, name: str, status: str = "Completed") -> None:
 @contextlib.contextmanager
 def world() -> Iterator[World]:
     emulator_patches.apply_all()
-    with mock_aws():
+    with mock_aws(), tags_of_deleted_resources():
         session = boto3.Session(region_name=REGION)
         sagemaker, sns, sqs = session.client("sagemaker"), session.client("sns"), session.client("sqs")
         topic_arn = sns.create_topic(Name="smenv-local-enforcer-findings")["TopicArn"]

@@ -9,6 +9,8 @@ enforcer_world.world()); the enforcer's code is the code Lambda runs.
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
+from dataclasses import dataclass, field
 from unittest.mock import patch
 
 import pytest
@@ -28,6 +30,7 @@ from enforcer_world import (
     finish,
     handler,
     state_change_event,
+    vanish,
     world,
 )
 
@@ -48,6 +51,20 @@ def aws():
 
 def throttled(operation: str):
     return ClientError({"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"}}, operation)
+
+
+def log_lines(capsys) -> list[dict]:
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+
+def after_first(aws: World, operation: str, then) -> None:
+    """Run `then()` once, right after the enforcer's first `operation` call (a SageMaker API name) answers."""
+
+    def hook(**_):
+        aws.sagemaker.meta.events.unregister(f"after-call.sagemaker.{operation}", hook)
+        then()
+
+    aws.sagemaker.meta.events.register(f"after-call.sagemaker.{operation}", hook)
 
 
 # --- jobs ---------------------------------------------------------------------------------------
@@ -181,6 +198,60 @@ def test_a_transform_job_whose_model_is_gone_fails_closed(aws: World):
     assert aws.status(TRANSFORM, "orphan") in ("Stopping", "Stopped")
 
 
+# --- instance types with local NVMe storage (no volume key possible) ----------------------------
+
+
+def test_gpu_training_on_a_local_storage_type_without_a_volume_key_runs(aws: World):
+    # Given a g5 training job in the VPC with an output key but no volume key (SageMaker refuses one on g5)
+    aws.training_job("gpu-train", volume_key=UNSET, instance_type="ml.g5.xlarge")
+    # When its event arrives, with instance_storage.json's families configured
+    result = aws.process(state_change_event(TRAINING, "gpu-train"))
+    # Then it is compliant and keeps running
+    assert result["decision"] == "compliant"
+    assert aws.status(TRAINING, "gpu-train") == "InProgress"
+
+
+def test_every_job_kind_on_local_storage_types_needs_no_volume_key(aws: World):
+    # Given a processing, a tuning and a transform job on local-storage types, without volume keys
+    aws.processing_job("gpu-prep", volume_key=UNSET, instance_type="ml.g4dn.xlarge")
+    aws.tuning_job("gpu-tune", aws.training_definition(volume_key=UNSET, instance_type="ml.p4d.24xlarge"))
+    aws.model("gpu-scorer")
+    aws.transform_job("gpu-score", "gpu-scorer", volume_key=UNSET, instance_type="ml.g5.2xlarge")
+    # When their events arrive
+    jobs = {PROCESSING: "gpu-prep", TUNING: "gpu-tune", TRANSFORM: "gpu-score"}
+    decisions = {kind: aws.process(state_change_event(kind, name))["decision"] for kind, name in jobs.items()}
+    # Then each is compliant
+    assert decisions == dict.fromkeys(jobs, "compliant")
+
+
+@pytest.mark.parametrize(
+    ("change", "rules"),
+    [
+        ({"instance_groups": ["ml.g5.xlarge", "ml.m5.large"]}, ["kms.volume"]),
+        ({"vpc": UNSET}, ["vpc.required"]),
+        ({"output_key": UNSET}, ["kms.output"]),
+    ],
+    ids=["mixed-cluster", "no-vpc", "no-output-key"],
+)
+def test_a_local_storage_job_still_needs_the_vpc_the_output_key_and_local_storage_throughout(aws: World, change, rules):
+    aws.training_job("gpu-bad", **{"volume_key": UNSET, "instance_type": "ml.g5.xlarge", **change})
+    result = aws.process(state_change_event(TRAINING, "gpu-bad"))
+    assert (result["violations"], result["action"]) == (rules, "stopped")
+
+
+def test_without_instance_storage_families_configured_no_type_is_exempt(aws: World):
+    aws.training_job("gpu-strict", volume_key=UNSET, instance_type="ml.g5.xlarge")
+    result = aws.process(state_change_event(TRAINING, "gpu-strict"), INSTANCE_STORAGE_FAMILIES="")
+    assert result["violations"] == ["kms.volume"]
+
+
+def test_a_notebook_on_a_local_storage_type_still_needs_its_volume_key(aws: World):
+    # (moto's CreateNotebookInstance knows an old list of types: c5d is its local-storage one)
+    aws.notebook("nvme-notebook", key=UNSET, instance_type="ml.c5d.xlarge")
+    result = aws.process(state_change_event(NOTEBOOK, "nvme-notebook", "InService"))
+    assert (result["violations"], result["action"]) == (["kms.volume"], "stopped")
+
+
 # --- audit mode, ignored events -----------------------------------------------------------------
 
 
@@ -232,11 +303,126 @@ def test_a_finished_job_is_ignored(aws: World, status):
     assert aws.findings() == []
 
 
+# --- resources that vanish while the enforcer handles them --------------------------------------
+
+
+def make_violator(aws: World, kind: str, name: str, **model_options) -> None:
+    """A running resource of `kind` that breaks a rule (each kind the handler describes)."""
+    if kind == TRAINING:
+        aws.training_job(name, vpc=UNSET)
+    elif kind == PROCESSING:
+        aws.processing_job(name, vpc=UNSET)
+    elif kind == TUNING:
+        aws.tuning_job(name, aws.training_definition(vpc=UNSET))
+    elif kind == TRANSFORM:
+        aws.model(f"{name}-model", vpc=UNSET)
+        aws.transform_job(name, f"{name}-model")
+    elif kind == MODEL:
+        aws.model(name, vpc=UNSET, **model_options)
+    else:
+        aws.notebook(name, internet="Enabled")
+
+
 @pytest.mark.parametrize("kind", [TRAINING, PROCESSING, TUNING, TRANSFORM, MODEL, NOTEBOOK])
-def test_a_resource_that_no_longer_exists_is_ignored(aws: World, kind):
-    result = aws.process(state_change_event(kind, "never-was"))
-    assert result["decision"] == "ignored"
-    assert result["reason"] == "resource_not_found"
+def test_a_resource_deleted_before_its_event_is_handled_is_logged_as_gone_and_left(aws: World, kind, capsys):
+    # Given a violating resource that is deleted after its event was sent
+    make_violator(aws, kind, "deleted-early")
+    event = state_change_event(kind, "deleted-early")
+    vanish(kind, "deleted-early")
+    capsys.readouterr()
+    # When the event is handled
+    result = aws.process(event)
+    # Then the handler returns normally, says "gone" at the Describe, and publishes nothing
+    assert (result["decision"], result["reason"], result["gone_at"]) == ("ignored", "gone", "describe")
+    [line] = [line for line in log_lines(capsys) if line["message"] == "decision"]
+    assert (line["level"], line["reason"], line["resource_name"]) == ("INFO", "gone", "deleted-early")
+    assert aws.findings() == []
+
+
+@dataclass(frozen=True)
+class Midway:
+    """A resource of `kind` deleted right after the enforcer's `vanish_after` call answered."""
+
+    kind: str
+    vanish_after: str
+    gone_at: str  # the enforcer's next call, which finds it gone
+    answer: str  # what that call answered (actions.NOT_FOUND_FORMS), or "confirmed_by_describe"
+    judged: bool = True  # the rules it broke were known by then
+    env: dict = field(default_factory=dict)
+
+
+MIDWAY = {
+    "training-before-stop": Midway(TRAINING, "DescribeTrainingJob", "stop", "could_not_find"),
+    "processing-before-stop": Midway(PROCESSING, "DescribeProcessingJob", "stop", "could_not_find"),
+    "tuning-before-stop": Midway(TUNING, "DescribeHyperParameterTuningJob", "stop", "resource_not_found"),
+    "transform-before-stop": Midway(TRANSFORM, "DescribeTransformJob", "stop", "could_not_find"),
+    "model-before-delete": Midway(MODEL, "DescribeModel", "delete_model", "could_not_find"),
+    "model-before-list-tags": Midway(
+        MODEL, "DescribeModel", "list_tags", "confirmed_by_describe", False, {"ALLOW_SERVERLESS_INFERENCE": "true"}
+    ),
+    "notebook-before-list-tags": Midway(NOTEBOOK, "DescribeNotebookInstance", "list_tags", "confirmed_by_describe"),
+    "notebook-before-add-tags": Midway(NOTEBOOK, "ListTags", "add_tags", "confirmed_by_describe"),
+    "notebook-before-stop": Midway(NOTEBOOK, "AddTags", "stop", "record_not_found"),
+}
+
+
+@pytest.mark.parametrize("midway", MIDWAY.values(), ids=MIDWAY.keys())
+def test_a_resource_deleted_while_it_is_handled_is_logged_as_gone_and_left(aws: World, capsys, midway: Midway):
+    # Given a violating resource that someone deletes right after one of the enforcer's calls
+    make_violator(aws, midway.kind, "deleted-midway")
+    after_first(aws, midway.vanish_after, lambda: vanish(midway.kind, "deleted-midway"))
+    capsys.readouterr()
+    # When its event is handled
+    result = aws.process(state_change_event(midway.kind, "deleted-midway"), **midway.env)
+    # Then the next call finds it gone: logged (with the rules it broke, when known), nothing raised or published
+    assert (result["decision"], result["reason"]) == ("ignored", "gone")
+    assert (result["gone_at"], result["answer"]) == (midway.gone_at, midway.answer)
+    assert bool(result.get("violations")) is midway.judged
+    [line] = [line for line in log_lines(capsys) if line["message"] == "decision"]
+    assert (line["reason"], line["gone_at"], line.get("violations")) == (
+        "gone",
+        midway.gone_at,
+        result.get("violations"),
+    )
+    assert aws.findings() == []
+
+
+def test_a_model_deleted_while_its_endpoint_configurations_are_read_is_gone(aws: World):
+    # Given a model without a VPC that an endpoint configuration serves, deleted as it is looked up
+    aws.model("in-use-briefly", vpc=UNSET)
+    aws.endpoint_config("briefly-live", "in-use-briefly")
+    after_first(aws, "DescribeEndpointConfig", lambda: vanish(MODEL, "in-use-briefly"))
+    # When its event is handled, then marking it finds it gone (ListTags on its ARN)
+    result = aws.process(cloudtrail_event(MODEL, "in-use-briefly"))
+    assert (result["reason"], result["gone_at"]) == ("gone", "list_tags")
+    assert aws.findings() == []
+
+
+@pytest.mark.parametrize(
+    ("final_status", "stop_answer"),
+    [
+        ("Completed", None),  # the emulator's own answer: "The request was rejected because ... in status Completed."
+        ("Failed", None),
+        ("Completed", "Training job racing is not in a stoppable state."),
+    ],
+    ids=["completed", "failed", "not-stoppable-wording"],
+)
+def test_a_job_that_finishes_while_it_is_being_stopped_is_already_finished_not_an_error(
+    aws: World, final_status, stop_answer
+):
+    # Given a violating job that ends between the enforcer's Describe and its Stop
+    aws.training_job("racing", vpc=UNSET)
+    after_first(aws, "DescribeTrainingJob", lambda: finish(TRAINING, "racing", final_status))
+    refused = ClientError({"Error": {"Code": "ValidationException", "Message": stop_answer}}, "StopTrainingJob")
+    stop = patch.object(aws.sagemaker, "stop_training_job", side_effect=refused) if stop_answer else nullcontext()
+    # When the stop is refused because the job is no longer running
+    with stop:
+        result = aws.process(state_change_event(TRAINING, "racing"))
+    # Then the handler returns normally: the job finished before the stop, and that is reported once
+    assert (result["decision"], result["action"]) == ("violation", "finished_before_stop")
+    assert aws.status(TRAINING, "racing") == final_status
+    [published] = aws.findings()
+    assert published["finding"]["action"] == "finished_before_stop"
 
 
 @pytest.mark.parametrize(
@@ -362,7 +548,7 @@ def test_a_model_without_a_vpc_is_deleted_and_one_with_is_kept(aws: World):
     [published] = aws.findings()
     assert published["finding"]["resource_arn"] == model_arn
     # And the same event again finds nothing to do
-    assert aws.process(cloudtrail_event(MODEL, "loose-model"))["reason"] == "resource_not_found"
+    assert aws.process(cloudtrail_event(MODEL, "loose-model"))["reason"] == "gone"
 
 
 @pytest.mark.parametrize("as_shadow", [False, True], ids=["production-variant", "shadow-variant"])
@@ -555,7 +741,12 @@ def test_clients_are_made_once_per_container_with_standard_retries(aws: World, m
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("ENFORCEMENT_MODE", "banana"), ("REQUIRE_KMS", "maybe"), ("APPROVED_SUBNET_IDS", "subnet-1,not-a-subnet")],
+    [
+        ("ENFORCEMENT_MODE", "banana"),
+        ("REQUIRE_KMS", "maybe"),
+        ("APPROVED_SUBNET_IDS", "subnet-1,not-a-subnet"),
+        ("INSTANCE_STORAGE_FAMILIES", "g5,ml.g5.xlarge"),
+    ],
 )
 def test_a_bad_configuration_is_logged_once_and_refused_without_acting(
     aws: World, monkeypatch, capsys, variable, value

@@ -5,6 +5,10 @@ detail-types, huge strings), the enforcer answers without an exception and chang
 AWS unless the event leads it to a real violation: the world below holds compliant running
 resources of every kind, and one training job outside the VPC that it may rightly stop.
 
+Instance types are fuzzed too (single types, heterogeneous InstanceGroups, tuning InstanceConfigs,
+malformed entries): a job without a volume key is compliant exactly when every instance type it
+uses is of a local-storage family (modules/_instance_storage/instance_storage.json), else kms.volume.
+
 The moto world is shared by every example of the module (one mock_aws, set up once). moto's
 missing Stop* calls and Completed-at-birth jobs are emulator gaps filled in test infrastructure
 (tools/emulator_patches.py). Run with -s to see how many cases ran.
@@ -13,17 +17,28 @@ missing Stop* calls and Completed-at-birth jobs are emulator gaps filled in test
 from __future__ import annotations
 
 import copy
+import json
 from collections import Counter
+from itertools import count
 from typing import Any
 
 import pytest
-from enforcer_world import UNSET, World, cloudtrail_event, state_change_event, world
+from enforcer_world import (
+    INSTANCE_STORAGE_JSON,
+    UNSET,
+    World,
+    cloudtrail_event,
+    local_storage_families,
+    state_change_event,
+    world,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lambda_loader
 
 events = lambda_loader.load("enforcer", "events")
+rules = lambda_loader.load("enforcer", "rules")
 
 RUNS: Counter[str] = Counter()
 COMPLIANT = {
@@ -124,6 +139,96 @@ def mutate(data: st.DataObject, event: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
+# --- instance types -------------------------------------------------------------------------------
+
+LOCAL_FAMILIES = local_storage_families()
+EBS_FAMILIES = json.loads(INSTANCE_STORAGE_JSON.read_text())["ebs_only_families"]
+VPC = {"Subnets": ["subnet-0a000000000000001"], "SecurityGroupIds": ["sg-0b000000000000001"]}
+KEY = "arn:aws:kms:us-east-1:123456789012:key/fuzz"
+SIZES = st.sampled_from(["medium", "large", "xlarge", "2xlarge", "12xlarge", "24xlarge", "48xlarge"])
+# (instance type, whether it is of a local-storage family): the second part is known by construction.
+LOCAL_TYPE = st.builds(lambda f, s: (f"ml.{f}.{s}", True), st.sampled_from(LOCAL_FAMILIES), SIZES)
+EBS_TYPE = st.builds(lambda f, s: (f"ml.{f}.{s}", False), st.sampled_from(EBS_FAMILIES), SIZES)
+ODD_TYPE = st.sampled_from(["ml.g5", "g5.xlarge", "ml.G5.xlarge", "ml.g5.", "ml..xlarge", " ml.g5.xlarge"]).map(
+    lambda t: (t, False)
+) | st.text(min_size=1, max_size=30).map(lambda t: (t, False))
+API_TYPES = LOCAL_TYPE | EBS_TYPE | ODD_TYPE  # strings, as the SageMaker API takes them
+ANY_TYPES = API_TYPES | json_scalars.filter(lambda v: not isinstance(v, str)).map(lambda v: (v, False))
+
+
+@st.composite
+def resource_block(draw: st.DrawFn, many: str | None, types: st.SearchStrategy, api_shaped: bool):
+    """A resource block with InstanceType and/or `many` (groups), and whether every type in it is of a
+    local-storage family. Unless api_shaped, a group may lack its InstanceType (an unknown type)."""
+    block: dict[str, Any] = {}
+    local: list[bool] = []
+    shape = draw(st.sampled_from(["single", "groups", "both", "neither"] if many else ["single", "neither"]))
+    if shape in ("single", "both"):
+        block["InstanceType"], is_local = draw(types)
+        local.append(is_local)
+    if shape in ("groups", "both"):
+        block[many] = []
+        for i in range(draw(st.integers(0 if not api_shaped else 1, 4))):
+            group: dict[str, Any] = {"InstanceGroupName": f"group-{i}", "InstanceCount": 1}
+            if api_shaped or draw(st.booleans()):
+                group["InstanceType"], is_local = draw(types)
+            else:
+                is_local = False
+            block[many].append(group)
+            local.append(is_local)
+    return block, bool(local) and all(local)
+
+
+@st.composite
+def job_on_fuzzed_types(draw: st.DrawFn, types: st.SearchStrategy = ANY_TYPES):
+    """(kind, description, all types local): a job right in all but its volume key, which it lacks."""
+    kind = draw(st.sampled_from(["training-job", "hyper-parameter-tuning-job", "processing-job", "transform-job"]))
+    base = {"VpcConfig": VPC, "OutputDataConfig": {"KmsKeyId": KEY}, "EnableInterContainerTrafficEncryption": True}
+    if kind == "training-job":
+        block, local = draw(resource_block("InstanceGroups", types, api_shaped=False))
+        return kind, {**base, "ResourceConfig": block}, local
+    if kind == "hyper-parameter-tuning-job":
+        field, many = draw(
+            st.sampled_from(
+                [("ResourceConfig", "InstanceGroups"), ("HyperParameterTuningResourceConfig", "InstanceConfigs")]
+            )
+        )
+        block, local = draw(resource_block(many, types, api_shaped=False))
+        return kind, {"TrainingJobDefinition": {**base, field: block}}, local
+    block, local = draw(resource_block(None, types, api_shaped=False))
+    if kind == "processing-job":
+        return kind, {"NetworkConfig": {"VpcConfig": VPC}, "ProcessingResources": {"ClusterConfig": block}}, local
+    return kind, {"ModelName": "m", "TransformResources": block, "TransformOutput": {"KmsKeyId": KEY}}, local
+
+
+LOCAL_STORAGE_POLICY = rules.Policy(local_storage_families=frozenset(LOCAL_FAMILIES))
+FUZZED_JOBS = count()
+
+
+@settings(SETTINGS, max_examples=1500)
+@given(job=job_on_fuzzed_types())
+def test_a_missing_volume_key_is_compliant_exactly_when_every_instance_type_is_local_storage(job):
+    kind, description, local = job
+    verdict = rules.evaluate(kind, description, LOCAL_STORAGE_POLICY, model={"ModelName": "m", "VpcConfig": VPC})
+    RUNS["instance types, rules"] += 1
+    assert verdict.rule_ids == ([] if local else ["kms.volume"])
+
+
+@settings(SETTINGS, max_examples=150)
+@given(resources=resource_block("InstanceGroups", API_TYPES, api_shaped=True))
+def test_training_jobs_on_fuzzed_instance_types_are_judged_without_error(aws: World, resources):
+    # Given a running training job without a volume key on fuzzed instance types (or groups of them)
+    block, local = resources
+    name = f"fuzz-types-{next(FUZZED_JOBS)}"
+    aws.training_job(name, volume_key=UNSET, resource_config={**block, "VolumeSizeInGB": 10})
+    # When its event arrives (audit mode, no topic: nothing is changed or published)
+    result = aws.process(state_change_event("training-job", name), ENFORCEMENT_MODE="audit", FINDINGS_TOPIC_ARN="")
+    RUNS["instance types, handler"] += 1
+    # Then it is compliant exactly when every type is of a local-storage family
+    assert result["decision"] == ("compliant" if local else "violation")
+    assert result["violations"] == ([] if local else ["kms.volume"])
+
+
 def check(aws: World, event: Any, what: str) -> None:
     result = aws.process(event)
     RUNS[what] += 1
@@ -206,5 +311,5 @@ def test_nothing_compliant_was_changed_and_only_the_violator_was_reported(aws: W
     assert len(findings) <= 1
     total = sum(RUNS.values())
     print(f"\nenforcer fuzz: {total} cases: " + ", ".join(f"{n} {what}" for what, n in sorted(RUNS.items())))
-    if len(RUNS) == 5:  # the whole module ran (not a -k selection)
-        assert total >= 6000
+    if len(RUNS) == 7:  # the whole module ran (not a -k selection)
+        assert total >= 7500

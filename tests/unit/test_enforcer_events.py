@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import copy
+import json
 
 import pytest
 
 import lambda_loader
+from smenv_testing import REPO
 
 events = lambda_loader.load("enforcer", "events")
 config = lambda_loader.load("enforcer", "config")
@@ -181,7 +183,22 @@ def test_the_defaults_are_secure():
     assert loaded.policy.require_kms
     assert loaded.policy.require_inter_container_encryption
     assert not loaded.policy.allow_serverless_inference
+    assert loaded.policy.local_storage_families == frozenset()  # no instance type is exempt from kms.volume
     assert loaded.findings_topic_arn is None
+
+
+def test_the_local_storage_families_are_read_from_instance_storage_families():
+    # Given the list every environment's enforcer gets (modules/_instance_storage/instance_storage.json)
+    path = REPO / "modules" / "_instance_storage" / "instance_storage.json"
+    families = json.loads(path.read_text())["local_storage_families"]
+    # When it is set as Terraform sets it, comma-separated
+    loaded = config.load_config({"INSTANCE_STORAGE_FAMILIES": ",".join(families)})
+    # Then every family is known, hyphenated ones included, and stray spaces and commas do not matter
+    assert loaded.policy.local_storage_families == frozenset(families)
+    assert config.load_config({"INSTANCE_STORAGE_FAMILIES": " g5 ,, p6-b200,"}).policy.local_storage_families == {
+        "g5",
+        "p6-b200",
+    }
 
 
 def test_lists_and_switches_are_read_leniently_where_meaning_is_clear():
@@ -211,6 +228,7 @@ def test_every_bad_value_is_named_at_once():
                 "APPROVED_SUBNET_IDS": "subnet-0a000000000000001,vpc-123",
                 "APPROVED_SECURITY_GROUP_IDS": "default",
                 "FINDINGS_TOPIC_ARN": "my-topic",
+                "INSTANCE_STORAGE_FAMILIES": "g5,ml.g5.xlarge",
             }
         )
     problems = " | ".join(raised.value.problems)
@@ -220,6 +238,15 @@ def test_every_bad_value_is_named_at_once():
         "APPROVED_SUBNET_IDS",
         "APPROVED_SECURITY_GROUP_IDS",
         "FINDINGS_TOPIC_ARN",
+        "INSTANCE_STORAGE_FAMILIES",
     ):
         assert variable in problems
     assert "'banana'" in problems
+
+
+@pytest.mark.parametrize("value", ["ml.g5.xlarge", "G5", "g5 p4d", "5g", "g5;p4d", "g_5", "-g5"])
+def test_an_instance_family_that_is_not_one_is_a_configuration_error(value):
+    with pytest.raises(config.ConfigError) as raised:
+        config.load_config({"INSTANCE_STORAGE_FAMILIES": f"g4dn,{value}"})
+    [problem] = raised.value.problems
+    assert problem.startswith("INSTANCE_STORAGE_FAMILIES has 1 malformed instance family")

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+
 import pytest
 
 import lambda_loader
+from smenv_testing import REPO
 
 rules = lambda_loader.load("enforcer", "rules")
 
@@ -13,6 +17,9 @@ SG, OTHER_SG = "sg-0b000000000000001", "sg-0f00000000000000f"
 KEY = "arn:aws:kms:us-east-1:123456789012:key/abc"
 STRICT = rules.Policy(approved_subnets=frozenset({SUBNET}), approved_security_groups=frozenset({SG}))
 VPC = {"Subnets": [SUBNET], "SecurityGroupIds": [SG]}
+# The families every environment sets as INSTANCE_STORAGE_FAMILIES (the one list, kept by modules/).
+INSTANCE_STORAGE = json.loads((REPO / "modules" / "_instance_storage" / "instance_storage.json").read_text())
+LOCAL_STORAGE = replace(STRICT, local_storage_families=frozenset(INSTANCE_STORAGE["local_storage_families"]))
 
 
 def training(**overrides):
@@ -125,6 +132,162 @@ def test_a_transform_job_is_judged_by_its_models_network_and_its_own_keys():
         "kms.volume",
         "kms.output",
     ]
+
+
+# --- instance types with local NVMe storage --------------------------------------------------------
+
+
+def test_a_g5_training_job_without_a_volume_key_is_compliant():
+    # Given a g5 training job in the VPC, output encrypted, no volume key (SageMaker refuses one on g5)
+    job = training(ResourceConfig={"InstanceType": "ml.g5.xlarge", "InstanceCount": 1})
+    # When the local-storage families are configured, then it is compliant
+    assert rules.evaluate("training-job", job, LOCAL_STORAGE).compliant
+    # and without them (no INSTANCE_STORAGE_FAMILIES) the key is still required
+    assert rules.evaluate("training-job", job, STRICT).rule_ids == ["kms.volume"]
+
+
+def test_a_heterogeneous_cluster_mixing_g5_and_m5_without_a_key_breaks_kms_volume():
+    groups = [
+        {"InstanceGroupName": "gpu", "InstanceType": "ml.g5.12xlarge", "InstanceCount": 2},
+        {"InstanceGroupName": "cpu", "InstanceType": "ml.m5.4xlarge", "InstanceCount": 1},
+    ]
+    job = training(ResourceConfig={"InstanceGroups": groups})
+    assert rules.evaluate("training-job", job, LOCAL_STORAGE).rule_ids == ["kms.volume"]
+    # All groups on local-storage types: compliant
+    groups[1]["InstanceType"] = "ml.p4d.24xlarge"
+    assert rules.evaluate("training-job", job, LOCAL_STORAGE).compliant
+
+
+def test_a_g5_job_without_a_vpc_still_breaks_vpc_required():
+    job = training(VpcConfig=None, ResourceConfig={"InstanceType": "ml.g5.xlarge"})
+    assert rules.evaluate("training-job", job, LOCAL_STORAGE).rule_ids == ["vpc.required"]
+
+
+def test_a_g5_job_still_needs_its_output_key():
+    job = training(ResourceConfig={"InstanceType": "ml.g5.xlarge"}, OutputDataConfig={"S3OutputPath": "s3://b/o"})
+    assert rules.evaluate("training-job", job, LOCAL_STORAGE).rule_ids == ["kms.output"]
+
+
+def test_a_notebook_on_a_g4dn_type_without_a_key_breaks_kms_volume():
+    notebook = {
+        "InstanceType": "ml.g4dn.xlarge",
+        "SubnetId": SUBNET,
+        "SecurityGroups": [SG],
+        "DirectInternetAccess": "Disabled",
+        "RootAccess": "Disabled",
+    }
+    assert rules.evaluate("notebook-instance", notebook, LOCAL_STORAGE).rule_ids == ["kms.volume"]
+
+
+@pytest.mark.parametrize(
+    ("resources", "expected"),
+    [
+        ({}, ["kms.volume"]),  # no instance type found: fails closed
+        ({"InstanceType": "g5.xlarge"}, ["kms.volume"]),
+        ({"InstanceType": "ml.G5.xlarge"}, ["kms.volume"]),
+        ({"InstanceType": "ml.g5"}, ["kms.volume"]),
+        ({"InstanceType": ["ml.g5.xlarge"]}, ["kms.volume"]),
+        ({"InstanceType": None}, ["kms.volume"]),
+        ({"InstanceGroups": []}, ["kms.volume"]),
+        ({"InstanceGroups": "ml.g5.xlarge"}, ["kms.volume"]),
+        ({"InstanceGroups": [{"InstanceType": "ml.g5.xlarge"}, {"InstanceCount": 1}]}, ["kms.volume"]),
+        ({"InstanceGroups": [{"InstanceType": "ml.g5.xlarge"}, "junk"]}, ["kms.volume"]),
+        ({"InstanceType": "ml.g5.xlarge", "InstanceGroups": [{"InstanceType": "ml.t3.medium"}]}, ["kms.volume"]),
+        ({"InstanceType": "ml.g5.xlarge", "InstanceGroups": []}, []),
+        ({"InstanceType": "ml.p6-b200.48xlarge"}, []),  # families may hold hyphens
+        ({"InstanceType": "ml.m5.large"}, ["kms.volume"]),
+    ],
+)
+def test_a_missing_volume_key_is_compliant_only_when_every_instance_type_is_known_local_storage(resources, expected):
+    job = training(ResourceConfig=resources)
+    assert rules.evaluate("training-job", job, LOCAL_STORAGE).rule_ids == expected
+
+
+def definition(**resources):
+    """A tuning job's training definition, right in all but its volume key, with these resource fields."""
+    return {
+        "VpcConfig": VPC,
+        "OutputDataConfig": {"KmsKeyId": KEY},
+        "EnableInterContainerTrafficEncryption": True,
+        **resources,
+    }
+
+
+@pytest.mark.parametrize(
+    ("kind", "job"),
+    [
+        (
+            "processing-job",
+            {
+                "NetworkConfig": {"VpcConfig": VPC},
+                "ProcessingResources": {"ClusterConfig": {"InstanceType": "ml.g4dn.xlarge"}},
+            },
+        ),
+        (
+            "transform-job",
+            {"TransformResources": {"InstanceType": "ml.g5.2xlarge"}, "TransformOutput": {"KmsKeyId": KEY}},
+        ),
+        (
+            "hyper-parameter-tuning-job",
+            {"TrainingJobDefinition": definition(ResourceConfig={"InstanceType": "ml.g5.xlarge"})},
+        ),
+        (
+            "hyper-parameter-tuning-job",
+            {
+                "TrainingJobDefinition": definition(
+                    ResourceConfig={"InstanceGroups": [{"InstanceType": "ml.p5.48xlarge"}]}
+                )
+            },
+        ),
+        (
+            "hyper-parameter-tuning-job",
+            {"TrainingJobDefinition": definition(HyperParameterTuningResourceConfig={"InstanceType": "ml.g5.xlarge"})},
+        ),
+        (
+            "hyper-parameter-tuning-job",
+            {
+                "TrainingJobDefinitions": [
+                    definition(
+                        HyperParameterTuningResourceConfig={"InstanceConfigs": [{"InstanceType": "ml.g6.xlarge"}]}
+                    )
+                ]
+            },
+        ),
+    ],
+    ids=["processing", "transform", "tuning", "tuning-groups", "tuning-resource-config", "tuning-instance-configs"],
+)
+def test_every_job_kind_reads_its_instance_types_where_its_api_keeps_them(kind, job):
+    # Given a job of each kind, right in all but its volume key, on local-storage types
+    model = {"ModelName": "m", "VpcConfig": VPC}  # a transform job's network is its model's
+    # Then it is compliant where local storage is configured, and needs the key where it is not
+    assert rules.evaluate(kind, job, LOCAL_STORAGE, model=model).compliant
+    assert rules.evaluate(kind, job, STRICT, model=model).rule_ids == ["kms.volume"]
+
+
+def test_each_tuning_definition_is_judged_by_its_own_instance_types():
+    gpu = definition(ResourceConfig={"InstanceType": "ml.g5.xlarge"})
+    cpu = definition(ResourceConfig={"InstanceType": "ml.m5.xlarge"})
+    verdict = rules.evaluate("hyper-parameter-tuning-job", {"TrainingJobDefinitions": [gpu, cpu]}, LOCAL_STORAGE)
+    assert verdict.rule_ids == ["kms.volume"]
+    assert verdict.violations[0].message.startswith("TrainingJobDefinitions[1]")
+
+
+@pytest.mark.parametrize(
+    ("instance_type", "family"),
+    [
+        ("ml.g5.xlarge", "g5"),
+        ("ml.p4d.24xlarge", "p4d"),
+        ("ml.p6-b200.48xlarge", "p6-b200"),
+        ("ml.c7i-flex.large", "c7i-flex"),
+        ("ml.g5", None),
+        ("g5.xlarge", None),
+        ("", None),
+        (None, None),
+        (5, None),
+    ],
+)
+def test_the_family_of_an_instance_type(instance_type, family):
+    assert rules.instance_family(instance_type) == family
 
 
 def test_a_transform_job_gets_no_serverless_exemption_from_its_model_tag():
