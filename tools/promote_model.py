@@ -4,20 +4,32 @@
         --target-env staging --target-role-arn arn:aws:iam::222222222222:role/smenv-staging-promotion \\
         [--endpoint fraud --as production | --as shadow --shadow-sampling 10] [--dry-run] [--json]
 
-What it does, in order (nothing in the target changes before step 5):
+What it does, in order (nothing in the target changes before step 6):
  1. reads the source package (source credentials) and refuses anything not Approved (exit 3);
  2. reads the target's contract from SSM (promotion/model_bucket, promotion/kms_key_arn,
     promotion/model_package_group) unless given as flags, and checks the target credentials are for
     the account in live/<env>/env.hcl;
- 3. plans each container's ModelDataUrl copy to
+ 3. classifies each container's Image: AWS-owned (modules/_image_registries/aws_registries.json) or
+    already in the target account, in the target region: kept; in the source account's ECR: to copy
+    into <name_prefix>-<env>-promoted/<source repository> in the target account, pinned by digest;
+    anything else (a third account, not ECR, another region...) is refused (exit 3). For each image to
+    copy it resolves the digest in the source registry (refused when a tag does not resolve, or when
+    the package's ImageDigest differs from what the registry reports now), looks for that digest in
+    the target, and reads its manifests (the promotion role reads both registries);
+ 4. plans each container's ModelDataUrl copy to
         s3://<target bucket>/promoted/<source group>/<source version>/<content hash[:16]>/<container>/<file>
-    (the content hash is SHA-256 over each artifact's size, ETag and checksum: same content, same key);
- 4. looks for a package in the target group promoted from the same source: same content -> "already
+    (the content hash is SHA-256 over each artifact's size, ETag and checksum and each copied image's
+    digest: same content, same key);
+ 5. looks for a package in the target group promoted from the same source: same content -> "already
     promoted" (exit 0, nothing done); other content -> refused (exit 3);
- 5. copies server-side (CopyObject; above --multipart-threshold, parallel UploadPartCopy), SSE-KMS with
-    the target's models key, verifies every copy, then registers a package in the target group pointing
-    at the copies, with metadata linking back to the source. A failure removes what the run made.
- 6. with --endpoint: a model and a new endpoint configuration (production swap or shadow), UpdateEndpoint.
+ 6. copies the artifacts server-side (CopyObject; above --multipart-threshold, parallel UploadPartCopy),
+    SSE-KMS with the target's models key, and verifies every copy; copies each image not yet in the
+    target (blobs streamed from the source registry into the target, each checked against its SHA-256,
+    then PutImage with the source's exact manifests, so the digest is the same); then registers a
+    package in the target group pointing at the copies (images by digest), with metadata linking back to
+    the source (package, content hash, source image digests, target image URIs). A failure removes what
+    the run made (copied objects, pushed images) and registers nothing.
+ 7. with --endpoint: a model and a new endpoint configuration (production swap or shadow), UpdateEndpoint.
 
 Target credentials come from --target-profile / --target-role-arn, else the ambient credentials (they
 are also what reads the contract; promotion/role_arn there names the role operators should use).
@@ -41,9 +53,19 @@ import venv_guard  # noqa: F401  (first: re-runs this command in .venv when boto
 # isort: split
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, PartialCredentialsError
 
-from awsutil import client, describe_error
+from awsutil import RETRY_CONFIG, client, describe_error
 from project import Environment, UsageError, load_environment
-from promotion import EXIT_AWS_FAILURE, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, PromotionFailed, Refused, contract, registry
+from promotion import (
+    EXIT_AWS_FAILURE,
+    EXIT_OK,
+    EXIT_REFUSED,
+    EXIT_USAGE,
+    PromotionFailed,
+    Refused,
+    contract,
+    images,
+    registry,
+)
 from promotion.arns import ModelPackageArn, check_role_arn, parse_model_package_arn
 from promotion.copy import Copied, copy_artifact, delete_copy, head_source, no_progress
 from promotion.endpoint import EndpointPlan, apply_endpoint, plan_endpoint
@@ -171,6 +193,7 @@ class Report:
     target: dict = field(default_factory=dict)
     content_hash: str | None = None
     artifacts: list[dict] = field(default_factory=list)
+    images: list[dict] = field(default_factory=list)
     package: dict = field(default_factory=dict)
     endpoint: dict | None = None
     dry_run: bool = False
@@ -183,6 +206,7 @@ class Report:
             "target": self.target,
             "content_hash": self.content_hash,
             "artifacts": self.artifacts,
+            "images": self.images,
             "package": self.package,
             "endpoint": self.endpoint,
         }
@@ -208,6 +232,7 @@ class Report:
             )
             if check == "size":
                 lines.append("          (the source object has no checksum: only its size could be compared)")
+        lines.extend(images.text_line(image) for image in self.images)
         pkg = self.package
         lines.append(f"  package {pkg.get('action')}: {pkg.get('arn') or NEW_PACKAGE} ({pkg.get('approval_status')})")
         if self.endpoint:
@@ -236,6 +261,9 @@ class Run:
     package: dict = field(default_factory=dict)
     digest: str = ""
     plans: list[ArtifactPlan] = field(default_factory=list)
+    image_plans: list[images.ImagePlan] = field(default_factory=list)
+    target_session: Any = None
+    _source_ecr: dict[str, Any] = field(default_factory=dict)
 
     @property
     def raw(self) -> argparse.Namespace:
@@ -252,12 +280,14 @@ class Run:
                 f"the target credentials are for account {account}, "
                 f"but live/{self.env.name}/env.hcl says {self.env.account_id}"
             )
+        self.target_session = target
         self.clients = {
             "source_sm": client(source, "sagemaker"),
             "source_s3": client(source, "s3"),
             "sm": client(target, "sagemaker"),
             "ssm": client(target, "ssm"),
             "s3": client(target, "s3", pool=self.args.options.concurrency + 4),
+            "ecr": client(target, "ecr"),
         }
         self.report.target = {
             "environment": self.env.name,
@@ -285,18 +315,45 @@ class Run:
         self.target = target
         return target
 
+    def source_ecr(self, region: str):
+        """The promotion role's ECR client for a source registry's region (it reads dev's repositories,
+        whose policies grant it, as it reads dev's model bucket)."""
+        if region not in self._source_ecr:
+            self._source_ecr[region] = self.target_session.client("ecr", region_name=region, config=RETRY_CONFIG)
+        return self._source_ecr[region]
+
+    def plan_images(self) -> None:
+        """Every container image decided before anything is copied (tools/promotion/images.py)."""
+        self.image_plans = images.plan_images(
+            self.package.get("InferenceSpecification", {}).get("Containers", []),
+            source_account=self.source_ref.account,
+            target_account=self.env.account_id,
+            target_region=self.env.region,
+            prefix=images.repository_prefix(self.env.resource_prefix),
+            aws_registries=images.load_aws_registries(),
+            source_ecr=self.source_ecr,
+            target_ecr=self.clients["ecr"],
+        )
+        self.report.images = [plan.describe() for plan in self.image_plans]
+
     def plan_copies(self) -> None:
-        """The source package (Approved only), its artifacts as S3 reports them, and the copy plan."""
+        """The source package (Approved only), its images, its artifacts as S3 reports them, and the copy plan."""
         ref = self.source_ref
         self.package = registry.describe_source(self.clients["source_sm"], ref)
         self.report.source["approval_status"] = self.package.get("ModelApprovalStatus", "PendingManualApproval")
         registry.check_approved(self.package, ref.arn)
-        objects = [
-            head_source(self.clients["source_s3"], index, bucket, key)
-            for index, bucket, key in registry.source_artifacts(self.package, ref.arn)
-        ]
+        locations = registry.source_artifacts(self.package, ref.arn)
+        self.plan_images()
+        objects = [head_source(self.clients["source_s3"], index, bucket, key) for index, bucket, key in locations]
         assert self.target is not None
-        self.digest, self.plans = plan_artifacts(objects, ref.group, ref.version, self.target.bucket, self.args.options)
+        self.digest, self.plans = plan_artifacts(
+            objects,
+            ref.group,
+            ref.version,
+            self.target.bucket,
+            self.args.options,
+            image_digests={c: digest for c, (digest, _) in images.pinned(self.image_plans).items()},
+        )
         self.report.content_hash = self.digest
         self.report.artifacts = [plan.describe() for plan in self.plans]
 
@@ -315,32 +372,75 @@ class Run:
             network=lambda: contract.network(ssm, prefix),
         )
 
+    def copy_images(self, bars: Callable[[str, int], Progress], pushed: list[images.CopiedImage]) -> None:
+        """Copy each image not yet in the target (once per target repository and digest); what each
+        copy pushed is appended to `pushed` as it finishes, for the caller to undo on a later failure."""
+        ecr, account = self.clients["ecr"], self.env.account_id
+        done: dict[tuple[str | None, str | None], dict] = {}
+        lines = []
+        for plan in self.image_plans:
+            key = (plan.target_repository, plan.digest)
+            if plan.action == "copy" and key not in done:
+                self.say(f"copying image {plan.source_uri} -> {plan.target_uri} ({human(plan.size)})")
+                copied = images.copy_image(
+                    self.source_ecr(plan.source.region),
+                    ecr,
+                    plan,
+                    account,
+                    download=images.http_download,
+                    progress=bars,
+                )
+                pushed.append(copied)
+                done[key] = copied.describe()
+            described = done.get(key, plan.describe()) if plan.kind == "source" else plan.describe()
+            lines.append({**described, "container": plan.container, "source": plan.source_uri})
+        self.report.images = lines
+
     def copy_and_register(self, approval: str) -> str:
-        """Copy every artifact, then register. Any failure deletes the copies this run made."""
+        """Copy every artifact and image, then register. Any failure deletes the copies this run made
+        (objects and pushed images) and registers nothing."""
         s3, target, ref = self.clients["s3"], self.target, self.source_ref
         assert target is not None
         show = not self.raw.json and sys.stderr.isatty()
+        bars = (lambda label, total: Progress(label, total, enabled=True)) if show else no_progress
         done: list[Copied] = []
+        pushed: list[images.CopiedImage] = []
         try:
             for plan in self.plans:
                 self.say(f"copying {plan.source.uri} -> {plan.target_uri} ({human(plan.source.size)})")
-                bars = (lambda label, total: Progress(label, total, enabled=True)) if show else no_progress
                 done.append(copy_artifact(s3, plan, target.kms_key_arn, self.args.options.concurrency, bars))
+            self.copy_images(bars, pushed)
             verified_by = weakest(c.verified_by for c in done)
+            pinned = images.pinned(self.image_plans)
             arn = registry.register(
                 self.clients["sm"],
                 target.model_package_group,
                 source=self.package,
                 source_arn=ref.arn,
                 specification=promoted_specification(
-                    self.package["InferenceSpecification"], {c.plan.source.container: c.plan.target_uri for c in done}
+                    self.package["InferenceSpecification"],
+                    {c.plan.source.container: c.plan.target_uri for c in done},
+                    pinned,
                 ),
                 status=approval,
                 metadata=promoted_metadata(
-                    self.package.get("CustomerMetadataProperties", {}), ref.arn, ref.account, self.digest, verified_by
+                    self.package.get("CustomerMetadataProperties", {}),
+                    ref.arn,
+                    ref.account,
+                    self.digest,
+                    verified_by,
+                    images=pinned,
                 ),
             )
         except BaseException:
+            for image in reversed(pushed):
+                with contextlib.suppress(Exception):
+                    images.delete_images(
+                        self.clients["ecr"],
+                        self.env.account_id,
+                        image.plan.target_repository or "",
+                        list(reversed(image.pushed)),
+                    )
             for copied in done:
                 if copied.action == "copied":
                     with contextlib.suppress(Exception):

@@ -45,6 +45,14 @@ locals {
 
   # S3 decrypts a source object in the source key's region: one kms:ViaService value per region.
   source_s3_services = distinct([for arn in var.source_kms_key_arns : "s3.${split(":", arn)[3]}.amazonaws.com"])
+
+  # Container images (tools/promotion/images.py): an image in a source account's ECR is copied into
+  # <name_prefix>-promoted/<source repository> here, pinned by digest. Only with source repositories
+  # to read: without one there is nothing to copy, so no ECR statement at all.
+  image_copy               = length(var.source_image_repository_arns) > 0
+  promoted_repository_arns = ["arn:${local.partition}:ecr:${local.region}:${local.account_id}:repository/${var.name_prefix}-promoted/*"]
+  # The tag the tool puts on a repository it creates (tools/promotion/images.py TAG_SOURCE_REPOSITORY).
+  image_tag_keys = ["smenv:source-repository"]
 }
 
 # --- The registry ------------------------------------------------------------------------------------
@@ -201,6 +209,54 @@ data "aws_iam_policy_document" "promotion" {
     }
   }
 
+  # Custom images: read the source repositories (each one's repository policy must grant this role
+  # too): the digest of a tag (DescribeImages), the manifests (BatchGetImage), a URL per blob
+  # (GetDownloadUrlForLayer). Nothing else of the source.
+  dynamic "statement" {
+    for_each = local.image_copy ? [1] : []
+    content {
+      sid       = "ReadSourceImages"
+      actions   = ["ecr:BatchGetImage", "ecr:DescribeImages", "ecr:GetDownloadUrlForLayer"]
+      resources = var.source_image_repository_arns
+    }
+  }
+  # ...and push them under <name_prefix>-promoted/ only: find the repository and the image by digest,
+  # create a missing repository, skip blobs already there, upload the others, PutImage; a failed
+  # run deletes the images it pushed. The copy runs on the ECR API: no registry token (no
+  # ecr:GetAuthorizationToken, whose resource can only be *).
+  dynamic "statement" {
+    for_each = local.image_copy ? [1] : []
+    content {
+      sid = "PushPromotedImages"
+      actions = [
+        "ecr:BatchCheckLayerAvailability",
+        "ecr:BatchDeleteImage",
+        "ecr:CompleteLayerUpload",
+        "ecr:CreateRepository",
+        "ecr:DescribeImages",
+        "ecr:DescribeRepositories",
+        "ecr:InitiateLayerUpload",
+        "ecr:PutImage",
+        "ecr:UploadLayerPart",
+      ]
+      resources = local.promoted_repository_arns
+    }
+  }
+  # CreateRepository with tags is also ecr:TagResource: the tool's own key only.
+  dynamic "statement" {
+    for_each = local.image_copy ? [1] : []
+    content {
+      sid       = "TagPromotedRepositoriesOnCreate"
+      actions   = ["ecr:TagResource"]
+      resources = local.promoted_repository_arns
+      condition {
+        test     = "ForAllValues:StringEquals"
+        variable = "aws:TagKeys"
+        values   = local.image_tag_keys
+      }
+    }
+  }
+
   # The optional endpoint update: read the endpoint, its configuration and serving model; create a
   # model and a configuration, UpdateEndpoint; on failure delete what was created.
   dynamic "statement" {
@@ -296,13 +352,13 @@ resource "aws_iam_role" "promotion" {
 
 resource "aws_iam_role_policy" "promotion" {
   name   = "promote"
-  role   = aws_iam_role.promotion.id
+  role   = aws_iam_role.promotion.name
   policy = data.aws_iam_policy_document.promotion.json
 }
 
 resource "aws_iam_role_policy_attachment" "guardrails" {
-  count = var.guardrail_policy_arn == null ? 0 : 1
+  count = length(var.guardrail_policy_arns)
 
   role       = aws_iam_role.promotion.name
-  policy_arn = var.guardrail_policy_arn
+  policy_arn = var.guardrail_policy_arns[count.index]
 }

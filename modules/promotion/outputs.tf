@@ -22,3 +22,8 @@ output "policy_json" {
   description = "The role's inline policy, as planned (for review and policy tests)."
   value       = data.aws_iam_policy_document.promotion.json
 }
+
+output "image_repository_prefix" {
+  description = "Where promote_model copies source-account images: ECR repositories <name_prefix>-promoted/<source repository> in this account and region (the role may push there only). The endpoints' model roles must be allowed to pull from them."
+  value       = "${var.name_prefix}-promoted"
+}

@@ -149,6 +149,17 @@ variable "source_model_package_group_names" {
   }
 }
 
+variable "source_image_repository_arns" {
+  description = "ECR repositories in the source accounts whose images promote_model copies into <name_prefix>-promoted/<repository> here (the role reads them: DescribeImages, BatchGetImage, GetDownloadUrlForLayer). Each repository's policy must grant this role the same. Empty: no image is copied (no ECR statement); a package whose image is in the source account is refused."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.source_image_repository_arns : can(regex("^arn:aws(-cn|-us-gov)?:ecr:[a-z0-9-]+:[0-9]{12}:repository/(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$", arn))])
+    error_message = "var.source_image_repository_arns must be ECR repository ARNs (arn:aws:ecr:<region>:<12 digits>:repository/<name>), without wildcards."
+  }
+}
+
 # --- The optional endpoint update --------------------------------------------------------------------
 
 variable "endpoint_execution_role_arns" {
@@ -173,13 +184,14 @@ variable "endpoint_kms_key_arns" {
   }
 }
 
-variable "guardrail_policy_arn" {
-  description = "The SageMaker guardrail policy (modules/guardrails policy_arn), attached to the role: the models it creates are held to the environment's rules. null: none attached."
-  type        = string
-  default     = null
+variable "guardrail_policy_arns" {
+  description = "The SageMaker guardrail policies (modules/guardrails policy_arns), attached to the role: the models it creates are held to the environment's rules. Empty: none attached."
+  type        = list(string)
+  nullable    = false
+  default     = []
 
   validation {
-    condition     = var.guardrail_policy_arn == null || can(regex("^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:policy/[A-Za-z0-9+=,.@_/-]+$", coalesce(var.guardrail_policy_arn, "-")))
-    error_message = "var.guardrail_policy_arn must be an IAM policy ARN (arn:aws:iam::<account>:policy/<name>) or null."
+    condition     = alltrue([for arn in var.guardrail_policy_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/[A-Za-z0-9+=,.@_/-]+$", arn))])
+    error_message = "var.guardrail_policy_arns must hold IAM policy ARNs (arn:aws:iam::<account>:policy/<name>)."
   }
 }

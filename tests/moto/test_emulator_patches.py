@@ -7,8 +7,13 @@ moto starts answering differently and the patch may no longer be needed.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+
 import boto3
 import pytest
+import requests
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
@@ -435,3 +440,83 @@ def test_a_model_package_can_be_deleted_and_then_its_group(sagemaker):
     with pytest.raises(ClientError) as unknown:
         sagemaker.describe_model_package(ModelPackageName=arn)
     assert unknown.value.response["Error"]["Code"] == "ValidationException"
+
+
+# --- ECR: what an image copy between accounts needs ------------------------------------------------
+
+
+def pushed_layer(ecr, repository: str, data: bytes) -> str:
+    ecr.create_repository(repositoryName=repository)
+    upload = ecr.initiate_layer_upload(repositoryName=repository)["uploadId"]
+    ecr.upload_layer_part(
+        repositoryName=repository, uploadId=upload, partFirstByte=0, partLastByte=len(data) - 1, layerPartBlob=data
+    )
+    wanted = "sha256:" + hashlib.sha256(data).hexdigest()
+    return ecr.complete_layer_upload(repositoryName=repository, uploadId=upload, layerDigests=[wanted])["layerDigest"]
+
+
+def test_a_pushed_layer_is_served_at_the_url_get_download_url_for_layer_answers(aws):
+    # ecr_layer_downloads: given a layer pushed into a repository
+    ecr = aws("ecr")
+    data = os.urandom(3000)
+    layer = pushed_layer(ecr, "team/fraud-model", data)
+    # when its download URL is asked for and fetched (in-process moto answers HTTP through requests)
+    answer = ecr.get_download_url_for_layer(repositoryName="team/fraud-model", layerDigest=layer)
+    fetched = requests.get(answer["downloadUrl"], timeout=10)
+    # then the URL serves exactly the layer's bytes
+    assert answer["layerDigest"] == layer
+    assert (fetched.status_code, fetched.content) == (200, data)
+
+
+def test_a_layer_the_repository_does_not_hold_is_layers_not_found(aws):
+    ecr = aws("ecr")
+    pushed_layer(ecr, "fraud-model", b"layer")
+    with pytest.raises(ClientError) as missing:
+        ecr.get_download_url_for_layer(repositoryName="fraud-model", layerDigest="sha256:" + "0" * 64)
+    assert missing.value.response["Error"]["Code"] == "LayersNotFoundException"
+
+
+def test_a_registry_id_naming_another_account_reads_that_accounts_registry(aws):
+    # ecr_cross_account_registry: given a repository in the default account (123456789012)
+    layer = pushed_layer(aws("ecr"), "fraud-model", b"layer")
+    creds = aws("sts").assume_role(RoleArn="arn:aws:iam::222222222222:role/promotion", RoleSessionName="test")
+    other = boto3.client(
+        "ecr",
+        region_name=REGION,
+        aws_access_key_id=creds["Credentials"]["AccessKeyId"],
+        aws_secret_access_key=creds["Credentials"]["SecretAccessKey"],
+        aws_session_token=creds["Credentials"]["SessionToken"],
+    )
+    # when a principal of 222222222222 asks with and without registryId
+    found = other.describe_repositories(registryId="123456789012", repositoryNames=["fraud-model"])
+    url = other.get_download_url_for_layer(registryId="123456789012", repositoryName="fraud-model", layerDigest=layer)
+    # then registryId reads that registry, and without it the caller's own (which has no such repository)
+    assert found["repositories"][0]["repositoryArn"].split(":")[4] == "123456789012"
+    assert url["layerDigest"] == layer
+    with pytest.raises(ClientError) as own:
+        other.describe_repositories(repositoryNames=["fraud-model"])
+    assert own.value.response["Error"]["Code"] == "RepositoryNotFoundException"
+
+
+def test_objects_pass_a_bucket_whose_policy_denies_only_under_conditions():
+    # Given a bucket whose policy denies plain HTTP, requests from outside a VPC endpoint and SSE-S3
+    emulator_patches.apply_all()
+    with mock_aws():
+        s3 = boto3.client("s3", region_name=REGION)
+        s3.create_bucket(Bucket="guarded")
+        arn = "arn:aws:s3:::guarded"
+        deny = [
+            {"Sid": "Tls", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": [arn, f"{arn}/*"],
+             "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+            {"Sid": "Vpce", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": [arn, f"{arn}/*"],
+             "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-0123"}}},
+            {"Sid": "Key", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": f"{arn}/*",
+             "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}},
+        ]  # fmt: skip
+        s3.put_bucket_policy(Bucket="guarded", Policy=json.dumps({"Version": "2012-10-17", "Statement": deny}))
+        # When an object is written, read and deleted
+        s3.put_object(Bucket="guarded", Key="a.txt", Body=b"x")
+        body = s3.get_object(Bucket="guarded", Key="a.txt")["Body"].read()
+        s3.delete_objects(Bucket="guarded", Delete={"Objects": [{"Key": "a.txt"}]})
+    # Then the emulator lets it through (it evaluates no policy; the access matrix does)
+    assert body == b"x"

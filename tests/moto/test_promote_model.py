@@ -3,11 +3,17 @@ credentials) and staging (222222222222, reached by assuming its promotion role),
 
 Most tests drive `main(argv)` in-process (mock_aws); the last ones run the tool as a subprocess against a
 moto server on port 4617, to show exit codes and one-line errors end to end.
+
+ECR in moto: tools/emulator_patches.py fills what moto lacks for an image copy (GetDownloadUrlForLayer
+and layer bytes, a registryId naming another account). In-process, moto answers HTTP only through the
+`requests` library, while the tool downloads a layer's URL with urllib3: `download_through_moto` makes
+exactly that GET through `requests`; the subprocess test at the end runs the tool's own download.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import itertools
 import json
@@ -20,12 +26,14 @@ from pathlib import Path
 
 import boto3
 import pytest
+import requests
 from botocore.config import Config
 from moto import mock_aws
 
 import emulator_patches
 import local_aws
 import promote_model
+from promotion import PromotionFailed, images
 from smenv_testing import REPO, toolchain_env
 
 SOURCE_ACCOUNT, SOURCE_REGION = "123456789012", "us-east-1"
@@ -34,7 +42,12 @@ STAGING_ROLE = f"arn:aws:iam::{STAGING_ACCOUNT}:role/smenv-staging-promotion"
 PROD_ROLE = f"arn:aws:iam::{PROD_ACCOUNT}:role/smenv-prod-promotion"
 SOURCE_BUCKET, TARGET_BUCKET = "smenv-dev-models", "smenv-staging-models"
 SOURCE_GROUP, TARGET_GROUP = "fraud", "smenv-staging-fraud"
-IMAGE = f"{SOURCE_ACCOUNT}.dkr.ecr.{SOURCE_REGION}.amazonaws.com/fraud-inference:1"
+# AWS's SageMaker framework registry in the target region (modules/_image_registries/aws_registries.json).
+IMAGE = f"141502667606.dkr.ecr.{TARGET_REGION}.amazonaws.com/sagemaker-xgboost:1.7-1"
+SOURCE_REGISTRY = f"{SOURCE_ACCOUNT}.dkr.ecr.{SOURCE_REGION}.amazonaws.com"
+TARGET_REGISTRY = f"{STAGING_ACCOUNT}.dkr.ecr.{TARGET_REGION}.amazonaws.com"
+PROMOTED = "smenv-staging-promoted"  # <name_prefix>-<environment>-promoted, from live/staging/env.hcl
+OCI_MANIFEST, OCI_INDEX = "application/vnd.oci.image.manifest.v1+json", "application/vnd.oci.image.index.v1+json"
 MiB = 1024 * 1024
 SERVER_PORT = 4617
 SMALL = ["--multipart-threshold", "5MiB", "--part-size", "5MiB"]  # the > 5 GiB path, scaled down
@@ -42,6 +55,23 @@ SMALL = ["--multipart-threshold", "5MiB", "--part-size", "5MiB"]  # the > 5 GiB 
 
 def sha256(data: bytes) -> str:
     return base64.b64encode(hashlib.sha256(data).digest()).decode()
+
+
+def digest(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+@contextlib.contextmanager
+def download_through_moto(url: str):
+    """The tool's layer download (images.http_download, urllib3), made through `requests` so that
+    in-process moto answers it: the same GET, the same status check, the bytes as they come."""
+    response = requests.get(url, stream=True, timeout=30)
+    try:
+        if response.status_code != 200:
+            raise PromotionFailed(f"the layer download URL answered HTTP {response.status_code}")
+        yield response.iter_content(64 * 1024)
+    finally:
+        response.close()
 
 
 class World:
@@ -64,6 +94,7 @@ class World:
         self.sm = self.client(self.source, "sagemaker")
         self.t_s3, self.t_sm = self.client(self.target, "s3"), self.client(self.target, "sagemaker")
         self.t_ssm = self.client(self.target, "ssm")
+        self.ecr, self.t_ecr = self.client(self.source, "ecr"), self.client(self.target, "ecr")
         self.s3.create_bucket(Bucket=SOURCE_BUCKET)
         self.sm.create_model_package_group(ModelPackageGroupName=SOURCE_GROUP)
         self.t_s3.create_bucket(Bucket=TARGET_BUCKET, CreateBucketConfiguration={"LocationConstraint": TARGET_REGION})
@@ -99,11 +130,25 @@ class World:
             self.s3.put_object(Bucket=SOURCE_BUCKET, Key=key, Body=data)
         return f"s3://{SOURCE_BUCKET}/{key}"
 
-    def package(self, *urls: str, status: str | None = "Approved") -> str:
+    def package(
+        self,
+        *urls: str,
+        status: str | None = "Approved",
+        images: list[str] | None = None,
+        image_digests: list[str | None] | None = None,
+    ) -> str:
+        containers = []
+        for i, url in enumerate(urls):
+            container = {
+                "Image": (images or [IMAGE] * len(urls))[i],
+                "ModelDataUrl": url,
+                "Environment": {"MODEL": str(i)},
+            }
+            if image_digests and image_digests[i]:
+                container["ImageDigest"] = image_digests[i]
+            containers.append(container)
         spec = {
-            "Containers": [
-                {"Image": IMAGE, "ModelDataUrl": url, "Environment": {"MODEL": str(i)}} for i, url in enumerate(urls)
-            ],
+            "Containers": containers,
             "SupportedContentTypes": ["text/csv"],
             "SupportedResponseMIMETypes": ["text/csv"],
         }
@@ -117,6 +162,93 @@ class World:
 
     def args(self, arn: str, *extra: str) -> list[str]:
         return ["--model-package-arn", arn, "--target-env", self.env, "--target-role-arn", self.role, *extra]
+
+    # --- images in dev's ECR ---
+
+    def blob(self, repository: str, data: bytes) -> dict:
+        """Push one blob (layer or config) into a dev repository, in 5 MiB parts as a client does."""
+        upload = self.ecr.initiate_layer_upload(repositoryName=repository)["uploadId"]
+        for start in range(0, len(data), 5 * MiB):
+            part = data[start : start + 5 * MiB]
+            self.ecr.upload_layer_part(
+                repositoryName=repository,
+                uploadId=upload,
+                partFirstByte=start,
+                partLastByte=start + len(part) - 1,
+                layerPartBlob=part,
+            )
+        self.ecr.complete_layer_upload(repositoryName=repository, uploadId=upload, layerDigests=[digest(data)])
+        return {"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": digest(data), "size": len(data)}
+
+    def manifest(self, repository: str, layer_sizes: tuple[int, ...], tag: str | None) -> tuple[str, str]:
+        """An OCI image manifest (config and random layers) pushed by digest: (manifest, digest)."""
+        config = self.blob(repository, json.dumps({"architecture": "amd64", "seed": os.urandom(8).hex()}).encode())
+        config["mediaType"] = "application/vnd.oci.image.config.v1+json"
+        layers = [self.blob(repository, os.urandom(size)) for size in layer_sizes]
+        text = json.dumps({"schemaVersion": 2, "mediaType": OCI_MANIFEST, "config": config, "layers": layers}, indent=3)
+        extra = {"imageTag": tag} if tag else {}
+        self.ecr.put_image(
+            repositoryName=repository,
+            imageManifest=text,
+            imageManifestMediaType=OCI_MANIFEST,
+            imageDigest=digest(text.encode()),
+            **extra,
+        )
+        return text, digest(text.encode())
+
+    def image(
+        self,
+        repository: str = "fraud-model",
+        tag: str = "1.3",
+        layer_sizes: tuple[int, ...] = (4096, 2048),
+        platforms: int = 0,
+    ) -> tuple[str, str]:
+        """An image in dev's ECR: (its URI by tag, its digest). platforms > 0: an OCI index of that many."""
+        with contextlib.suppress(self.ecr.exceptions.RepositoryAlreadyExistsException):
+            self.ecr.create_repository(repositoryName=repository)
+        if not platforms:
+            _, pushed = self.manifest(repository, layer_sizes, tag)
+            return f"{SOURCE_REGISTRY}/{repository}:{tag}", pushed
+        children = []
+        for number in range(platforms):
+            text, child = self.manifest(repository, layer_sizes, None)
+            children.append(
+                {
+                    "mediaType": OCI_MANIFEST,
+                    "digest": child,
+                    "size": len(text.encode()),
+                    "platform": {"os": "linux", "architecture": f"arch{number}"},
+                }
+            )
+        index = json.dumps({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": children})
+        self.ecr.put_image(
+            repositoryName=repository,
+            imageManifest=index,
+            imageManifestMediaType=OCI_INDEX,
+            imageDigest=digest(index.encode()),
+            imageTag=tag,
+        )
+        return f"{SOURCE_REGISTRY}/{repository}:{tag}", digest(index.encode())
+
+    # --- what a user checks in the target's ECR ---
+
+    def target_images(self) -> dict[str, list[str]]:
+        """{repository: its image digests} in the target registry."""
+        repositories = [r["repositoryName"] for r in self.t_ecr.describe_repositories()["repositories"]]
+        return {
+            name: sorted(i["imageDigest"] for i in self.t_ecr.describe_images(repositoryName=name)["imageDetails"])
+            for name in repositories
+        }
+
+    def target_manifest(self, repository: str, image_digest: str) -> str:
+        [image] = self.t_ecr.batch_get_image(repositoryName=repository, imageIds=[{"imageDigest": image_digest}])[
+            "images"
+        ]
+        return image["imageManifest"]
+
+    def target_blob(self, repository: str, blob_digest: str) -> bytes:
+        url = self.t_ecr.get_download_url_for_layer(repositoryName=repository, layerDigest=blob_digest)["downloadUrl"]
+        return requests.get(url, timeout=30).content
 
     # --- what a user checks in the target ---
 
@@ -183,8 +315,9 @@ def aws_env(monkeypatch, tmp_path):
 
 
 @pytest.fixture
-def world(aws_env):
+def world(aws_env, monkeypatch):
     emulator_patches.apply_all()
+    monkeypatch.setattr(images, "http_download", download_through_moto)
     with mock_aws():
         yield World()
 
@@ -490,6 +623,255 @@ def test_a_failed_registration_removes_the_copies(world, capsys, monkeypatch):
     assert world.target_keys() == []
 
 
+# --- container images ----------------------------------------------------------------------------------
+
+
+def count_calls(monkeypatch, method: str) -> list[str]:
+    """Every call of an ECR backend method (InitiateLayerUpload...) anyone makes from now on, by repository."""
+    from moto.ecr.models import ECRBackend
+
+    calls, original = [], getattr(ECRBackend, method)
+
+    def counted(self, repository_name, *args, **kwargs):
+        calls.append(repository_name)
+        return original(self, repository_name, *args, **kwargs)
+
+    monkeypatch.setattr(ECRBackend, method, counted)
+    return calls
+
+
+def test_an_aws_owned_image_is_kept_and_no_repository_is_made(world, capsys):
+    # Given a package whose image is in AWS's SageMaker registry of the target region
+    arn = world.package(world.artifact("fraud/m.tar.gz", b"model"))
+    # When it is promoted
+    code, out, err = run(capsys, [*world.args(arn), "--json"])
+    # Then the package keeps the image as it was, and nothing is made in the target's ECR
+    assert (code, err) == (0, "")
+    [image] = json.loads(out)["images"]
+    assert (image["kind"], image["action"]) == ("aws", "keep")
+    [package] = world.target_packages()
+    container = package["InferenceSpecification"]["Containers"][0]
+    assert container["Image"] == IMAGE and "ImageDigest" not in container
+    assert world.target_images() == {}
+    assert not [k for k in package["CustomerMetadataProperties"] if "image" in k]
+
+
+def test_an_image_already_in_the_target_account_is_kept(world, capsys):
+    mine = f"{TARGET_REGISTRY}/fraud-serving:2"
+    arn = world.package(world.artifact("fraud/m.tar.gz", b"model"), images=[mine])
+    code, out, _ = run(capsys, [*world.args(arn), "--json"])
+    assert code == 0
+    assert [(i["kind"], i["action"]) for i in json.loads(out)["images"]] == [("target", "keep")]
+    assert world.target_packages()[0]["InferenceSpecification"]["Containers"][0]["Image"] == mine
+    assert world.target_images() == {}
+
+
+def test_a_source_account_image_is_copied_and_the_package_points_at_it_by_digest(world, capsys):
+    # Given a package whose image is in dev's ECR, by tag, with the digest SageMaker recorded for it
+    uri, pushed = world.image("fraud-model", "1.3", layer_sizes=(6 * MiB, 3000))
+    source_manifest = world.ecr.batch_get_image(repositoryName="fraud-model", imageIds=[{"imageDigest": pushed}])
+    source_manifest = source_manifest["images"][0]["imageManifest"]
+    arn = world.package(world.artifact("fraud/m.tar.gz", b"model"), images=[uri], image_digests=[pushed])
+    # When it is promoted
+    code, out, err = run(capsys, [*world.args(arn), "--json"])
+    # Then the target's ECR holds the same image: the same digest, the same manifest bytes, every blob
+    assert (code, err) == (0, "")
+    repository = f"{PROMOTED}/fraud-model"
+    assert world.target_images() == {repository: [pushed]}
+    assert world.target_manifest(repository, pushed) == source_manifest
+    for blob in [json.loads(source_manifest)["config"], *json.loads(source_manifest)["layers"]]:
+        assert digest(world.target_blob(repository, blob["digest"])) == blob["digest"]
+    # And the repository was made immutable, scanned on push, encrypted, tagged with its source
+    [made] = world.t_ecr.describe_repositories(repositoryNames=[repository])["repositories"]
+    assert made["imageTagMutability"] == "IMMUTABLE"
+    assert made["imageScanningConfiguration"] == {"scanOnPush": True}
+    assert made["encryptionConfiguration"] == {"encryptionType": "AES256"}
+    tags = world.t_ecr.list_tags_for_resource(resourceArn=made["repositoryArn"])["tags"]
+    assert tags == [
+        {
+            "Key": "smenv:source-repository",
+            "Value": f"arn:aws:ecr:{SOURCE_REGION}:{SOURCE_ACCOUNT}:repository/fraud-model",
+        }
+    ]
+    # And the registered package points at the copy, pinned by digest, and records where it came from
+    target_uri = f"{TARGET_REGISTRY}/{repository}@{pushed}"
+    [package] = world.target_packages()
+    container = package["InferenceSpecification"]["Containers"][0]
+    assert (container["Image"], container["ImageDigest"]) == (target_uri, pushed)
+    meta = package["CustomerMetadataProperties"]
+    assert meta["smenv:container-0-source-image-digest"] == pushed
+    assert meta["smenv:container-0-image"] == target_uri
+    [image] = json.loads(out)["images"]
+    assert (image["action"], image["repository"], image["blobs_uploaded"]) == ("copied", "created", 3)
+
+
+def test_a_multi_arch_index_is_copied_with_every_manifest_it_names(world, capsys):
+    # Given an OCI index of two platforms in dev's ECR
+    uri, index = world.image("fraud-multi", "2.0", platforms=2)
+    children = [m["digest"] for m in json.loads(world.ecr.batch_get_image(repositoryName="fraud-multi", imageIds=[{"imageDigest": index}])["images"][0]["imageManifest"])["manifests"]]  # fmt: skip
+    arn = world.package(world.artifact("fraud/m.tar.gz", b"model"), images=[uri])
+    # When it is promoted
+    code, _, err = run(capsys, world.args(arn))
+    # Then the target holds the index and both platform manifests, by the same digests
+    assert (code, err) == (0, "")
+    assert world.target_images() == {f"{PROMOTED}/fraud-multi": sorted([index, *children])}
+    image = world.target_packages()[0]["InferenceSpecification"]["Containers"][0]["Image"]
+    assert image == f"{TARGET_REGISTRY}/{PROMOTED}/fraud-multi@{index}"
+
+
+def test_a_second_run_finds_the_image_by_digest_and_copies_nothing(world, capsys, monkeypatch):
+    # Given a model whose image was promoted once, and a second package (new version) with the same image
+    uri, pushed = world.image()
+    first = world.package(world.artifact("fraud/m.tar.gz", b"model"), images=[uri])
+    assert run(capsys, world.args(first))[0] == 0
+    second = world.package(world.artifact("fraud/m2.tar.gz", b"model 2"), images=[uri])
+    uploads = count_calls(monkeypatch, "initiate_layer_upload")
+    # When the first is promoted again, then the second
+    again, out_again, _ = run(capsys, [*world.args(first), "--json"])
+    code, out, _ = run(capsys, [*world.args(second), "--json"])
+    # Then neither copies a blob or pushes an image: the digest is already there
+    assert (again, code) == (0, 0)
+    assert json.loads(out_again)["status"] == "already-promoted"
+    assert [i["action"] for i in json.loads(out)["images"]] == ["present"]
+    assert uploads == []
+    assert world.target_images() == {f"{PROMOTED}/fraud-model": [pushed]}
+    assert {p["InferenceSpecification"]["Containers"][0]["Image"] for p in world.target_packages()} == {
+        f"{TARGET_REGISTRY}/{PROMOTED}/fraud-model@{pushed}"
+    }
+
+
+@pytest.mark.parametrize(
+    ("image", "message"),
+    [
+        ("444444444444.dkr.ecr.us-east-1.amazonaws.com/shared/fraud:1", "is in account 444444444444"),
+        ("docker.io/library/python:3.11", "is not an Amazon ECR image"),
+        ("public.ecr.aws/docker/library/python:3.11", "is not an Amazon ECR image"),
+        ("683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1", "is AWS-owned, but SageMaker pulls"),
+        (f"{SOURCE_REGISTRY}/fraud-model:no-such-tag", "cannot be resolved to a digest"),
+        (f"{SOURCE_REGISTRY}/no-such-repository:1", "cannot be resolved to a digest"),
+    ],
+    ids=["third-account", "docker-hub", "ecr-public", "aws-image-other-region", "unknown-tag", "unknown-repository"],
+)
+def test_an_image_that_cannot_be_promoted_is_refused_before_anything_is_copied(world, capsys, image, message):
+    # Given a package whose second container's image is one promote_model cannot copy
+    uri, _ = world.image()
+    arn = world.package(world.artifact("a/m.tar.gz", b"a"), world.artifact("b/m.tar.gz", b"b"), images=[uri, image])
+    # When it is promoted
+    code, out, err = run(capsys, world.args(arn))
+    # Then it is refused in one line (exit 3), and nothing is copied: no artifact, no image, no package
+    assert code == 3 and out == ""
+    assert message in one_line(err) and "container 1" in err
+    assert world.target_keys() == [] and world.target_images() == {} and world.target_packages() == []
+
+
+@pytest.mark.parametrize(
+    ("denied", "message"),
+    [
+        (("describe_images", SOURCE_ACCOUNT), "may not read arn:aws:ecr:us-east-1:123456789012:repository/fraud-model"),
+        (("describe_repositories", STAGING_ACCOUNT), f"may not use the target repository {PROMOTED}/fraud-model"),
+    ],
+    ids=["source-repository", "target-repository"],
+)
+def test_a_repository_the_promotion_role_may_not_use_is_refused_before_anything_is_copied(
+    world, capsys, monkeypatch, denied, message
+):
+    from moto.core.exceptions import JsonRESTError
+    from moto.ecr.models import ECRBackend
+
+    call, account = denied
+    # Given an image in dev, and ECR denying the promotion role a repository (the emulator evaluates no policy)
+    uri, _ = world.image()
+    arn = world.package(world.artifact("fraud/m.tar.gz", b"model"), images=[uri])
+    original = getattr(ECRBackend, call)
+
+    def refuse(self, *args, **kwargs):
+        if self.account_id == account:
+            raise JsonRESTError("AccessDeniedException", "injected: not authorized")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(ECRBackend, call, refuse)
+    # When it is promoted
+    code, _, err = run(capsys, world.args(arn))
+    # Then it is refused (exit 3), naming the repository, and nothing is copied
+    assert code == 3 and message in one_line(err)
+    monkeypatch.setattr(ECRBackend, call, original)
+    assert world.target_keys() == [] and world.target_packages() == []
+    assert world.t_ecr.describe_repositories()["repositories"] == []
+
+
+def test_an_image_whose_tag_moved_since_approval_is_refused(world, capsys):
+    # Given a package that recorded its image's digest, and the tag since pushed again with another image
+    uri, approved = world.image("fraud-model", "1.3")
+    arn = world.package(world.artifact("fraud/m.tar.gz", b"model"), images=[uri], image_digests=[approved])
+    _, moved = world.image("fraud-model", "1.3")
+    assert moved != approved
+    # When it is promoted
+    code, _, err = run(capsys, world.args(arn))
+    # Then it is refused (exit 3): the image the tag names now is not the approved one; nothing copied
+    assert code == 3
+    assert f"records ImageDigest {approved}, but the source registry now reports {moved}" in one_line(err)
+    assert world.target_keys() == [] and world.target_images() == {} and world.target_packages() == []
+
+
+def test_a_failed_put_image_leaves_no_image_no_artifact_and_no_package(world, capsys, monkeypatch):
+    from moto.ecr.exceptions import InvalidParameterException
+    from moto.ecr.models import ECRBackend
+
+    # Given two containers with images in dev, and a target registry that refuses the second PutImage
+    first, _ = world.image("fraud-pre", "1")
+    second, _ = world.image("fraud-model", "1")
+    arn = world.package(world.artifact("a/m.tar.gz", b"a"), world.artifact("b/m.tar.gz", b"b"), images=[first, second])
+    original = ECRBackend.put_image
+
+    def put_image(self, repository_name, *args, **kwargs):
+        if repository_name == f"{PROMOTED}/fraud-model":
+            raise InvalidParameterException("injected: PutImage failed")
+        return original(self, repository_name, *args, **kwargs)
+
+    monkeypatch.setattr(ECRBackend, "put_image", put_image)
+    # When it is promoted
+    code, _, err = run(capsys, world.args(arn))
+    # Then the run fails in one line (exit 1), the first image pushed is deleted again, the artifacts
+    # copied are removed, and no package is registered
+    assert code == 1 and "PutImage" in one_line(err)
+    assert world.target_images() == {f"{PROMOTED}/fraud-pre": [], f"{PROMOTED}/fraud-model": []}
+    assert world.target_keys() == [] and world.target_packages() == []
+
+
+def test_a_blob_that_does_not_match_its_digest_is_never_completed(world, capsys, monkeypatch):
+    # Given an image in dev, and a download that delivers other bytes than the layer's
+    uri, _ = world.image(layer_sizes=(9000,))
+    arn = world.package(world.artifact("fraud/m.tar.gz", b"model"), images=[uri])
+
+    @contextlib.contextmanager
+    def corrupted(url):
+        with download_through_moto(url) as chunks:
+            data = bytearray(b"".join(chunks))
+            data[-1] ^= 0xFF
+            yield [bytes(data)]
+
+    monkeypatch.setattr(images, "http_download", corrupted)
+    completed = count_calls(monkeypatch, "complete_layer_upload")
+    # When it is promoted
+    code, _, err = run(capsys, world.args(arn))
+    # Then the blob does not verify (exit 1) and its upload is never completed into a layer, and the
+    # target holds no image, no artifact, no package
+    assert code == 1 and "did not verify" in one_line(err) and "bytes with digest" in err
+    assert completed == []
+    assert world.target_images() == {f"{PROMOTED}/fraud-model": []}
+    assert world.target_keys() == [] and world.target_packages() == []
+
+
+def test_a_dry_run_shows_the_image_copy_and_creates_no_repository(world, capsys):
+    uri, pushed = world.image()
+    arn = world.package(world.artifact("fraud/m.tar.gz", b"model"), images=[uri])
+    code, out, _ = run(capsys, [*world.args(arn), "--dry-run"])
+    assert code == 0
+    assert f"image   container 0: {uri} -> {TARGET_REGISTRY}/{PROMOTED}/fraud-model@{pushed}" in out
+    assert f"repository {PROMOTED}/fraud-model (create)" in out
+    assert world.target_images() == {} and world.target_packages() == []
+
+
 # --- bad input: one line, exit 2 --------------------------------------------------------------------
 
 
@@ -765,3 +1147,21 @@ def test_end_to_end_errors_are_one_line_with_their_exit_code(server_world, statu
     assert done.returncode == code
     assert message in one_line(done.stderr)
     assert world.target_keys() == []
+
+
+@pytest.mark.slow
+def test_end_to_end_an_image_is_downloaded_copied_and_found_again(server_world):
+    # Given an image in dev's ECR on the emulator (its layer URLs are plain HTTP, as the emulator is)
+    world = server_world
+    uri, pushed = world.image(layer_sizes=(11 * MiB,))
+    arn = world.package(world.artifact("fraud/m.tar.gz", b"model"), images=[uri], image_digests=[pushed])
+    # When the tool promotes it (its own download, urllib3), then runs again
+    first = run_tool([*world.args(arn), "--json"])
+    second = run_tool([*world.args(arn), "--json"])
+    # Then the image is in staging's ECR by the same digest, and the second run finds it
+    assert (first.returncode, first.stderr) == (0, "")
+    [image] = json.loads(first.stdout)["images"]
+    assert (image["action"], image["blobs_uploaded"], image["bytes_uploaded"]) == ("copied", 2, image["bytes"])
+    assert world.target_images() == {f"{PROMOTED}/fraud-model": [pushed]}
+    assert (second.returncode, json.loads(second.stdout)["status"]) == (0, "already-promoted")
+    assert [i["action"] for i in json.loads(second.stdout)["images"]] == ["present"]

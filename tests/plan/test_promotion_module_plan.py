@@ -20,6 +20,20 @@ ENDPOINT_ROLE = f"arn:aws:iam::{ACCOUNT}:role/smenv-test-churn-model"
 GUARDRAIL = f"arn:aws:iam::{ACCOUNT}:policy/smenv-test-sagemaker-guardrails"
 SM = f"arn:aws:sagemaker:us-east-1:{ACCOUNT}"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/smenv-test-promotion"
+SOURCE_REPOSITORY = "arn:aws:ecr:eu-west-1:111111111111:repository/fraud/model"
+ECR = f"arn:aws:ecr:us-east-1:{ACCOUNT}"
+PROMOTED_REPOSITORIES = f"{ECR}:repository/smenv-test-promoted/*"
+IMAGE_PUSH = {
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:BatchDeleteImage",
+    "ecr:CompleteLayerUpload",
+    "ecr:CreateRepository",
+    "ecr:DescribeImages",
+    "ecr:DescribeRepositories",
+    "ecr:InitiateLayerUpload",
+    "ecr:PutImage",
+    "ecr:UploadLayerPart",
+}
 
 INPUTS = {
     "name_prefix": "smenv-test",
@@ -35,9 +49,10 @@ FULL = INPUTS | {
     "source_model_bucket_arns": [SOURCE_BUCKET],
     "source_kms_key_arns": [SOURCE_KEY],
     "source_model_package_group_names": ["smenv-dev-models"],
+    "source_image_repository_arns": [SOURCE_REPOSITORY],
     "endpoint_execution_role_arns": [ENDPOINT_ROLE],
     "endpoint_kms_key_arns": [VOLUMES_KEY],
-    "guardrail_policy_arn": GUARDRAIL,
+    "guardrail_policy_arns": [GUARDRAIL],
 }
 S3_WRITES = ("s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:AbortMultipartUpload")
 
@@ -220,6 +235,94 @@ def test_the_evaluator_allows_what_the_tool_does_and_nothing_beside_it(full_plan
     assert wrong == []
 
 
+def ecr_statements(planned) -> dict[str, dict]:
+    return {sid: s for sid, s in statements(planned).items() if any(a.startswith("ecr:") for a in as_list(s["Action"]))}
+
+
+def test_without_source_repositories_the_role_has_no_ecr_permission(plan):
+    assert ecr_statements(plan) == {}
+
+
+def test_images_are_pushed_only_under_the_promoted_prefix_and_tagged_with_the_tools_key(full_plan):
+    found = ecr_statements(full_plan)
+    assert sorted(found) == ["PushPromotedImages", "ReadSourceImages", "TagPromotedRepositoriesOnCreate"]
+    push, tag = found["PushPromotedImages"], found["TagPromotedRepositoriesOnCreate"]
+    assert set(as_list(push["Action"])) == IMAGE_PUSH
+    assert as_list(push["Resource"]) == [PROMOTED_REPOSITORIES]
+    assert as_list(tag["Action"]) == ["ecr:TagResource"] and as_list(tag["Resource"]) == [PROMOTED_REPOSITORIES]
+    assert tag["Condition"] == {"ForAllValues:StringEquals": {"aws:TagKeys": "smenv:source-repository"}}
+    assert full_plan.output("image_repository_prefix") == "smenv-test-promoted"
+
+
+def test_source_images_are_only_read_and_only_from_the_listed_repositories(full_plan):
+    read = ecr_statements(full_plan)["ReadSourceImages"]
+    assert sorted(as_list(read["Action"])) == ["ecr:BatchGetImage", "ecr:DescribeImages", "ecr:GetDownloadUrlForLayer"]
+    assert as_list(read["Resource"]) == [SOURCE_REPOSITORY]
+
+
+def test_no_ecr_statement_names_every_action_or_a_repository_outside_the_prefix(full_plan):
+    for statement in ecr_statements(full_plan).values():
+        assert not [a for a in as_list(statement["Action"]) if "*" in a]
+        for resource in as_list(statement["Resource"]):
+            assert resource in (PROMOTED_REPOSITORIES, SOURCE_REPOSITORY)
+    assert "ecr:GetAuthorizationToken" not in {a for s in statements(full_plan).values() for a in as_list(s["Action"])}
+
+
+# The source repository's policy, as modules/promotion/README.md ("Who needs what") documents it.
+SOURCE_REPOSITORY_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "PromotionReadsImages",
+            "Effect": "Allow",
+            "Principal": {"AWS": ROLE},
+            "Action": ["ecr:BatchGetImage", "ecr:DescribeImages", "ecr:GetDownloadUrlForLayer"],
+        }
+    ],
+}
+
+
+def test_the_evaluator_allows_the_image_copy_and_nothing_beside_it(full_plan):
+    policy = full_plan.policy("aws_iam_role_policy.promotion")
+    dev = iam_simulate.NamedPolicy("repository policy of fraud/model", SOURCE_REPOSITORY_POLICY)
+    promoted = f"{ECR}:repository/smenv-test-promoted/fraud/model"
+    tag_key = {"aws:TagKeys": ["smenv:source-repository"]}
+    expected = [
+        ("create a promoted repository", "ecr:CreateRepository", promoted, {}, True),
+        ("tag it with the source", "ecr:TagResource", promoted, tag_key, True),
+        ("tag it with anything else", "ecr:TagResource", promoted, {"aws:TagKeys": ["owner"]}, False),
+        ("upload a layer there", "ecr:UploadLayerPart", promoted, {}, True),
+        ("put the image there", "ecr:PutImage", promoted, {}, True),
+        ("roll the image back", "ecr:BatchDeleteImage", promoted, {}, True),
+        ("delete the repository", "ecr:DeleteRepository", promoted, {}, False),
+        ("change its policy", "ecr:SetRepositoryPolicy", promoted, {}, False),
+        ("create a repository beside the prefix", "ecr:CreateRepository", f"{ECR}:repository/fraud/model", {}, False),
+        ("push beside the prefix", "ecr:PutImage", f"{ECR}:repository/smenv-test-promoted", {}, False),
+        ("push into the team's own repository", "ecr:PutImage", f"{ECR}:repository/smenv-test-fraud", {}, False),
+        ("read the source image", "ecr:GetDownloadUrlForLayer", SOURCE_REPOSITORY, {}, True),
+        ("resolve a source tag", "ecr:DescribeImages", SOURCE_REPOSITORY, {}, True),
+        ("read another source repository", "ecr:BatchGetImage", "arn:aws:ecr:eu-west-1:111111111111:repository/other", {}, False),
+        ("write the source", "ecr:PutImage", SOURCE_REPOSITORY, {}, False),
+        ("log in to a registry", "ecr:GetAuthorizationToken", None, {}, False),
+    ]  # fmt: skip
+    cases = [
+        Case(
+            name,
+            [policy],
+            Request(action, context, principal=ROLE, resource=resource),
+            resource_policy=dev if resource and resource.startswith("arn:aws:ecr:eu-west-1:111111111111:") else None,
+        )
+        for name, action, resource, context, _ in expected
+    ]
+    outcomes = iam_simulate.evaluate(cases)
+    wrong = [
+        f"{o.id}: expected {'allow' if allow else 'deny'}, got {o.result}"
+        for (_, _, _, _, allow), o in zip(expected, outcomes, strict=True)
+        if o.allowed != allow
+    ]
+    assert wrong == []
+
+
 def test_bad_promotion_inputs_fail_at_plan_naming_the_variable(promotion):
     message = promotion.plan_error(
         **INPUTS
@@ -237,8 +340,10 @@ def test_bad_promotion_inputs_fail_at_plan_naming_the_variable(promotion):
             "trusted_principal_arns": ["arn:aws:iam::111111111111:role/*"],
             "key_prefix": "/promoted",
             "name_prefix": "Smenv_Test",
+            "source_image_repository_arns": ["arn:aws:ecr:eu-west-1:111111111111:repository/*"],
         }
     )
     assert "var.trusted_principal_arns must be IAM role or user ARNs" in message
     assert "var.key_prefix must be a relative key prefix ending in /" in message
     assert "var.name_prefix must be 3-24 characters" in message
+    assert "var.source_image_repository_arns must be ECR repository ARNs" in message

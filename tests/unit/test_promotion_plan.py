@@ -1,10 +1,11 @@
-"""The pure decisions of tools/promote_model.py: keys, parts, checksums, verification, endpoint configs."""
+"""The pure decisions of tools/promote_model.py: keys, parts, checksums, verification, endpoint configs, images."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import itertools
+import json
 from datetime import UTC, datetime
 
 import boto3
@@ -13,8 +14,25 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from project import UsageError
-from promotion import Refused
+from promotion import PromotionFailed, Refused
 from promotion.endpoint import EndpointPlan, already_serving, cloned_config, config_name, model_name, update_arguments
+from promotion.images import (
+    OCI_INDEX,
+    OCI_MANIFEST,
+    aws_registry_accounts,
+    check_download_url,
+    classify_image,
+    digest_of,
+    load_aws_registries,
+    parse_image_uri,
+    parse_manifest,
+    part_size,
+    parts,
+    promoted_tag,
+    repository_prefix,
+    target_image_uri,
+    target_repository,
+)
 from promotion.plan import (
     Checksum,
     CopyOptions,
@@ -32,6 +50,8 @@ from promotion.plan import (
     parse_size,
     part_ranges,
     plan_artifacts,
+    promoted_metadata,
+    promoted_specification,
     verify,
 )
 
@@ -261,3 +281,211 @@ def test_an_endpoint_update_keeps_autoscaled_instance_counts_but_takes_the_new_w
     assert arguments["EndpointConfigName"] == "ep-2"
     assert arguments["RetainAllVariantProperties"] is True
     assert arguments["ExcludeRetainedVariantProperties"] == [{"VariantPropertyType": "DesiredWeight"}]
+
+
+# --- container images (tools/promotion/images.py) -----------------------------------------------------
+
+DEV, STAGING, THIRD = "111111111111", "222222222222", "444444444444"
+REGISTRIES = {"eu-west-1": frozenset({"763104351884", "141502667606"}), "us-east-1": frozenset({"683313688378"})}
+DIGEST = "sha256:" + "ab" * 32
+OTHER_DIGEST = "sha256:" + "cd" * 32
+
+
+def classify(uri: str, recorded: str | None = None, target_region: str = "eu-west-1"):
+    return classify_image(
+        1,
+        uri,
+        recorded,
+        source_account=DEV,
+        target_account=STAGING,
+        target_region=target_region,
+        aws_registries=REGISTRIES,
+    )
+
+
+@pytest.mark.parametrize(
+    ("uri", "kind"),
+    [
+        ("763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-inference:2.3-cpu-py311", "aws"),
+        ("141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:1.7-1", "aws"),
+        (f"{STAGING}.dkr.ecr.eu-west-1.amazonaws.com/fraud-model:1.3", "target"),
+        (f"{DEV}.dkr.ecr.eu-west-1.amazonaws.com/fraud-model:1.3", "source"),
+        (f"{DEV}.dkr.ecr.us-east-1.amazonaws.com/team/fraud-model@{DIGEST}", "source"),  # another region: copied
+        (f"{DEV}.dkr.ecr-fips.us-east-1.amazonaws.com/fraud-model", "source"),
+    ],
+)
+def test_an_image_is_kept_when_the_target_can_pull_it_and_copied_from_the_source_account(uri, kind):
+    assert classify(uri).kind == kind
+
+
+@pytest.mark.parametrize(
+    ("uri", "recorded", "reason"),
+    [
+        (f"{THIRD}.dkr.ecr.eu-west-1.amazonaws.com/shared/fraud:1", None, "is in account 444444444444: neither"),
+        (f"{THIRD}.dkr.ecr.ap-south-2.amazonaws.com/fraud:1", None, "lists no registries for ap-south-2"),
+        ("docker.io/library/python:3.11", None, "is not an Amazon ECR image"),
+        ("public.ecr.aws/sagemaker/sagemaker-distribution:latest", None, "is not an Amazon ECR image"),
+        ("nginx", None, "is not an Amazon ECR image"),
+        ("", None, "is not an Amazon ECR image"),
+        (f"{DEV}.dkr.ecr.eu-west-1.amazonaws.com/Fraud:1", None, "is not an Amazon ECR image"),  # upper case
+        ("683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1", None, "is AWS-owned, but SageMaker"),
+        (f"{STAGING}.dkr.ecr.us-east-1.amazonaws.com/fraud:1", None, "is in the target account but SageMaker"),
+        (f"{DEV}.dkr.ecr.eu-west-1.amazonaws.com/fraud@{DIGEST}", OTHER_DIGEST, "not the digest its URI pins"),
+        (f"{DEV}.dkr.ecr.eu-west-1.amazonaws.com/fraud:1", "md5:abc", "is not a sha256:<64 hex> digest"),
+    ],
+)
+def test_an_image_the_target_could_not_pull_or_we_cannot_copy_is_refused_naming_why(uri, recorded, reason):
+    with pytest.raises(Refused, match="container 1 image") as refused:
+        classify(uri, recorded)
+    assert reason in str(refused.value)
+
+
+def test_an_image_uri_is_read_into_its_parts():
+    ref = parse_image_uri(f"{DEV}.dkr.ecr.cn-north-1.amazonaws.com.cn/team/fraud-model:1.3@{DIGEST}")
+    assert ref is not None
+    assert (ref.account, ref.region, ref.repository, ref.tag, ref.digest) == (
+        DEV,
+        "cn-north-1",
+        "team/fraud-model",
+        "1.3",
+        DIGEST,
+    )
+    assert ref.repository_arn == f"arn:aws-cn:ecr:cn-north-1:{DEV}:repository/team/fraud-model"
+    assert ref.image_id == {"imageDigest": DIGEST}  # a pinned digest wins over the tag
+    untagged = parse_image_uri(f"{DEV}.dkr.ecr.eu-west-1.amazonaws.com/fraud")
+    assert untagged is not None and untagged.image_id == {"imageTag": "latest"}
+
+
+@pytest.mark.parametrize(
+    ("region", "repository", "uri"),
+    [
+        ("eu-west-1", "fraud-model", f"{STAGING}.dkr.ecr.eu-west-1.amazonaws.com/smenv-staging-promoted/fraud-model@{DIGEST}"),
+        ("eu-west-1", "team/fraud", f"{STAGING}.dkr.ecr.eu-west-1.amazonaws.com/smenv-staging-promoted/team/fraud@{DIGEST}"),
+        ("cn-north-1", "fraud", f"{STAGING}.dkr.ecr.cn-north-1.amazonaws.com.cn/smenv-staging-promoted/fraud@{DIGEST}"),
+    ],
+)  # fmt: skip
+def test_a_copied_image_lands_under_the_prefix_with_its_source_name_pinned_by_digest(region, repository, uri):
+    name = target_repository(repository_prefix("smenv-staging"), repository)
+    assert name == f"smenv-staging-promoted/{repository}"
+    assert target_image_uri(STAGING, region, name, DIGEST) == uri
+
+
+def test_a_target_name_or_uri_longer_than_ecr_or_sagemaker_take_is_refused():
+    with pytest.raises(Refused, match="not a valid ECR repository name"):
+        target_repository("smenv-staging-promoted", "r" * 240)
+    with pytest.raises(Refused, match="longer than the 255 characters SageMaker takes"):
+        target_image_uri(STAGING, "eu-west-1", "r" * 200, DIGEST)
+
+
+def test_the_promoted_tag_is_derived_from_the_digest():
+    assert promoted_tag(DIGEST) == "promoted-abababababababab"
+
+
+def oci(config: str, *layers: str, extra: dict | None = None) -> str:
+    def desc(d: str) -> dict:
+        return {"mediaType": "application/octet-stream", "digest": d, "size": 10}
+
+    return json.dumps(
+        {"schemaVersion": 2, "config": desc(config), "layers": [desc(d) for d in layers], **(extra or {})}
+    )
+
+
+def test_an_image_manifest_names_its_config_and_layers_once_each():
+    text = oci(DIGEST, OTHER_DIGEST, OTHER_DIGEST)
+    manifest = parse_manifest(text, OCI_MANIFEST, digest_of(text), "here")
+    assert [b.digest for b in manifest.blobs] == [DIGEST, OTHER_DIGEST]
+    assert (manifest.media_type, manifest.is_index, manifest.children) == (OCI_MANIFEST, False, ())
+
+
+def test_an_index_names_its_manifests():
+    text = json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": OCI_INDEX,
+            "manifests": [{"digest": DIGEST, "size": 5}, {"digest": OTHER_DIGEST, "size": 6}],
+        }
+    )
+    manifest = parse_manifest(text, None, digest_of(text), "here")
+    assert manifest.is_index and manifest.children == (DIGEST, OTHER_DIGEST) and manifest.blobs == ()
+
+
+def test_a_manifest_that_is_not_its_digest_is_a_failure_not_a_refusal():
+    with pytest.raises(PromotionFailed, match="SHA-256 differs"):
+        parse_manifest(oci(DIGEST), OCI_MANIFEST, OTHER_DIGEST, "here")
+
+
+@pytest.mark.parametrize(
+    ("text", "media_type", "reason"),
+    [
+        (json.dumps({"schemaVersion": 1, "fsLayers": []}), None, "Docker schema 1"),
+        (oci(DIGEST), "application/vnd.docker.distribution.manifest.v1+prettyjws", "Docker schema 1"),
+        (json.dumps({"schemaVersion": 2, "mediaType": "application/x-other"}), None, "does not copy"),
+        (oci("sha512:" + "a" * 128), OCI_MANIFEST, "ECR stores SHA-256 only"),
+        (json.dumps({"schemaVersion": 2, "config": {"digest": DIGEST, "size": 1}, "layers": [{"digest": OTHER_DIGEST, "size": 1, "urls": ["https://x"]}]}), OCI_MANIFEST, "foreign layer"),
+        ("not json", OCI_MANIFEST, "is not JSON"),
+    ],
+)  # fmt: skip
+def test_a_manifest_that_cannot_be_copied_as_it_is_is_refused(text, media_type, reason):
+    with pytest.raises(Refused, match=reason):
+        parse_manifest(text, media_type, digest_of(text), "here")
+
+
+@pytest.mark.parametrize(
+    ("url", "endpoint", "fine"),
+    [
+        ("https://bucket.s3.eu-west-1.amazonaws.com/x", "https://api.ecr.eu-west-1.amazonaws.com", True),
+        ("http://bucket.s3.eu-west-1.amazonaws.com/x", "https://api.ecr.eu-west-1.amazonaws.com", False),
+        ("http://127.0.0.1:4566/ecr_us-east-1/smenv-layer/x", "http://127.0.0.1:4566", True),  # the emulator
+        ("ftp://example.com/x", "http://127.0.0.1:4566", False),
+    ],
+)
+def test_a_layer_is_downloaded_over_https_unless_the_api_itself_is_plain_http(url, endpoint, fine):
+    if fine:
+        check_download_url(url, endpoint)
+    else:
+        with pytest.raises(PromotionFailed, match="not HTTPS"):
+            check_download_url(url, endpoint)
+
+
+@given(chunks=st.lists(st.binary(max_size=50), max_size=20), size=st.integers(min_value=1, max_value=40))
+def test_a_stream_is_cut_into_whole_parts_and_one_last_shorter_one(chunks, size):
+    cut = list(parts(chunks, size))
+    assert b"".join(cut) == b"".join(chunks)
+    assert all(len(p) == size for p in cut[:-1]) and all(0 < len(p) <= size for p in cut)
+
+
+def test_the_part_size_is_what_ecr_answers_within_bounds():
+    assert part_size(20 * MiB) == 20 * MiB
+    assert part_size(None) == part_size(1) == part_size(10 * GiB) == 10 * MiB
+
+
+def test_the_projects_registry_list_is_read_per_region():
+    registries = load_aws_registries()
+    assert "141502667606" in registries["eu-west-1"] and "763104351884" in registries["eu-west-1"]
+    assert aws_registry_accounts({"regions": {"x-1": {"dlc": "123456789012"}}}) == {"x-1": frozenset({"123456789012"})}
+    with pytest.raises(ValueError, match="not a 12-digit account"):
+        aws_registry_accounts({"regions": {"x-1": {"dlc": "12"}}})
+
+
+def test_a_copied_image_changes_the_content_hash_and_no_image_leaves_it_as_it_was():
+    assert content_hash([obj()]) == content_hash([obj()], {})
+    assert content_hash([obj()], {0: DIGEST}) != content_hash([obj()])
+    assert content_hash([obj()], {0: DIGEST}) != content_hash([obj()], {0: OTHER_DIGEST})
+
+
+def test_the_registered_specification_points_at_the_copied_image_and_keeps_the_others():
+    spec = {
+        "Containers": [
+            {"Image": "aws-image", "ModelDataUrl": "s3://dev/a"},
+            {"Image": "dev-image:1", "ImageDigest": DIGEST, "ModelDataUrl": "s3://dev/b"},
+        ]
+    }
+    uri = f"{STAGING}.dkr.ecr.eu-west-1.amazonaws.com/p/dev-image@{DIGEST}"
+    promoted = promoted_specification(spec, {0: "s3://stg/a", 1: "s3://stg/b"}, {1: (DIGEST, uri)})
+    assert promoted["Containers"] == [
+        {"Image": "aws-image", "ModelDataUrl": "s3://stg/a"},
+        {"Image": uri, "ImageDigest": DIGEST, "ModelDataUrl": "s3://stg/b"},
+    ]
+    meta = promoted_metadata({}, "arn", DEV, "hash", "checksum", images={1: (DIGEST, uri)})
+    assert (meta["smenv:container-1-source-image-digest"], meta["smenv:container-1-image"]) == (DIGEST, uri)
+    assert not [k for k in meta if k.startswith("smenv:container-0")]

@@ -8,6 +8,8 @@ The pieces, each small and each taking its boto3 clients or sessions as argument
 - sessions  source and target credentials (profile, assumed role with refresh, or ambient)
 - contract  the target environment's SSM contract (promotion/*, network/*, endpoints/*)
 - copy      server-side copies (CopyObject, parallel UploadPartCopy), verification, clean-up
+- images    container images: keep AWS-owned and target-account ones, copy source-account ones into
+            the target's ECR pinned by digest (ECR API, streamed, SHA-256 checked), refuse the rest
 - registry  the source package, the promoted package in the target group, idempotency
 - endpoint  a model and a new endpoint configuration (production or shadow), UpdateEndpoint
 - progress  the bytes-copied bar on stderr

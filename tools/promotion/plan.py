@@ -5,8 +5,9 @@ Nothing here talks to AWS. The key scheme:
     promoted/<source group>/<source version>/<content hash[:16]>/<container index>/<file name>
 
 The content hash is the SHA-256 of one line per source artifact (container index, size, ETag and
-checksum as S3 reports them), so the same content always lands at the same key, and a source
-version whose artifacts changed lands beside, never on top of, an earlier promotion.
+checksum as S3 reports them) and one per image copied from the source account (container index and
+image digest), so the same content always lands at the same key, and a source version whose
+artifacts or image changed lands beside, never on top of, an earlier promotion.
 """
 
 from __future__ import annotations
@@ -56,6 +57,9 @@ META_SOURCE_ARN = "smenv:source-package-arn"
 META_SOURCE_ACCOUNT = "smenv:source-account"
 META_CONTENT_HASH = "smenv:content-hash"
 META_VERIFIED_BY = "smenv:verified-by"
+# Per container whose image was copied from the source account (tools/promotion/images.py).
+META_IMAGE_DIGEST = "smenv:container-{}-source-image-digest"
+META_IMAGE_URI = "smenv:container-{}-image"
 
 
 # --- sizes -------------------------------------------------------------------------------------------
@@ -170,11 +174,15 @@ class Part(NamedTuple):
         return self.end - self.start + 1
 
 
-def content_hash(objects: Sequence[SourceObject]) -> str:
+def content_hash(objects: Sequence[SourceObject], image_digests: Mapping[int, str] | None = None) -> str:
+    """SHA-256 (hex) over the artifacts and the digests of the images copied from the source account
+    ({container: sha256:...}); without such images the hash is what it was before images were copied."""
     lines = []
     for obj in sorted(objects, key=lambda o: o.container):
         checksum = f"{obj.checksum.algorithm}:{obj.checksum.kind}:{obj.checksum.value}" if obj.checksum else "-"
         lines.append(f"{obj.container}\t{obj.size}\t{obj.etag}\t{checksum}\n")
+    for container, digest in sorted((image_digests or {}).items()):
+        lines.append(f"image\t{container}\t{digest}\n")
     return hashlib.sha256("".join(lines).encode()).hexdigest()
 
 
@@ -258,9 +266,17 @@ class ArtifactPlan:
 
 
 def plan_artifacts(
-    objects: Sequence[SourceObject], group: str, version: int, target_bucket: str, options: CopyOptions
+    objects: Sequence[SourceObject],
+    group: str,
+    version: int,
+    target_bucket: str,
+    options: CopyOptions,
+    *,
+    image_digests: Mapping[int, str] | None = None,
 ) -> tuple[str, list[ArtifactPlan]]:
-    digest = content_hash(objects)
+    """(content hash, one plan per artifact). image_digests: {container: digest} of the images
+    copied from the source account (they are part of the promoted content)."""
+    digest = content_hash(objects, image_digests)
     plans = []
     for obj in objects:
         multipart = obj.size > options.multipart_threshold
@@ -396,28 +412,45 @@ def find_promotion(existing: Iterable[ExistingPackage], source_arn: str, digest:
     return found
 
 
-def promoted_specification(specification: Mapping, target_urls: Mapping[int, str]) -> dict:
-    """The source's InferenceSpecification with each container's ModelDataUrl pointing at its copy."""
+def promoted_specification(
+    specification: Mapping, target_urls: Mapping[int, str], images: Mapping[int, tuple[str, str]] | None = None
+) -> dict:
+    """The source's InferenceSpecification with each container's ModelDataUrl pointing at its copy and,
+    where its image was copied ({container: (digest, target URI)}), its Image at the copy, pinned by
+    digest (ImageDigest the same). Other images are kept as they are."""
     spec = {key: value for key, value in specification.items()}
     containers = []
     for index, source in enumerate(specification.get("Containers", [])):
         container = dict(source)
         if index in target_urls:
             container["ModelDataUrl"] = target_urls[index]
+        if images and index in images:
+            container["ImageDigest"], container["Image"] = images[index]
         containers.append(container)
     spec["Containers"] = containers
     return spec
 
 
 def promoted_metadata(
-    source: Mapping[str, str], source_arn: str, source_account: str, digest: str, verified_by: str
+    source: Mapping[str, str],
+    source_arn: str,
+    source_account: str,
+    digest: str,
+    verified_by: str,
+    *,
+    images: Mapping[int, tuple[str, str]] | None = None,
 ) -> dict:
-    """The source's CustomerMetadataProperties, plus (overriding) the promotion's own."""
+    """The source's CustomerMetadataProperties, plus (overriding) the promotion's own: the source
+    package, account, content hash, how the artifacts were verified and, per container whose image
+    was copied ({container: (source digest, target URI)}), the source image digest and the target URI."""
     ours = {
         META_SOURCE_ARN: source_arn,
         META_SOURCE_ACCOUNT: source_account,
         META_CONTENT_HASH: digest,
         META_VERIFIED_BY: verified_by,
     }
+    for container, (image_digest, uri) in sorted((images or {}).items()):
+        ours[META_IMAGE_DIGEST.format(container)] = image_digest
+        ours[META_IMAGE_URI.format(container)] = uri
     kept = {k: v for k, v in source.items() if k not in ours}
     return {**dict(list(kept.items())[: 50 - len(ours)]), **ours}  # SageMaker allows 50 entries
