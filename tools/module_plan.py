@@ -42,9 +42,17 @@ def emulator_services() -> list[str]:
 
 
 def working_copy(module: str, workdir: Path, emulator_url: str, provider_file: str = "provider_test.tf") -> Path:
-    """modules/<module> copied to workdir/<module> (no earlier init's files), with the emulator provider."""
+    """modules/<module> copied to workdir/<module> (no earlier init's files), with the emulator provider.
+
+    The internal parts modules share (modules/_*, called as ../_name) are copied beside it.
+    """
     target = workdir / module
     shutil.copytree(MODULES / module, target, ignore=shutil.ignore_patterns(".terraform*"))
+    for internal in sorted(MODULES.glob("_*/main.tf")):
+        if not (workdir / internal.parent.name).exists():
+            shutil.copytree(
+                internal.parent, workdir / internal.parent.name, ignore=shutil.ignore_patterns(".terraform*")
+            )
     endpoints = "\n".join(f'    {service} = "{emulator_url}"' for service in emulator_services())
     (target / provider_file).write_text(PROVIDER.format(endpoints=endpoints))
     return target

@@ -330,7 +330,8 @@ def load_config(path: Path = CONFIG) -> tuple[list[Allowance], dict[str, dict[st
 
 
 def module_names(selection: str) -> list[str]:
-    known = sorted(p.parent.name for p in MODULES.glob("*/main.tf"))
+    # Internal parts (modules/_*) write no policy of their own: they are planned inside their callers.
+    known = sorted(p.parent.name for p in MODULES.glob("*/main.tf") if not p.parent.name.startswith("_"))
     if selection == "all":
         return known
     names = [n.strip() for n in selection.split(",") if n.strip()]

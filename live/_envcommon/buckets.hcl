@@ -36,7 +36,14 @@ inputs = {
     lookup(local.env, "promotion", null) == null ? [] : ["arn:aws:iam::${local.env.account_id}:role/${local.env.name_prefix}-${local.env.environment}-promotion"],
   ))
   model_reader_principal_arns = lookup(local.env, "promotion_reader_role_arns", [])
-  enforce_tls                 = lookup(local.env, "buckets_enforce_tls", true)
-  enforce_vpc_endpoint        = lookup(local.env, "buckets_enforce_vpc_endpoint", true)
-  force_destroy               = lookup(local.env, "buckets_force_destroy", false)
+  # A serverless endpoint has no VPC: its model role reads its model (that role, those prefixes,
+  # s3:GetObject only) from outside the VPC endpoint. The role's name is the endpoint module's.
+  serverless_model_readers = lookup(local.env, "endpoint_shape", "provisioned") != "serverless" ? [] : [{
+    principal_arn = "arn:aws:iam::${local.env.account_id}:role/${local.env.name_prefix}-${local.env.environment}-${local.env.endpoint.name}-model"
+    team          = local.env.endpoint.team
+    key_prefixes  = distinct(concat(["${dirname(local.env.endpoint.model_key)}/"], lookup(local.env, "promotion", null) != null ? ["promoted/"] : []))
+  }]
+  enforce_tls          = lookup(local.env, "buckets_enforce_tls", true)
+  enforce_vpc_endpoint = lookup(local.env, "buckets_enforce_vpc_endpoint", true)
+  force_destroy        = lookup(local.env, "buckets_force_destroy", false)
 }

@@ -63,8 +63,15 @@ inputs = {
   volumes_kms_key_arn      = dependency.kms.outputs.key_arns["volumes"]
   subnet_ids               = dependency.network.outputs.private_subnet_ids
   security_group_ids       = [dependency.network.outputs.sagemaker_security_group_id]
-  guardrail_policy_arn     = dependency.guardrails.outputs.policy_arn
+  guardrail_policy_arns    = dependency.guardrails.outputs.policy_arns
   alarm_topic_arn          = dependency.enforcer.outputs.alarms_topic_arn
-  # Where models are promoted in (env.hcl has `promotion`), an apply never rolls a promoted model back.
-  models_promoted = lookup(local.env, "promotion", null) != null
+  # Where models are promoted in (env.hcl has `promotion`), an apply never rolls a promoted model back,
+  # and the model's role reads the promoted copies (tools/promote_model.py writes under promoted/).
+  models_promoted     = lookup(local.env, "promotion", null) != null
+  model_data_prefixes = lookup(local.env, "promotion", null) != null ? ["promoted/"] : []
+  # ... and pulls the custom images promote_model copies into <prefix>-promoted/ (modules/promotion).
+  extra_image_repository_arns = lookup(local.env, "promotion", null) == null ? [] : [
+    "arn:aws:ecr:${local.env.region}:${local.env.account_id}:repository/${local.env.name_prefix}-${local.env.environment}-promoted/*"
+  ]
+  allowed_image_registries = lookup(local.env, "image_registries", null)
 }

@@ -1,11 +1,18 @@
 # Stand-in outputs for `plan` and `validate` on an empty account, before a dependency exists.
-# Shaped like the real outputs, with this environment's account and region.
+# Shaped like the real outputs, with this environment's account and region. Every name a module
+# derives from name_prefix is the real one (the access matrix, tools/access_matrix.py, follows a
+# role or bucket from the unit that makes it to the units that use it by name); what AWS assigns
+# (key, VPC, subnet, group and endpoint ids) is a fixed placeholder, distinct per purpose.
 locals {
   # Read through the unit that asked: this file is itself read by read_terragrunt_config.
-  env     = read_terragrunt_config("${get_original_terragrunt_dir()}/../env.hcl").locals
-  key_arn = "arn:aws:kms:${local.env.region}:${local.env.account_id}:key/00000000-0000-0000-0000-000000000000"
+  env    = read_terragrunt_config("${get_original_terragrunt_dir()}/../env.hcl").locals
+  prefix = "${local.env.name_prefix}-${local.env.environment}"
+  suffix = "${local.env.account_id}-${local.env.region}"
+  arn    = { for service in ["iam", "kms", "sns", "sagemaker"] : service => "arn:aws:${service}:${service == "iam" ? "" : local.env.region}:${local.env.account_id}" }
+
+  key_purposes = ["data", "models", "volumes", "logs", "notifications", "lambda", "params", "trail"]
   kms = {
-    key_arns = { for p in ["data", "models", "volumes", "logs", "notifications", "lambda", "params"] : p => local.key_arn }
+    key_arns = { for i, p in local.key_purposes : p => format("${local.arn.kms}:key/00000000-0000-0000-0000-%012d", i + 1) }
   }
   network = {
     vpc_id                      = "vpc-00000000000000000"
@@ -16,31 +23,31 @@ locals {
     s3_vpc_endpoint_id          = "vpce-00000000000000000"
   }
   buckets = {
-    data_buckets      = { for t in local.env.teams : t => "mock-data-${t}" }
-    model_buckets     = { for t in local.env.teams : t => "mock-model-${t}" }
-    data_bucket_arns  = { for t in local.env.teams : t => "arn:aws:s3:::mock-data-${t}" }
-    model_bucket_arns = { for t in local.env.teams : t => "arn:aws:s3:::mock-model-${t}" }
-    access_log_bucket = "mock-access-logs"
+    data_buckets      = { for t in local.env.teams : t => "${local.prefix}-data-${t}-${local.suffix}" }
+    model_buckets     = { for t in local.env.teams : t => "${local.prefix}-model-${t}-${local.suffix}" }
+    data_bucket_arns  = { for t in local.env.teams : t => "arn:aws:s3:::${local.prefix}-data-${t}-${local.suffix}" }
+    model_bucket_arns = { for t in local.env.teams : t => "arn:aws:s3:::${local.prefix}-model-${t}-${local.suffix}" }
+    access_log_bucket = "${local.prefix}-access-logs-${local.suffix}"
   }
   enforcer = {
-    findings_topic_arn = "arn:aws:sns:${local.env.region}:${local.env.account_id}:mock-findings"
-    alarms_topic_arn   = "arn:aws:sns:${local.env.region}:${local.env.account_id}:mock-alarms"
-    function_name      = "mock-enforcer"
+    findings_topic_arn = "${local.arn.sns}:${local.prefix}-enforcer-findings"
+    alarms_topic_arn   = "${local.arn.sns}:${local.prefix}-enforcer-alarms"
+    function_name      = "${local.prefix}-sagemaker-enforcer"
   }
   guardrails = {
-    policy_arn = "arn:aws:iam::${local.env.account_id}:policy/mock-guardrails"
+    policy_arns = [for concern in ["network", "encryption", "notebook"] : "${local.arn.iam}:policy/${local.prefix}-sagemaker-guardrails-${concern}"]
   }
   notebook = {
-    execution_role_arns = { for t in local.env.teams : t => "arn:aws:iam::${local.env.account_id}:role/mock-${t}-sagemaker" }
-    notebook_names      = { for t in local.env.teams : t => "mock-${t}" }
+    execution_role_arns = { for t in local.env.teams : t => "${local.arn.iam}:role/${local.prefix}-${t}-sagemaker" }
+    notebook_names      = { for t in local.env.teams : t => "${local.prefix}-${t}" }
   }
   endpoint = {
-    endpoint_name      = "mock-endpoint"
-    endpoint_arn       = "arn:aws:sagemaker:${local.env.region}:${local.env.account_id}:endpoint/mock-endpoint"
-    execution_role_arn = "arn:aws:iam::${local.env.account_id}:role/mock-endpoint-model"
+    endpoint_name      = "${local.prefix}-${local.env.endpoint.name}"
+    endpoint_arn       = "${local.arn.sagemaker}:endpoint/${local.prefix}-${local.env.endpoint.name}"
+    execution_role_arn = "${local.arn.iam}:role/${local.prefix}-${local.env.endpoint.name}-model"
   }
   invoker = {
-    function_name = "mock-invoker"
+    function_name = "${local.prefix}-${local.env.endpoint.name}-invoker"
     function_url  = "https://mock.lambda-url.${local.env.region}.on.aws/"
   }
   # Only plan and validate may see these; apply always reads the real outputs.

@@ -66,7 +66,6 @@ inputs = {
       "network/s3_vpc_endpoint_id"          = dependency.network.outputs.s3_vpc_endpoint_id
       "buckets/access_log_bucket"           = dependency.buckets.outputs.access_log_bucket
       "enforcer/findings_topic_arn"         = dependency.enforcer.outputs.findings_topic_arn
-      "guardrails/policy_arn"               = dependency.guardrails.outputs.policy_arn
     },
     {
       "endpoints/${local.env.endpoint.name}/endpoint_name"         = dependency.endpoint.outputs.endpoint_name
@@ -89,5 +88,6 @@ inputs = {
   )
   string_lists = {
     "network/private_subnet_ids" = dependency.network.outputs.private_subnet_ids
+    "guardrails/policy_arns"     = dependency.guardrails.outputs.policy_arns
   }
 }

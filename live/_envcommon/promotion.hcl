@@ -42,8 +42,9 @@ inputs = {
   source_model_bucket_arns         = lookup(local.promotion, "source_model_bucket_arns", [])
   source_kms_key_arns              = lookup(local.promotion, "source_kms_key_arns", [])
   source_model_package_group_names = lookup(local.promotion, "source_model_package_group_names", [])
+  source_image_repository_arns     = lookup(local.promotion, "source_image_repository_arns", [])
   registered_approval_statuses     = lookup(local.promotion, "registered_approval_statuses", ["Approved", "PendingManualApproval"])
   endpoint_execution_role_arns     = [dependency.endpoint.outputs.execution_role_arn]
   endpoint_kms_key_arns            = [dependency.kms.outputs.key_arns["volumes"], dependency.kms.outputs.key_arns["models"]]
-  guardrail_policy_arn             = dependency.guardrails.outputs.policy_arn
+  guardrail_policy_arns            = dependency.guardrails.outputs.policy_arns
 }

@@ -17,12 +17,9 @@ locals {
   protect_stateful         = false
   kms_deletion_window_days = 7
 
-  # The emulator serves plain HTTP and cannot evaluate bucket-policy conditions (a conditional
-  # Deny makes it refuse all object I/O): these two bucket statements are off here only.
-  # dev, staging and prod keep them (tests/plan prove both are present).
-  buckets_enforce_tls          = false
-  buckets_enforce_vpc_endpoint = false
-  buckets_force_destroy        = true
+  # Bucket policies are the real environments' (TLS and the VPC endpoint only, the bucket's key):
+  # the emulator evaluates no policy (tools/emulator_patches.py), the access matrix does.
+  buckets_force_destroy = true
 
   # The model endpoint (modules/endpoint): everything on, so the emulator run covers every path.
   # endpoint_shape: provisioned (in the VPC) or serverless (no VPC: see modules/endpoint/README.md).

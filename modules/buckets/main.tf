@@ -16,6 +16,19 @@ locals {
   log_name = "${var.name_prefix}-access-logs-${local.suffix}"
 
   reader_accounts = distinct([for arn in var.model_reader_principal_arns : split(":", arn)[4]])
+
+  # Serverless model readers by bucket: they are exempt from the VPC-endpoint deny, and held instead
+  # to s3:GetObject under their prefixes by two denies of their own.
+  outside_principals = {
+    for k, b in local.team_buckets : k => concat(
+      var.vpc_endpoint_exempt_principal_arns,
+      b.kind == "model" ? var.model_reader_principal_arns : [],
+      [for r in var.serverless_model_readers : r.principal_arn if b.kind == "model" && r.team == b.team],
+    )
+  }
+  serverless_readers = {
+    for k, b in local.team_buckets : k => [for r in var.serverless_model_readers : r if b.kind == "model" && r.team == b.team]
+  }
 }
 
 # --- The teams' data and model buckets --------------------------------------------------------------
@@ -167,12 +180,110 @@ data "aws_iam_policy_document" "team" {
         values   = ["false"]
       }
       dynamic "condition" {
-        for_each = length(var.vpc_endpoint_exempt_principal_arns) + (each.value.kind == "model" ? length(var.model_reader_principal_arns) : 0) > 0 ? [1] : []
+        for_each = length(local.outside_principals[each.key]) > 0 ? [1] : []
         content {
           test     = "ArnNotLike"
           variable = "aws:PrincipalArn"
-          values   = concat(var.vpc_endpoint_exempt_principal_arns, each.value.kind == "model" ? var.model_reader_principal_arns : [])
+          values   = local.outside_principals[each.key]
         }
+      }
+    }
+  }
+
+  # A serverless model's role, from outside the endpoint: s3:GetObject under its prefixes, nothing else.
+  dynamic "statement" {
+    for_each = var.enforce_vpc_endpoint ? local.serverless_readers[each.key] : []
+    content {
+      sid         = "DenyServerlessModelRole${statement.key}AnythingButGetObject"
+      effect      = "Deny"
+      not_actions = ["s3:GetObject"]
+      resources   = ["arn:${local.partition}:s3:::${local.names[each.key]}", "arn:${local.partition}:s3:::${local.names[each.key]}/*"]
+      principals {
+        type        = "*"
+        identifiers = ["*"]
+      }
+      condition {
+        test     = "StringNotEquals"
+        variable = "aws:SourceVpce"
+        values   = [var.s3_vpc_endpoint_id]
+      }
+      condition {
+        test     = "ArnEquals"
+        variable = "aws:PrincipalArn"
+        values   = [statement.value.principal_arn]
+      }
+    }
+  }
+  dynamic "statement" {
+    for_each = var.enforce_vpc_endpoint ? local.serverless_readers[each.key] : []
+    content {
+      sid           = "DenyServerlessModelRole${statement.key}OutsideItsModels"
+      effect        = "Deny"
+      actions       = ["s3:GetObject"]
+      not_resources = [for prefix in statement.value.key_prefixes : "arn:${local.partition}:s3:::${local.names[each.key]}/${prefix}*"]
+      principals {
+        type        = "*"
+        identifiers = ["*"]
+      }
+      condition {
+        test     = "StringNotEquals"
+        variable = "aws:SourceVpce"
+        values   = [var.s3_vpc_endpoint_id]
+      }
+      condition {
+        test     = "ArnEquals"
+        variable = "aws:PrincipalArn"
+        values   = [statement.value.principal_arn]
+      }
+    }
+  }
+
+  # Objects are encrypted under this bucket's key: an upload may name no encryption (the bucket's
+  # default applies: SSE-KMS with its key), but never SSE-S3 or another KMS key. CopyObject and
+  # CreateMultipartUpload are authorised as s3:PutObject, with the same headers.
+  dynamic "statement" {
+    for_each = var.enforce_bucket_key ? [1] : []
+    content {
+      sid       = "DenyUploadsNotUnderKms"
+      effect    = "Deny"
+      actions   = ["s3:PutObject"]
+      resources = ["arn:${local.partition}:s3:::${local.names[each.key]}/*"]
+      principals {
+        type        = "*"
+        identifiers = ["*"]
+      }
+      condition {
+        test     = "Null"
+        variable = "s3:x-amz-server-side-encryption"
+        values   = ["false"]
+      }
+      condition {
+        test     = "StringNotEquals"
+        variable = "s3:x-amz-server-side-encryption"
+        values   = ["aws:kms", "aws:kms:dsse"]
+      }
+    }
+  }
+  dynamic "statement" {
+    for_each = var.enforce_bucket_key ? [1] : []
+    content {
+      sid       = "DenyUploadsUnderAnotherKey"
+      effect    = "Deny"
+      actions   = ["s3:PutObject"]
+      resources = ["arn:${local.partition}:s3:::${local.names[each.key]}/*"]
+      principals {
+        type        = "*"
+        identifiers = ["*"]
+      }
+      condition {
+        test     = "Null"
+        variable = "s3:x-amz-server-side-encryption-aws-kms-key-id"
+        values   = ["false"]
+      }
+      condition {
+        test     = "StringNotEquals"
+        variable = "s3:x-amz-server-side-encryption-aws-kms-key-id"
+        values   = [each.value.kms_key_arn]
       }
     }
   }
@@ -198,9 +309,9 @@ data "aws_iam_policy_document" "team" {
 
 resource "aws_s3_bucket_policy" "team" {
   # S3 refuses an empty policy: a bucket gets one when any statement applies to it.
-  for_each = { for k, b in local.team_buckets : k => b if var.enforce_tls || var.enforce_vpc_endpoint || (b.kind == "model" && length(var.model_reader_principal_arns) > 0) }
+  for_each = { for k, b in local.team_buckets : k => b if var.enforce_tls || var.enforce_vpc_endpoint || var.enforce_bucket_key || (b.kind == "model" && length(var.model_reader_principal_arns) > 0) }
 
-  bucket = aws_s3_bucket.team[each.key].id
+  bucket = aws_s3_bucket.team[each.key].bucket # the name: known at plan time, so the plan shows which bucket each policy governs
   policy = data.aws_iam_policy_document.team[each.key].json
 
   depends_on = [aws_s3_bucket_public_access_block.team]
@@ -314,7 +425,7 @@ data "aws_iam_policy_document" "access_logs" {
 }
 
 resource "aws_s3_bucket_policy" "access_logs" {
-  bucket = aws_s3_bucket.access_logs.id
+  bucket = aws_s3_bucket.access_logs.bucket
   policy = data.aws_iam_policy_document.access_logs.json
 
   depends_on = [aws_s3_bucket_public_access_block.access_logs]

@@ -86,6 +86,38 @@ variable "model_reader_principal_arns" {
   }
 }
 
+variable "serverless_model_readers" {
+  description = <<-EOT
+    Roles that read model data from outside the VPC endpoint: a serverless endpoint's model role
+    (a serverless endpoint has no VPC, so SageMaker downloads its model from its own network with
+    that role). Each may s3:GetObject under its key prefixes of its team's model bucket and do
+    nothing else there from outside the endpoint. Empty: no exception.
+  EOT
+  type = list(object({
+    principal_arn = string
+    team          = string
+    key_prefixes  = list(string)
+  }))
+  default  = []
+  nullable = false
+
+  validation {
+    condition     = alltrue([for r in var.serverless_model_readers : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$", r.principal_arn))])
+    error_message = "var.serverless_model_readers: each principal_arn must be one IAM role ARN (no wildcards)."
+  }
+  validation {
+    condition     = alltrue([for r in var.serverless_model_readers : length(r.key_prefixes) > 0 && alltrue([for p in r.key_prefixes : can(regex("^[A-Za-z0-9!_.'()-][A-Za-z0-9!_.'()/-]*/$", p))])])
+    error_message = "var.serverless_model_readers: each needs key_prefixes ending in / (such as promoted/), without wildcards."
+  }
+}
+
+variable "enforce_bucket_key" {
+  description = "Deny uploads that ask for another encryption than SSE-KMS, or another KMS key than the bucket's (an upload that names none gets the bucket's default: its key). Leave on."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
 variable "noncurrent_version_expiration_days" {
   description = "Days a replaced or deleted object version is kept before it expires."
   type        = number

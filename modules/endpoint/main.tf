@@ -21,6 +21,42 @@ locals {
     for variant, m in local.models : variant => "${local.endpoint_name}-${variant}-${substr(sha1(jsonencode([m.image, m.model_data_url, m.model_package_arn, m.environment, var.enable_network_isolation, var.shape])), 0, 8)}"
   }
   capture_uri = "s3://${var.model_bucket}/${var.data_capture.prefix}/${local.endpoint_name}"
+
+  # Images: the repository of each configured image, and its registry account, which must be this
+  # account or an allowed (by default AWS-owned) registry.
+  image_pattern = "^([0-9]{12})\\.dkr\\.ecr\\.([a-z0-9-]+)\\.amazonaws\\.com(\\.cn)?/([a-z0-9][a-z0-9._/-]*)([:@].+)?$"
+  images        = { for variant, m in local.models : variant => m.image if m.image != null }
+  image_parts   = { for variant, image in local.images : variant => try(regex(local.image_pattern, image), null) }
+  image_repository_arns = sort(distinct(concat(
+    [for parts in values(local.image_parts) : "arn:${local.partition}:ecr:${parts[1]}:${parts[0]}:repository/${parts[3]}" if parts != null],
+    var.extra_image_repository_arns,
+  )))
+  allowed_registries = concat([local.account_id], var.allowed_image_registries != null ? var.allowed_image_registries : module.aws_registries.account_ids)
+  foreign_images     = [for variant, parts in local.image_parts : "${variant} (${local.images[variant]})" if parts == null || !contains(local.allowed_registries, try(parts[0], ""))]
+
+  # What the model's role reads: the directory of each configured model, and the given prefixes.
+  model_data_keys     = [for m in values(local.models) : regex("^s3://[^/]+/(.+)$", m.model_data_url)[0] if m.model_data_url != null]
+  model_data_prefixes = sort(distinct(concat([for key in local.model_data_keys : "${dirname(key)}/"], var.model_data_prefixes)))
+
+  # SageMaker refuses a volume key when any variant's instance type has local NVMe storage.
+  instance_types = local.provisioned ? concat([var.instance_type], [for s in [var.shadow] : coalesce(s.instance_type, var.instance_type) if s != null]) : []
+  local_storage  = [for t in local.instance_types : t if contains(module.instance_storage.local_storage_families, split(".", t)[1])]
+  volume_kms_key = length(local.local_storage) == 0 || var.force_volume_kms_key ? var.volumes_kms_key_arn : null
+
+  # Under autoscaling, an endpoint configuration Terraform replaces (a model change) starts at the
+  # most instances, not the fewest: UpdateEndpoint without RetainAllVariantProperties takes the new
+  # configuration's count, and the provider cannot retain it, so starting at min_capacity would drop
+  # capacity under load. Autoscaling scales in again after its scale-in cooldown.
+  initial_instance_count = !local.provisioned ? null : (var.autoscaling.enabled && !var.models_promoted ? var.autoscaling.max_capacity : var.autoscaling.min_capacity)
+}
+
+module "instance_storage" {
+  source = "../_instance_storage"
+}
+
+module "aws_registries" {
+  source = "../_image_registries"
+  region = local.region
 }
 
 # --- The role the models run as ------------------------------------------------------------------
@@ -44,7 +80,7 @@ data "aws_iam_policy_document" "model" {
   statement {
     sid       = "ReadModelData"
     actions   = ["s3:GetObject"]
-    resources = ["arn:${local.partition}:s3:::${var.model_bucket}/*"]
+    resources = [for prefix in local.model_data_prefixes : "arn:${local.partition}:s3:::${var.model_bucket}/${prefix}*"]
   }
   statement {
     sid       = "WriteCapturedData"
@@ -56,10 +92,14 @@ data "aws_iam_policy_document" "model" {
     actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
     resources = [var.models_kms_key_arn, var.volumes_kms_key_arn]
   }
-  statement {
-    sid       = "PullImagesOfThisAccount"
-    actions   = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
-    resources = ["arn:${local.partition}:ecr:${local.region}:${local.account_id}:repository/*"]
+  # Exactly the repositories of the configured images (and the named extra ones).
+  dynamic "statement" {
+    for_each = length(local.image_repository_arns) > 0 ? [1] : []
+    content {
+      sid       = "PullTheConfiguredImages"
+      actions   = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+      resources = local.image_repository_arns
+    }
   }
   # GetAuthorizationToken and PutMetricData have no resource-level permissions.
   statement {
@@ -93,17 +133,30 @@ data "aws_iam_policy_document" "model" {
 resource "aws_iam_role" "model" {
   name               = "${local.endpoint_name}-model"
   assume_role_policy = data.aws_iam_policy_document.trust.json
+
+  lifecycle {
+    precondition {
+      condition     = length(local.foreign_images) == 0
+      error_message = "var.model / var.shadow image: ${join(", ", local.foreign_images)} is not an ECR image of this account (${local.account_id}) or of var.allowed_image_registries (default: the region's AWS-owned SageMaker registries, ${join(", ", module.aws_registries.account_ids)}); in env.hcl: endpoint.image and endpoint.shadow.image."
+    }
+    precondition {
+      condition     = var.allowed_image_registries != null || module.aws_registries.known
+      error_message = "var.allowed_image_registries: modules/_image_registries knows no AWS-owned SageMaker registries for ${local.region}; name the registries the endpoint's images may come from."
+    }
+  }
 }
 
 resource "aws_iam_role_policy" "model" {
   name   = "serve"
-  role   = aws_iam_role.model.id
+  role   = aws_iam_role.model.name
   policy = data.aws_iam_policy_document.model.json
 }
 
 resource "aws_iam_role_policy_attachment" "guardrails" {
+  count = length(var.guardrail_policy_arns)
+
   role       = aws_iam_role.model.name
-  policy_arn = var.guardrail_policy_arn
+  policy_arn = var.guardrail_policy_arns[count.index]
 }
 
 # --- Models, configuration, endpoint ----------------------------------------------------------------
@@ -153,7 +206,7 @@ resource "aws_sagemaker_model" "this" {
 
 resource "aws_sagemaker_endpoint_configuration" "this" {
   name_prefix = "${local.endpoint_name}-"
-  kms_key_arn = var.volumes_kms_key_arn
+  kms_key_arn = local.volume_kms_key
 
   production_variants {
     variant_name = "production"
@@ -161,7 +214,7 @@ resource "aws_sagemaker_endpoint_configuration" "this" {
     # 100, so a shadow's weight is its sampling percentage: whole numbers survive the float32
     # that SageMaker keeps weights in (0.2 would read back as 0.20000000298 and plan forever).
     initial_variant_weight = 100
-    initial_instance_count = local.provisioned ? var.autoscaling.min_capacity : null
+    initial_instance_count = local.initial_instance_count
     instance_type          = local.provisioned ? var.instance_type : null
 
     dynamic "serverless_config" {
@@ -209,6 +262,10 @@ resource "aws_sagemaker_endpoint_configuration" "this" {
 
   lifecycle {
     create_before_destroy = true
+    precondition {
+      condition     = !(var.force_volume_kms_key && length(local.local_storage) > 0)
+      error_message = "var.force_volume_kms_key is true, but ${join(", ", local.local_storage)} (var.instance_type / var.shadow.instance_type) has local NVMe instance storage: SageMaker refuses a volume KMS key there (a hardware module encrypts it). Leave var.force_volume_kms_key false, or choose a type with EBS storage."
+    }
   }
 }
 

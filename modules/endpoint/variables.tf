@@ -197,13 +197,14 @@ variable "security_group_ids" {
   }
 }
 
-variable "guardrail_policy_arn" {
-  description = "The preventive guardrail policy (modules/guardrails), attached to the model's execution role."
-  type        = string
+variable "guardrail_policy_arns" {
+  description = "The preventive guardrail policies (modules/guardrails policy_arns), attached to the model's execution role."
+  type        = list(string)
+  nullable    = false
 
   validation {
-    condition     = can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/.+$", var.guardrail_policy_arn))
-    error_message = "var.guardrail_policy_arn must be an IAM policy ARN."
+    condition     = alltrue([for arn in var.guardrail_policy_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/[A-Za-z0-9+=,.@_/-]+$", arn))])
+    error_message = "var.guardrail_policy_arns must hold IAM policy ARNs (arn:aws:iam::<account>:policy/<name>)."
   }
 }
 
@@ -222,4 +223,46 @@ variable "alarm_thresholds" {
     memory_utilization   = optional(number, 80)
   })
   default = {}
+}
+
+variable "allowed_image_registries" {
+  description = "Registry accounts (12-digit ids) the models' images may come from besides this account. null: the region's AWS-owned SageMaker registries (modules/_image_registries). The model's role may pull exactly the configured images' repositories, nothing else."
+  type        = list(string)
+  default     = null
+
+  validation {
+    condition     = var.allowed_image_registries == null || alltrue([for a in coalesce(var.allowed_image_registries, []) : can(regex("^[0-9]{12}$", a))])
+    error_message = "var.allowed_image_registries must hold 12-digit AWS account ids."
+  }
+}
+
+variable "extra_image_repository_arns" {
+  description = "ECR repositories beyond the configured images' that the model's role may pull from, e.g. where tools/promote_model.py copies custom images (arn:aws:ecr:<region>:<account>:repository/<name>, a trailing /* for a namespace)."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for arn in var.extra_image_repository_arns : can(regex("^arn:aws[a-z-]*:ecr:[a-z0-9-]+:[0-9]{12}:repository/[a-z0-9][a-z0-9._/-]*(/\\*)?$", arn))])
+    error_message = "var.extra_image_repository_arns must hold ECR repository ARNs (a namespace may end in /*; no other wildcard)."
+  }
+}
+
+variable "model_data_prefixes" {
+  description = "Key prefixes in the model bucket the model's role may read, beyond the directories of the configured model data (e.g. promoted/ where tools/promote_model.py copies models in). With shape serverless the bucket grants these, and only these, outside the VPC endpoint (modules/buckets)."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for p in var.model_data_prefixes : can(regex("^[A-Za-z0-9!_.*'()-][A-Za-z0-9!_.*'()/-]*/$", p))])
+    error_message = "var.model_data_prefixes must hold key prefixes ending in / (such as promoted/), not starting with /."
+  }
+}
+
+variable "force_volume_kms_key" {
+  description = "Set the volumes key on the endpoint configuration whatever the instance types. false (default): set it on types with EBS storage and leave it out on types with local NVMe instance storage, where SageMaker refuses one (their storage is encrypted by a hardware module; modules/_instance_storage). true with such a type fails the plan."
+  type        = bool
+  default     = false
+  nullable    = false
 }

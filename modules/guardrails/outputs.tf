@@ -1,24 +1,29 @@
 output "policy_json" {
-  description = "The rendered deny document: the managed policy's and, with var.scp_target_ids, the SCP's content."
+  description = "Every deny statement in one document (the managed policies' and SCPs' statements together), for review and tests."
   value       = data.aws_iam_policy_document.guardrails.json
 }
 
-output "policy_arn" {
-  description = "ARN of the managed policy <name_prefix>-sagemaker-guardrails, for every SageMaker execution role to attach."
-  value       = aws_iam_policy.guardrails.arn
+output "policy_arns" {
+  description = "ARNs of the managed policies <name_prefix>-sagemaker-guardrails-<concern> (network, encryption, notebook: those with a rule on), for every SageMaker execution role to attach, in that order."
+  value       = [for concern in local.active_concerns : aws_iam_policy.guardrails[concern].arn]
 }
 
-output "policy_name" {
-  description = "Name of the managed policy."
-  value       = aws_iam_policy.guardrails.name
+output "policy_arns_by_concern" {
+  description = "The same ARNs by concern (network, encryption, notebook)."
+  value       = { for concern, policy in aws_iam_policy.guardrails : concern => policy.arn }
+}
+
+output "policy_names" {
+  description = "Names of the managed policies, in the order of policy_arns."
+  value       = [for concern in local.active_concerns : aws_iam_policy.guardrails[concern].name]
 }
 
 output "enabled_rules" {
-  description = "The rules this policy enforces (names as in var.disabled_rules, plus network_isolation when required)."
+  description = "The rules these policies enforce (names as in var.disabled_rules, plus network_isolation when required)."
   value       = local.enabled_rules
 }
 
-output "scp_id" {
-  description = "ID of the service control policy, or null when var.scp_target_ids is empty."
-  value       = one(aws_organizations_policy.guardrails[*].id)
+output "scp_ids" {
+  description = "IDs of the service control policies by concern; empty when var.scp_target_ids is empty."
+  value       = { for concern, policy in aws_organizations_policy.guardrails : concern => policy.id }
 }

@@ -10,6 +10,14 @@ locals {
   lifecycle_dir = coalesce(var.lifecycle_dir, "${path.module}/../../lifecycle")
   teams         = { for i, team in var.teams : team => { index = i, name = "${var.name_prefix}-${team}" } }
 
+  # Job images: this account's repositories, and the allow-list (by registry or by repository).
+  job_image_registries = var.job_image_registries != null ? var.job_image_registries : module.aws_registries.account_ids
+  job_image_repositories = sort(distinct(concat(
+    ["arn:${local.partition}:ecr:${local.region}:${local.account_id}:repository/*"],
+    [for entry in local.job_image_registries : can(regex("^[0-9]{12}$", entry)) ? "arn:${local.partition}:ecr:${local.region}:${entry}:repository/*" : entry],
+  )))
+  contract_arn = "arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter${coalesce(var.parameter_prefix, "/-")}"
+
   lifecycle_vars = {
     for team, t in local.teams : team => {
       data_bucket        = var.data_buckets[team]
@@ -22,6 +30,12 @@ locals {
       autostop_py_gz_b64 = base64gzip(file("${local.lifecycle_dir}/autostop.py"))
     }
   }
+}
+
+# The region's AWS-owned SageMaker image registries: the default allow-list for job images.
+module "aws_registries" {
+  source = "../_image_registries"
+  region = local.region
 }
 
 # --- Each team's execution role: its own buckets and keys, jobs only under the guardrails --------
@@ -103,10 +117,33 @@ data "aws_iam_policy_document" "team" {
     actions   = ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:GetLogEvents", "logs:PutLogEvents"]
     resources = [for group in ["NotebookInstances", "TrainingJobs", "ProcessingJobs", "TransformJobs"] : "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/sagemaker/${group}:*"]
   }
+  # SageMaker pulls a job's image with this role: this account's repositories and the allow-list.
   statement {
-    sid       = "PullImagesOfThisAccount"
+    sid       = "PullJobImages"
     actions   = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
-    resources = ["arn:${local.partition}:ecr:${local.region}:${local.account_id}:repository/*"]
+    resources = local.job_image_repositories
+  }
+  # The environment contract (subnets, group, keys a job needs), read-only, decrypted by SSM.
+  dynamic "statement" {
+    for_each = var.parameter_prefix == null ? [] : [1]
+    content {
+      sid       = "ReadTheContract"
+      actions   = ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"]
+      resources = [local.contract_arn, "${local.contract_arn}/*"]
+    }
+  }
+  dynamic "statement" {
+    for_each = var.parameter_prefix == null || !contains(keys(var.kms_key_arns), "params") ? [] : [1]
+    content {
+      sid       = "ContractKeyThroughSsm"
+      actions   = ["kms:Decrypt"]
+      resources = [var.kms_key_arns["params"]]
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["ssm.${local.region}.amazonaws.com"]
+      }
+    }
   }
   statement {
     sid       = "JobNetworkInterfacesInThePrivateSubnets"
@@ -127,21 +164,28 @@ resource "aws_iam_role" "team" {
   name               = "${each.value.name}-sagemaker"
   description        = "SageMaker execution role of team ${each.key}: its notebook and the jobs it starts"
   assume_role_policy = data.aws_iam_policy_document.trust.json
+
+  lifecycle {
+    precondition {
+      condition     = var.job_image_registries != null || module.aws_registries.known
+      error_message = "var.job_image_registries: modules/_image_registries knows no AWS-owned SageMaker registries for ${local.region}; name the registries (or repositories) jobs may pull from."
+    }
+  }
 }
 
 resource "aws_iam_role_policy" "team" {
   for_each = local.teams
 
   name   = "team-${each.key}"
-  role   = aws_iam_role.team[each.key].id
+  role   = aws_iam_role.team[each.key].name
   policy = data.aws_iam_policy_document.team[each.key].json
 }
 
 resource "aws_iam_role_policy_attachment" "guardrails" {
-  for_each = local.teams
+  for_each = { for pair in setproduct(keys(local.teams), range(length(var.guardrail_policy_arns))) : "${pair[0]}/${pair[1]}" => { team = pair[0], arn = var.guardrail_policy_arns[pair[1]] } }
 
-  role       = aws_iam_role.team[each.key].name
-  policy_arn = var.guardrail_policy_arn
+  role       = aws_iam_role.team[each.value.team].name
+  policy_arn = each.value.arn
 }
 
 # --- Each team's notebook ------------------------------------------------------------------------

@@ -58,13 +58,14 @@ variable "security_group_id" {
   }
 }
 
-variable "guardrail_policy_arn" {
-  description = "The preventive guardrail policy (modules/guardrails), attached to every execution role made here."
-  type        = string
+variable "guardrail_policy_arns" {
+  description = "The preventive guardrail policies (modules/guardrails policy_arns), attached to every execution role made here."
+  type        = list(string)
+  nullable    = false
 
   validation {
-    condition     = can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/.+$", var.guardrail_policy_arn))
-    error_message = "var.guardrail_policy_arn must be an IAM policy ARN."
+    condition     = alltrue([for arn in var.guardrail_policy_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/[A-Za-z0-9+=,.@_/-]+$", arn))])
+    error_message = "var.guardrail_policy_arns must hold IAM policy ARNs (arn:aws:iam::<account>:policy/<name>)."
   }
 }
 
@@ -138,4 +139,31 @@ variable "lifecycle_dir" {
   description = "Directory of the lifecycle templates (repository's lifecycle/); Terragrunt passes its absolute path."
   type        = string
   default     = null
+}
+
+variable "job_image_registries" {
+  description = <<-EOT
+    Where the teams' jobs may pull container images from, besides this account's own ECR: 12-digit
+    registry account ids (every repository there) or ECR repository ARNs. null: the region's
+    AWS-owned SageMaker registries (Deep Learning Containers and SageMaker framework images,
+    modules/_image_registries). Never "*": a role that may pull any image may run any code.
+  EOT
+  type        = list(string)
+  default     = null
+
+  validation {
+    condition     = var.job_image_registries == null || alltrue([for entry in coalesce(var.job_image_registries, []) : can(regex("^([0-9]{12}|arn:aws[a-z-]*:ecr:[a-z0-9-]+:[0-9]{12}:repository/[a-z0-9][a-z0-9._/-]*)$", entry))])
+    error_message = "var.job_image_registries must hold 12-digit registry account ids or ECR repository ARNs (arn:aws:ecr:<region>:<account>:repository/<name>), no wildcards."
+  }
+}
+
+variable "parameter_prefix" {
+  description = "The environment contract's SSM path (/<name_prefix>/<environment>): the teams may read it, never write it. null: no contract access."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.parameter_prefix == null || can(regex("^/[a-z0-9][a-z0-9/_-]*[a-z0-9]$", coalesce(var.parameter_prefix, "/x")))
+    error_message = "var.parameter_prefix must be an SSM path such as /smenv/dev, without a trailing slash."
+  }
 }

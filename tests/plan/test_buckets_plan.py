@@ -110,8 +110,60 @@ def test_the_access_log_bucket_takes_only_the_logging_service_from_this_account(
     assert sse["apply_server_side_encryption_by_default"][0]["sse_algorithm"] == "AES256"
 
 
-def test_the_emulator_switches_turn_the_two_conditional_denies_off_and_nothing_else(buckets):
-    plan = buckets.plan(**INPUTS, enforce_tls=False, enforce_vpc_endpoint=False)
+def test_uploads_must_stay_under_the_buckets_own_key(plan):
+    for index, key in (("data-fraud", DATA_KEY), ("model-pricing", MODELS_KEY)):
+        statements = {s["Sid"]: s for s in plan.policy(f'aws_s3_bucket_policy.team["{index}"]')["Statement"]}
+        # SSE-S3 (or anything but SSE-KMS) asked for is refused; no header at all gets the default, the key
+        sse = statements["DenyUploadsNotUnderKms"]
+        assert (sse["Effect"], sse["Action"]) == ("Deny", "s3:PutObject")
+        assert sse["Condition"] == {
+            "Null": {"s3:x-amz-server-side-encryption": "false"},
+            "StringNotEquals": {"s3:x-amz-server-side-encryption": ["aws:kms", "aws:kms:dsse"]},
+        }
+        other = statements["DenyUploadsUnderAnotherKey"]
+        assert other["Condition"] == {
+            "Null": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "false"},
+            "StringNotEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": key},
+        }
+
+
+def test_a_serverless_models_role_reads_its_prefixes_from_outside_the_endpoint_and_nothing_more(buckets):
+    # Given the serverless endpoint's model role, reading its models under promoted/ in team fraud's bucket
+    role = "arn:aws:iam::123456789012:role/smenv-test-churn-model"
+    plan = buckets.plan(
+        **INPUTS, serverless_model_readers=[{"principal_arn": role, "team": "fraud", "key_prefixes": ["promoted/"]}]
+    )
+    model = {s["Sid"]: s for s in plan.policy('aws_s3_bucket_policy.team["model-fraud"]')["Statement"]}
+    # Then the general VPC-endpoint deny exempts that role...
+    assert role in model["DenyOutsideTheVpcEndpoint"]["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
+    # ...and two denies of its own hold it, outside the endpoint, to s3:GetObject under promoted/
+    anything_else = model["DenyServerlessModelRole0AnythingButGetObject"]
+    assert anything_else["NotAction"] == "s3:GetObject"
+    assert anything_else["Condition"]["ArnEquals"] == {"aws:PrincipalArn": role}
+    outside = model["DenyServerlessModelRole0OutsideItsModels"]
+    assert (outside["Action"], outside["NotResource"]) == (
+        "s3:GetObject",
+        f"arn:aws:s3:::smenv-test-model-fraud-{SUFFIX}/promoted/*",
+    )
+    assert outside["Condition"]["StringNotEquals"] == {"aws:SourceVpce": VPCE}
+    # And no other bucket knows the role
+    for index in ("data-fraud", "model-pricing", "data-pricing"):
+        assert role not in str(plan.policy(f'aws_s3_bucket_policy.team["{index}"]'))
+
+
+def test_a_serverless_reader_must_name_one_role_and_its_prefixes(buckets):
+    message = buckets.plan_error(
+        **INPUTS,
+        serverless_model_readers=[
+            {"principal_arn": "arn:aws:iam::123456789012:role/*", "team": "fraud", "key_prefixes": []}
+        ],
+    )
+    assert "var.serverless_model_readers: each principal_arn must be one IAM role ARN" in message
+    assert "var.serverless_model_readers: each needs key_prefixes ending in /" in message
+
+
+def test_the_switches_turn_the_conditional_denies_off_and_nothing_else(buckets):
+    plan = buckets.plan(**INPUTS, enforce_tls=False, enforce_vpc_endpoint=False, enforce_bucket_key=False)
     assert plan.managed("aws_s3_bucket_policy") == [] or all(
         r["name"] == "access_logs" for r in plan.managed("aws_s3_bucket_policy")
     )

@@ -19,7 +19,7 @@ INPUTS = {
     "volumes_kms_key_arn": KEY.format("22222222"),
     "subnet_ids": ["subnet-0a", "subnet-0b"],
     "security_group_ids": ["sg-0c"],
-    "guardrail_policy_arn": "arn:aws:iam::123456789012:policy/smenv-test-sagemaker-guardrails",
+    "guardrail_policy_arns": ["arn:aws:iam::123456789012:policy/smenv-test-sagemaker-guardrails-network"],
 }
 
 
@@ -86,8 +86,8 @@ def test_alarms_watch_errors_latency_and_for_provisioned_cpu_and_memory(provisio
 
 
 def test_the_model_role_is_least_privilege_and_carries_the_guardrail(provisioned):
-    attachment = provisioned.values("aws_iam_role_policy_attachment.guardrails")
-    assert attachment["policy_arn"] == INPUTS["guardrail_policy_arn"]
+    attachment = provisioned.values("aws_iam_role_policy_attachment.guardrails[0]")
+    assert attachment["policy_arn"] == INPUTS["guardrail_policy_arns"][0]
     trust = provisioned.policy("aws_iam_role.model", "assume_role_policy")["Statement"][0]
     assert trust["Principal"] == {"Service": "sagemaker.amazonaws.com"}
     statements = {s["Sid"]: s for s in provisioned.policy("aws_iam_role_policy.model")["Statement"]}
@@ -96,6 +96,71 @@ def test_the_model_role_is_least_privilege_and_carries_the_guardrail(provisioned
     )
     wildcard = sorted(sid for sid, s in statements.items() if s["Resource"] == "*")
     assert wildcard == ["DescribeTheNetwork", "RegistryTokenAndMetrics"]
+    # It reads the configured models' directories, nothing else of the bucket
+    assert statements["ReadModelData"]["Resource"] == f"arn:aws:s3:::{INPUTS['model_bucket']}/churn/*"
+
+
+def test_the_model_role_pulls_exactly_the_configured_images(endpoint):
+    # Given a production image in this account and a shadow from AWS's scikit-learn registry
+    shadow = SHADOW | {"image": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"}
+    plan = endpoint.plan(
+        **INPUTS,
+        shadow=shadow,
+        extra_image_repository_arns=["arn:aws:ecr:us-east-1:123456789012:repository/smenv-test-promoted/*"],
+    )
+    statements = {s["Sid"]: s for s in plan.policy("aws_iam_role_policy.model")["Statement"]}
+    # Then the role may pull those two repositories and the named extra ones, by exact ARN
+    assert sorted(statements["PullTheConfiguredImages"]["Resource"]) == [
+        "arn:aws:ecr:us-east-1:123456789012:repository/churn",
+        "arn:aws:ecr:us-east-1:123456789012:repository/smenv-test-promoted/*",
+        "arn:aws:ecr:us-east-1:683313688378:repository/sagemaker-scikit-learn",
+    ]
+
+
+def test_an_image_outside_the_allowed_registries_fails_at_plan_naming_the_variable(endpoint):
+    stranger = MODEL | {"image": "999999999999.dkr.ecr.us-east-1.amazonaws.com/miner:latest"}
+    message = endpoint.plan_error(**INPUTS | {"model": stranger})
+    assert (
+        "var.model / var.shadow image: production (999999999999.dkr.ecr.us-east-1.amazonaws.com/miner:latest)"
+        in message
+    )
+    assert "endpoint.image" in message
+    docker_hub = endpoint.plan_error(**INPUTS | {"model": MODEL | {"image": "docker.io/library/python:3"}})
+    assert "is not an ECR image of this account" in docker_hub
+
+
+def test_on_a_local_nvme_type_the_configuration_carries_no_volume_key(endpoint):
+    # Given g5 instances, whose NVMe storage SageMaker encrypts itself and refuses a key for
+    plan = endpoint.plan(**INPUTS, instance_type="ml.g5.2xlarge")
+    config = plan.values("aws_sagemaker_endpoint_configuration.this")
+    # Then the configuration names no volume key (CreateEndpointConfig would fail with one)
+    assert config["kms_key_arn"] is None
+    assert config["production_variants"][0]["instance_type"] == "ml.g5.2xlarge"
+
+
+def test_a_volume_key_forced_on_an_nvme_type_fails_at_plan_naming_the_variable(endpoint):
+    message = endpoint.plan_error(**INPUTS, instance_type="ml.g5.2xlarge", force_volume_kms_key=True)
+    assert "var.force_volume_kms_key is true, but ml.g5.2xlarge" in message
+    assert "local NVMe instance storage" in message
+
+
+def test_under_autoscaling_a_configuration_terraform_replaces_starts_at_the_most_instances(provisioned, endpoint):
+    # Given autoscaling 1-5: Terraform owns the configuration (models not promoted)
+    variant = provisioned.values("aws_sagemaker_endpoint_configuration.this")["production_variants"][0]
+    # Then a new configuration (a model change) starts at 5, so UpdateEndpoint never drops capacity under load
+    assert variant["initial_instance_count"] == 5
+    # And where the tool owns later configurations (it retains the instance count), Terraform's starts at 1
+    promoted = endpoint.plan(**INPUTS, models_promoted=True)
+    assert (
+        promoted.values("aws_sagemaker_endpoint_configuration.this")["production_variants"][0]["initial_instance_count"]
+        == 1
+    )
+    # And without autoscaling, the configured minimum is the count
+    fixed = endpoint.plan(**INPUTS, autoscaling={"enabled": False, "min_capacity": 2, "max_capacity": 2})
+    assert (
+        fixed.values("aws_sagemaker_endpoint_configuration.this")["production_variants"][0]["initial_instance_count"]
+        == 2
+    )
 
 
 def test_serverless_gives_up_the_vpc_capture_and_shadow_and_says_so_with_a_tag(serverless):

@@ -16,6 +16,7 @@ import pytest
 import iam_simulate
 import policy_lint
 from iam_simulate import Case, Request
+from smenv_testing import REPO
 
 pytestmark = pytest.mark.plan
 
@@ -46,6 +47,9 @@ RULE_ACTIONS = {
     "notebook_root_access": {"CreateNotebookInstance", "UpdateNotebookInstance"},
     "notebook_direct_internet_access": {"CreateNotebookInstance"},
 }
+# Of the volume-key actions, these name their instance types; on local-storage types (g5, p4d, ...)
+# they may go without a key (SageMaker refuses one there). AutoML names none; notebooks' volumes are EBS.
+TYPED_VOLUME_ACTIONS = TRAINING_LIKE | MONITORING | {"CreateTransformJob"}
 DEFAULT_RULES = set(RULE_ACTIONS) - {"network_isolation"}
 # Never governed by the guardrail: they must pass whatever they carry.
 UNGOVERNED = {"CreateEndpoint", "CreateEndpointConfig", "DescribeTrainingJob", "ListTrainingJobs", "StopTrainingJob"}
@@ -60,8 +64,10 @@ COMPLIANT = {
     "sagemaker:NetworkIsolation": "true",
     "sagemaker:RootAccess": "Disabled",
     "sagemaker:DirectInternetAccess": "Disabled",
+    "sagemaker:InstanceTypes": ["ml.m5.xlarge"],
 }
 MISSING = object()
+LOCAL_STORAGE = ["ml.g5.2xlarge", "ml.p4d.24xlarge"]
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,8 @@ class Variant:
     value: object  # MISSING: the key is left out
     rule: str
     create_only: bool = False  # UpdateNotebookInstance: a missing key means "unchanged"
+    also: tuple[tuple[str, object], ...] = ()  # other keys changed with it (MISSING: left out)
+    only: frozenset[str] | None = None  # the rule's actions that deny it (None: all of them)
 
 
 VARIANTS = [
@@ -81,6 +89,14 @@ VARIANTS = [
     Variant("no security groups", "sagemaker:VpcSecurityGroupIds", MISSING, "vpc"),
     Variant("an unapproved security group", "sagemaker:VpcSecurityGroupIds", ["sg-0badbadbadbadbad0"], "vpc"),
     Variant("no volume key", "sagemaker:VolumeKmsKeyArn", MISSING, "volume_kms_key"),
+    Variant("no volume key on local-storage types", "sagemaker:VolumeKmsKeyArn", MISSING, "volume_kms_key",
+            also=(("sagemaker:InstanceTypes", LOCAL_STORAGE),), only=frozenset(RULE_ACTIONS["volume_kms_key"] - TYPED_VOLUME_ACTIONS)),
+    Variant("no volume key, local-storage and EBS types", "sagemaker:VolumeKmsKeyArn", MISSING, "volume_kms_key",
+            also=(("sagemaker:InstanceTypes", ["ml.g5.2xlarge", "ml.m5.xlarge"]),)),
+    Variant("no volume key and no instance types", "sagemaker:VolumeKmsKeyArn", MISSING, "volume_kms_key",
+            also=(("sagemaker:InstanceTypes", MISSING),)),
+    Variant("a volume key on local-storage types", "sagemaker:InstanceTypes", LOCAL_STORAGE, "volume_kms_key",
+            only=frozenset()),
     Variant("no output key", "sagemaker:OutputKmsKeyArn", MISSING, "output_kms_key"),
     Variant("traffic encryption off", "sagemaker:InterContainerTrafficEncryption", "false", "inter_container_traffic_encryption"),
     Variant("traffic encryption not set", "sagemaker:InterContainerTrafficEncryption", MISSING, "inter_container_traffic_encryption"),
@@ -112,10 +128,11 @@ def matrix(policy: dict, rules: set[str], keys: dict[str, set[str]]) -> list[Exp
         for variant in VARIANTS:
             if variant.key not in supported:
                 continue
-            context = {k: v for k, v in compliant.items() if k != variant.key}
-            if variant.value is not MISSING:
-                context[variant.key] = variant.value
-            governs = action in RULE_ACTIONS[variant.rule] and variant.rule in rules
+            changed = [(variant.key, variant.value), *((k, v) for k, v in variant.also if k in supported)]
+            context = {k: v for k, v in compliant.items() if k not in dict(changed)}
+            context.update({k: v for k, v in changed if v is not MISSING})
+            deniers = RULE_ACTIONS[variant.rule] if variant.only is None else variant.only
+            governs = action in deniers and variant.rule in rules
             denied = governs and not (variant.create_only and action.startswith("Update"))
             request = Request(f"sagemaker:{action}", context)
             expectations.append(Expectation(Case(f"{action}: {variant.name}", policies, request), denied))
@@ -190,16 +207,35 @@ def actions_of(statement) -> set[str]:
 # --- what a reviewer reads in the plan ---------------------------------------------------------------
 
 
-def test_one_managed_deny_only_policy_named_from_the_prefix_and_no_scp_by_default(default_plan):
-    policy = default_plan.values("aws_iam_policy.guardrails")
-    assert policy["name"] == "smenv-test-sagemaker-guardrails"
-    assert json.loads(policy["policy"]) == document(default_plan)
+CONCERNS = ("network", "encryption", "notebook")
+
+
+def managed_policies(plan) -> dict[str, dict]:
+    return {r["index"]: r["values"] for r in plan.managed("aws_iam_policy")}
+
+
+def test_one_deny_only_managed_policy_per_concern_named_from_the_prefix_and_no_scp_by_default(default_plan):
+    policies = managed_policies(default_plan)
+    assert sorted(policies) == sorted(CONCERNS)
+    assert {p["name"] for p in policies.values()} == {f"smenv-test-sagemaker-guardrails-{c}" for c in CONCERNS}
+    # Together they are exactly the whole document, each statement once.
+    together = [s for c in CONCERNS for s in json.loads(policies[c]["policy"])["Statement"]]
+    assert sorted(s["Sid"] for s in together) == sorted(s["Sid"] for s in document(default_plan)["Statement"])
     assert {s["Effect"] for s in document(default_plan)["Statement"]} == {"Deny"}
     assert {json.dumps(s["Resource"]) for s in document(default_plan)["Statement"]} == {'"*"'}
     assert default_plan.managed("aws_organizations_policy") == []
     assert default_plan.managed("aws_organizations_policy_attachment") == []
-    assert default_plan.output("scp_id") is None
+    assert default_plan.output("scp_ids") == {}
     assert sorted(default_plan.output("enabled_rules")) == sorted(DEFAULT_RULES)
+
+
+def test_each_concern_holds_the_statements_of_its_rules(default_plan):
+    sids = {
+        c: {s["Sid"] for s in json.loads(p["policy"])["Statement"]} for c, p in managed_policies(default_plan).items()
+    }
+    assert all(sid.startswith(("DenyWithoutVpc", "DenyUnapproved", "DenyModelWithoutVpc")) for sid in sids["network"])
+    assert all("Kms" in sid or "InterContainer" in sid for sid in sids["encryption"])
+    assert all(sid.startswith("DenyNotebook") for sid in sids["notebook"])
 
 
 def test_with_only_the_three_inputs_every_default_rule_has_its_statements(default_plan):
@@ -211,6 +247,8 @@ def test_with_only_the_three_inputs_every_default_rule_has_its_statements(defaul
             "DenyUnapprovedSubnets",
             "DenyUnapprovedSecurityGroups",
             "DenyWithoutVolumeKmsKey",
+            "DenyWithoutVolumeKmsKeyOnEbsInstanceTypes",
+            "DenyWithoutVolumeKmsKeyOrInstanceTypes",
             "DenyWithoutOutputKmsKey",
             "DenyWithoutInterContainerTrafficEncryption",
             "DenyNotebookRootAccess",
@@ -241,7 +279,6 @@ def test_each_statement_names_exactly_the_actions_of_its_rule(default_plan, stri
         "DenyWithoutVpcSecurityGroups": "vpc",
         "DenyUnapprovedSubnets": "vpc",
         "DenyUnapprovedSecurityGroups": "vpc",
-        "DenyWithoutVolumeKmsKey": "volume_kms_key",
         "DenyWithoutOutputKmsKey": "output_kms_key",
         "DenyWithoutInterContainerTrafficEncryption": "inter_container_traffic_encryption",
         "DenyWithoutNetworkIsolation": "network_isolation",
@@ -253,6 +290,22 @@ def test_each_statement_names_exactly_the_actions_of_its_rule(default_plan, stri
                 assert actions_of(statement) == RULE_ACTIONS[rule_of[sid]], sid
     for statement in statements(default_plan).values():
         assert not actions_of(statement) & UNGOVERNED, statement["Sid"]
+    by_sid = statements(default_plan)
+    assert actions_of(by_sid["DenyWithoutVolumeKmsKey"]) == RULE_ACTIONS["volume_kms_key"] - TYPED_VOLUME_ACTIONS
+    assert actions_of(by_sid["DenyWithoutVolumeKmsKeyOnEbsInstanceTypes"]) == TYPED_VOLUME_ACTIONS
+    assert actions_of(by_sid["DenyWithoutVolumeKmsKeyOrInstanceTypes"]) == TYPED_VOLUME_ACTIONS
+
+
+def test_the_volume_key_exemption_names_exactly_the_local_storage_families(default_plan):
+    families = json.loads((REPO / "modules/_instance_storage/instance_storage.json").read_text())
+    by_sid = statements(default_plan)
+    patterns = by_sid["DenyWithoutVolumeKmsKeyOnEbsInstanceTypes"]["Condition"]["ForAnyValue:StringNotLike"]
+    assert sorted(patterns["sagemaker:InstanceTypes"]) == sorted(
+        f"ml.{f}.*" for f in families["local_storage_families"]
+    )
+    assert by_sid["DenyWithoutVolumeKmsKeyOrInstanceTypes"]["Condition"] == {
+        "Null": {"sagemaker:VolumeKmsKeyArn": "true", "sagemaker:InstanceTypes": "true"}
+    }
 
 
 def test_every_condition_key_is_sent_by_every_action_of_its_statement(
@@ -348,15 +401,20 @@ def test_with_serverless_allowed_only_tagged_models_skip_only_the_vpc_rule(serve
     assert "CreateModel" in actions_of(by_sid["DenyUnapprovedSubnets"])
 
 
-def test_with_targets_the_same_statements_become_an_scp_attached_to_each(serverless_plan, record_property):
-    scp = serverless_plan.values("aws_organizations_policy.guardrails[0]")
-    assert (scp["name"], scp["type"]) == ("smenv-test-sagemaker-guardrails", "SERVICE_CONTROL_POLICY")
-    assert json.loads(scp["content"]) == document(serverless_plan)
-    assert len(scp["content"]) <= 5120
-    targets = {r["values"]["target_id"] for r in serverless_plan.managed("aws_organizations_policy_attachment")}
-    assert targets == set(SCP_TARGETS)
+def test_with_targets_the_same_statements_become_scps_attached_to_each(serverless_plan, record_property):
+    scps = {r["index"]: r["values"] for r in serverless_plan.managed("aws_organizations_policy")}
+    assert sorted(scps) == sorted(CONCERNS)
+    for concern, scp in scps.items():
+        assert (scp["name"], scp["type"]) == (f"smenv-test-sagemaker-guardrails-{concern}", "SERVICE_CONTROL_POLICY")
+        assert json.loads(scp["content"]) == json.loads(managed_policies(serverless_plan)[concern]["policy"])
+        assert len(scp["content"]) <= 5120
+    attached = {
+        (r["values"]["target_id"], r["index"].split("/")[0])
+        for r in serverless_plan.managed("aws_organizations_policy_attachment")
+    }
+    assert attached == {(t, c) for t in SCP_TARGETS for c in CONCERNS}
     # And as an SCP it stops a principal whose own policies allow everything.
-    content = json.loads(scp["content"])
+    content = json.loads(scps["network"]["content"])
     compliant = {
         k: v for k, v in COMPLIANT.items() if k not in ("sagemaker:RootAccess", "sagemaker:DirectInternetAccess")
     }
@@ -371,9 +429,11 @@ def test_with_targets_the_same_statements_become_an_scp_attached_to_each(serverl
     record_property("evaluator_cases_scp", len(outcomes))
 
 
-def test_the_largest_policy_of_the_three_plans_fits_iam_and_scp_limits(strict_plan):
+def test_every_policy_of_the_three_plans_fits_the_scp_limit(default_plan, serverless_plan, strict_plan):
     # IAM managed policies: 6,144 characters; SCPs: 5,120.
-    assert len(strict_plan.values("aws_iam_policy.guardrails")["policy"]) <= 5120
+    for plan in (default_plan, serverless_plan, strict_plan):
+        for concern, policy in managed_policies(plan).items():
+            assert len(policy["policy"]) <= 5120, concern
 
 
 # --- bad inputs fail at plan, naming the variable ------------------------------------------------------
@@ -415,7 +475,9 @@ def test_parliament_finds_nothing_in_the_guardrails_or_their_scp(
         assert report.failing == [], policy_lint.table(report.failing)
         assert report.unknown == []
     linted = {p.address for p in policy_lint.lint_plan(serverless_plan.raw).policies}
-    assert linted == {"aws_iam_policy.guardrails", "aws_organizations_policy.guardrails[0]"}
+    assert linted == {
+        f'{kind}.guardrails["{c}"]' for kind in ("aws_iam_policy", "aws_organizations_policy") for c in CONCERNS
+    }
 
 
 def test_parliament_finds_nothing_in_the_key_policies(planner_for, allowances):

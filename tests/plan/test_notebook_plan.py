@@ -11,7 +11,9 @@ KEYS = {
     p: f"arn:aws:kms:us-east-1:123456789012:key/{i}1111111-0000-0000-0000-000000000000"
     for i, p in enumerate(["data", "models", "volumes"])
 }
-GUARDRAIL = "arn:aws:iam::123456789012:policy/smenv-test-sagemaker-guardrails"
+GUARDRAILS = [
+    f"arn:aws:iam::123456789012:policy/smenv-test-sagemaker-guardrails-{c}" for c in ("network", "encryption")
+]
 INPUTS = {
     "name_prefix": "smenv-test",
     "teams": ["fraud", "pricing"],
@@ -20,7 +22,7 @@ INPUTS = {
     "kms_key_arns": KEYS,
     "subnet_ids": ["subnet-0a", "subnet-0b"],
     "security_group_id": "sg-0c",
-    "guardrail_policy_arn": GUARDRAIL,
+    "guardrail_policy_arns": GUARDRAILS,
     "lifecycle_dir": str(REPO / "lifecycle"),
 }
 
@@ -48,11 +50,13 @@ def test_each_teams_notebook_is_private_unprivileged_encrypted_and_imdsv2_only(p
         assert nb["instance_metadata_service_configuration"] == [{"minimum_instance_metadata_service_version": "2"}]
 
 
-def test_every_execution_role_made_here_carries_the_guardrail(plan):
+def test_every_execution_role_made_here_carries_every_guardrail_policy(plan):
     roles = {r["index"] for r in plan.managed("aws_iam_role")}
-    attached = {r["index"]: r["values"]["policy_arn"] for r in plan.managed("aws_iam_role_policy_attachment")}
-    assert roles == set(attached) == {"fraud", "pricing"}
-    assert set(attached.values()) == {GUARDRAIL}
+    attached = {
+        (r["values"]["role"], r["values"]["policy_arn"]) for r in plan.managed("aws_iam_role_policy_attachment")
+    }
+    assert roles == {"fraud", "pricing"}
+    assert attached == {(f"smenv-test-{t}-sagemaker", arn) for t in roles for arn in GUARDRAILS}
 
 
 def test_a_team_role_reaches_its_own_buckets_only(plan):
@@ -86,3 +90,50 @@ def test_bad_notebook_inputs_fail_at_plan_naming_the_variable(notebook):
     message = notebook.plan_error(**INPUTS | {"idle_minutes": -1, "kms_key_arns": {"data": KEYS["data"]}})
     assert "var.idle_minutes must be a whole number of minutes: 0 (no auto-stop) or at least 5" in message
     assert "var.kms_key_arns must hold the data, models and volumes keys" in message
+
+
+def test_jobs_pull_images_from_this_account_and_the_regions_aws_registries_only(plan):
+    # Given no job_image_registries: the region's AWS-owned SageMaker registries (us-east-1 here)
+    pulls = {s["Sid"]: s for s in plan.policy('aws_iam_role_policy.team["fraud"]')["Statement"]}["PullJobImages"]
+    # Then the role may pull from this account and those registries, never "*"
+    assert sorted(pulls["Resource"]) == [
+        "arn:aws:ecr:us-east-1:123456789012:repository/*",
+        "arn:aws:ecr:us-east-1:683313688378:repository/*",
+        "arn:aws:ecr:us-east-1:763104351884:repository/*",
+    ]
+
+
+def test_a_named_allow_list_replaces_the_default_and_may_name_single_repositories(notebook):
+    repository = "arn:aws:ecr:us-east-1:222222222222:repository/shared/trainer"
+    plan = notebook.plan(**INPUTS, job_image_registries=["111111111111", repository])
+    pulls = {s["Sid"]: s for s in plan.policy('aws_iam_role_policy.team["fraud"]')["Statement"]}["PullJobImages"]
+    assert sorted(pulls["Resource"]) == sorted(
+        [
+            "arn:aws:ecr:us-east-1:123456789012:repository/*",
+            "arn:aws:ecr:us-east-1:111111111111:repository/*",
+            repository,
+        ]
+    )
+
+
+def test_a_wildcard_in_the_image_allow_list_fails_at_plan_naming_the_variable(notebook):
+    message = notebook.plan_error(**INPUTS, job_image_registries=["*"])
+    assert "var.job_image_registries must hold 12-digit registry account ids or ECR repository ARNs" in message
+
+
+def test_a_team_reads_the_environment_contract_and_decrypts_it_through_ssm_only(notebook):
+    keys = KEYS | {"params": "arn:aws:kms:us-east-1:123456789012:key/31111111-0000-0000-0000-000000000000"}
+    plan = notebook.plan(**INPUTS | {"kms_key_arns": keys}, parameter_prefix="/smenv/test")
+    statements = {s["Sid"]: s for s in plan.policy('aws_iam_role_policy.team["fraud"]')["Statement"]}
+    assert sorted(statements["ReadTheContract"]["Action"]) == [
+        "ssm:GetParameter",
+        "ssm:GetParameters",
+        "ssm:GetParametersByPath",
+    ]
+    assert sorted(statements["ReadTheContract"]["Resource"]) == [
+        "arn:aws:ssm:us-east-1:123456789012:parameter/smenv/test",
+        "arn:aws:ssm:us-east-1:123456789012:parameter/smenv/test/*",
+    ]
+    assert statements["ContractKeyThroughSsm"]["Condition"] == {
+        "StringEquals": {"kms:ViaService": "ssm.us-east-1.amazonaws.com"}
+    }
