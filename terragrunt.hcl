@@ -30,7 +30,7 @@ locals {
 
   # Every service a module here calls, pointed at the emulator when on it.
   emulator_services = [
-    "applicationautoscaling", "cloudwatch", "ec2", "events", "iam", "kms", "lambda", "logs",
+    "applicationautoscaling", "cloudtrail", "cloudwatch", "ec2", "events", "iam", "kms", "lambda", "logs",
     "organizations", "s3", "sagemaker", "sns", "sqs", "ssm", "sts",
   ]
 }

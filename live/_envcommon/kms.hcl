@@ -13,7 +13,7 @@ prevent_destroy = local.env.protect_stateful
 
 inputs = {
   deletion_window_in_days = local.env.kms_deletion_window_days
-  keys = {
+  keys = merge({
     data          = {}
     models        = { cross_account_decrypt_account_ids = local.promotion_reader_accounts }
     volumes       = {}
@@ -21,5 +21,5 @@ inputs = {
     notifications = {}
     lambda        = {}
     params        = {}
-  }
+  }, lookup(local.env, "organization_trail_arn", null) != null ? {} : { trail = {} })
 }

@@ -14,24 +14,44 @@ locals {
     "CreateTrainingJob", "CreateProcessingJob", "CreateHyperParameterTuningJob",
     "CreateTransformJob", "CreateModel", "CreateNotebookInstance",
   ]
+  # Every state change SageMaker publishes for the kinds the handler judges (EventBridge
+  # reference, "Amazon SageMaker AI events"): they arrive without a trail, and before CloudTrail.
   state_changes = [
     "SageMaker Training Job State Change", "SageMaker Processing Job State Change",
     "SageMaker HyperParameter Tuning Job State Change", "SageMaker Transform Job State Change",
-    "SageMaker Notebook Instance State Change",
+    "SageMaker Notebook Instance State Change", "SageMaker Model State Change",
   ]
   # Resource kinds it may describe, tag and stop (never anything outside this account and region).
   watched = ["training-job", "processing-job", "hyper-parameter-tuning-job", "transform-job", "notebook-instance"]
+
+  # ARNs built from names, not read from the resources, so every policy below is known at plan
+  # time: a reviewer (and tools/access_matrix.py) reads it whole in the plan, before apply.
+  findings_topic_name = "${var.name_prefix}-enforcer-findings"
+  alarms_topic_name   = "${var.name_prefix}-enforcer-alarms"
+  queue_name          = "${var.name_prefix}-enforcer-dlq"
+  log_group_name      = "/aws/lambda/${local.function_name}"
+  findings_topic_arn  = "arn:${local.partition}:sns:${local.region}:${local.account_id}:${local.findings_topic_name}"
+  queue_arn           = "arn:${local.partition}:sqs:${local.region}:${local.account_id}:${local.queue_name}"
+  log_group_arn       = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group_name}"
+  rule_names          = { for key in ["api-calls", "state-changes"] : key => "${var.name_prefix}-enforcer-${key}" }
+  rule_arns           = { for key, name in local.rule_names : key => "arn:${local.partition}:events:${local.region}:${local.account_id}:rule/${name}" }
+  vpc_arn             = "arn:${local.partition}:ec2:${local.region}:${local.account_id}:vpc/${var.vpc_id}"
+}
+
+# The instance families with local NVMe instance storage (one sourced, dated list).
+module "instance_storage" {
+  source = "../_instance_storage"
 }
 
 # --- Where findings and alarms go ------------------------------------------------------------------
 
 resource "aws_sns_topic" "findings" {
-  name              = "${var.name_prefix}-enforcer-findings"
+  name              = local.findings_topic_name
   kms_master_key_id = var.notifications_kms_key_arn
 }
 
 resource "aws_sns_topic" "alarms" {
-  name              = "${var.name_prefix}-enforcer-alarms"
+  name              = local.alarms_topic_name
   kms_master_key_id = var.notifications_kms_key_arn
 }
 
@@ -45,7 +65,7 @@ resource "aws_sns_topic_subscription" "alarm_email" {
 
 # Events that could not be delivered, or that failed every retry, wait here for a replay.
 resource "aws_sqs_queue" "dead_letters" {
-  name                      = "${var.name_prefix}-enforcer-dlq"
+  name                      = local.queue_name
   kms_master_key_id         = var.notifications_kms_key_arn
   message_retention_seconds = 1209600 # 14 days, the most SQS keeps
 }
@@ -54,7 +74,7 @@ data "aws_iam_policy_document" "dead_letters" {
   statement {
     sid       = "EventBridgeUndeliverableEvents"
     actions   = ["sqs:SendMessage"]
-    resources = [aws_sqs_queue.dead_letters.arn]
+    resources = [local.queue_arn]
     principals {
       type        = "Service"
       identifiers = ["events.amazonaws.com"]
@@ -62,7 +82,7 @@ data "aws_iam_policy_document" "dead_letters" {
     condition {
       test     = "ArnEquals"
       variable = "aws:SourceArn"
-      values   = [for rule in aws_cloudwatch_event_rule.this : rule.arn]
+      values   = values(local.rule_arns)
     }
   }
 }
@@ -75,7 +95,7 @@ resource "aws_sqs_queue_policy" "dead_letters" {
 # --- The function ----------------------------------------------------------------------------------
 
 resource "aws_cloudwatch_log_group" "function" {
-  name              = "/aws/lambda/${local.function_name}"
+  name              = local.log_group_name
   retention_in_days = var.log_retention_days
   kms_key_id        = var.logs_kms_key_arn
 }
@@ -152,13 +172,13 @@ data "aws_iam_policy_document" "function" {
   statement {
     sid       = "PublishFindings"
     actions   = ["sns:Publish"]
-    resources = [aws_sns_topic.findings.arn]
+    resources = [local.findings_topic_arn]
   }
 
   statement {
     sid       = "DeadLetters"
     actions   = ["sqs:SendMessage"]
-    resources = [aws_sqs_queue.dead_letters.arn]
+    resources = [local.queue_arn]
   }
 
   statement {
@@ -170,14 +190,21 @@ data "aws_iam_policy_document" "function" {
   statement {
     sid       = "OwnLogs"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.function.arn}:*"]
+    resources = ["${local.log_group_arn}:*"]
   }
 
-  # Lambda's network interfaces in the private subnets (Describe* has no resource-level permission).
+  # Lambda's network interfaces in the private subnets, with security groups of this VPC (its own
+  # group's id is known only after apply; ec2:Vpc keeps the policy reviewable in the plan).
+  # Describe* has no resource-level permission.
   statement {
     sid       = "NetworkInterfacesInThePrivateSubnets"
     actions   = ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]
-    resources = concat(["arn:${local.partition}:ec2:${local.region}:${local.account_id}:network-interface/*", "arn:${local.partition}:ec2:${local.region}:${local.account_id}:security-group/${aws_security_group.function.id}"], [for s in var.lambda_subnet_ids : "arn:${local.partition}:ec2:${local.region}:${local.account_id}:subnet/${s}"])
+    resources = concat(["arn:${local.partition}:ec2:${local.region}:${local.account_id}:network-interface/*", "arn:${local.partition}:ec2:${local.region}:${local.account_id}:security-group/*"], [for s in var.lambda_subnet_ids : "arn:${local.partition}:ec2:${local.region}:${local.account_id}:subnet/${s}"])
+    condition {
+      test     = "ArnEquals"
+      variable = "ec2:Vpc"
+      values   = [local.vpc_arn]
+    }
   }
 
   statement {
@@ -194,7 +221,7 @@ resource "aws_iam_role" "function" {
 
 resource "aws_iam_role_policy" "function" {
   name   = "enforce"
-  role   = aws_iam_role.function.id
+  role   = aws_iam_role.function.name
   policy = data.aws_iam_policy_document.function.json
 }
 
@@ -217,10 +244,12 @@ resource "aws_lambda_function" "this" {
       APPROVED_SUBNET_IDS                = join(",", var.approved_subnet_ids)
       APPROVED_SECURITY_GROUP_IDS        = join(",", var.approved_security_group_ids)
       ENFORCEMENT_MODE                   = var.enforcement_mode
-      FINDINGS_TOPIC_ARN                 = aws_sns_topic.findings.arn
+      FINDINGS_TOPIC_ARN                 = local.findings_topic_arn
       REQUIRE_KMS                        = tostring(var.require_kms)
       REQUIRE_INTER_CONTAINER_ENCRYPTION = tostring(var.require_inter_container_encryption)
       ALLOW_SERVERLESS_INFERENCE         = tostring(var.allow_serverless_inference)
+      # Jobs on these families may go without a volume key (SageMaker refuses one there).
+      INSTANCE_STORAGE_FAMILIES = join(",", module.instance_storage.local_storage_families)
     }
   }
 
@@ -237,7 +266,7 @@ resource "aws_lambda_function" "this" {
     target_arn = aws_sqs_queue.dead_letters.arn
   }
 
-  depends_on = [aws_cloudwatch_log_group.function, aws_iam_role_policy.function]
+  depends_on = [aws_cloudwatch_log_group.function, aws_iam_role_policy.function, aws_sns_topic.findings]
 }
 
 resource "aws_lambda_function_event_invoke_config" "this" {
@@ -263,7 +292,7 @@ resource "aws_cloudwatch_event_rule" "this" {
       }
     }
     state-changes = {
-      description = "SageMaker job and notebook state changes (arrive before CloudTrail)"
+      description = "SageMaker job, notebook and model state changes (arrive before CloudTrail, and without a trail)"
       pattern = {
         source        = ["aws.sagemaker"]
         "detail-type" = local.state_changes
@@ -271,7 +300,7 @@ resource "aws_cloudwatch_event_rule" "this" {
     }
   }
 
-  name          = "${var.name_prefix}-enforcer-${each.key}"
+  name          = local.rule_names[each.key]
   description   = each.value.description
   event_pattern = jsonencode(each.value.pattern)
 }
@@ -299,7 +328,7 @@ resource "aws_lambda_permission" "events" {
   action         = "lambda:InvokeFunction"
   function_name  = aws_lambda_function.this.function_name
   principal      = "events.amazonaws.com"
-  source_arn     = each.value.arn
+  source_arn     = local.rule_arns[each.key]
   source_account = local.account_id
 }
 

@@ -157,6 +157,49 @@ data "aws_iam_policy_document" "key" {
     }
   }
 
+  # CloudTrail encrypts this account's trails' log files (AWS CloudTrail User Guide, "Configure AWS
+  # KMS key policies for CloudTrail"): the encryption context names the trail, and aws:SourceArn
+  # this account's trails, against the confused deputy. Readers decrypt through IAM (above).
+  dynamic "statement" {
+    for_each = each.key == "trail" ? [1] : []
+    content {
+      sid       = "CloudTrailEncryptsThisAccountsTrails"
+      actions   = ["kms:GenerateDataKey*"]
+      resources = ["*"]
+      principals {
+        type        = "Service"
+        identifiers = ["cloudtrail.amazonaws.com"]
+      }
+      condition {
+        test     = "StringLike"
+        variable = "kms:EncryptionContext:aws:cloudtrail:arn"
+        values   = ["arn:${local.partition}:cloudtrail:*:${local.account_id}:trail/*"]
+      }
+      condition {
+        test     = "ArnLike"
+        variable = "aws:SourceArn"
+        values   = ["arn:${local.partition}:cloudtrail:*:${local.account_id}:trail/*"]
+      }
+    }
+  }
+  dynamic "statement" {
+    for_each = each.key == "trail" ? [1] : []
+    content {
+      sid       = "CloudTrailDescribesTheKey"
+      actions   = ["kms:DescribeKey"]
+      resources = ["*"]
+      principals {
+        type        = "Service"
+        identifiers = ["cloudtrail.amazonaws.com"]
+      }
+      condition {
+        test     = "ArnLike"
+        variable = "aws:SourceArn"
+        values   = ["arn:${local.partition}:cloudtrail:*:${local.account_id}:trail/*"]
+      }
+    }
+  }
+
   # Model promotion: the target accounts' promotion roles read artifacts through S3 only.
   dynamic "statement" {
     for_each = length(each.value.cross_account_decrypt_account_ids) > 0 ? [each.value.cross_account_decrypt_account_ids] : []

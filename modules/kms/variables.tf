@@ -14,7 +14,8 @@ variable "keys" {
     data, models, volumes (used through IAM by this account's roles and by AWS services on their
     behalf), logs (also CloudWatch Logs, for this account's log groups), notifications (also
     EventBridge and CloudWatch, for this account's SNS topics and SQS queues), lambda (Lambda
-    environment variables), params (the SSM environment contract; decrypted through SSM only). Per key: extra principals that may use it (user_arns), and accounts
+    environment variables), params (the SSM environment contract; decrypted through SSM only),
+    trail (CloudTrail log files: CloudTrail encrypts for this account's trails only). Per key: extra principals that may use it (user_arns), and accounts
     that may decrypt through S3 (cross_account_decrypt_account_ids: model promotion targets).
   EOT
   type = map(object({
@@ -34,8 +35,8 @@ variable "keys" {
     error_message = "var.keys must name at least one purpose."
   }
   validation {
-    condition     = alltrue([for purpose in keys(var.keys) : contains(["data", "models", "volumes", "logs", "notifications", "lambda", "params"], purpose)])
-    error_message = "var.keys holds an unknown KMS purpose: each must be one of data, models, volumes, logs, notifications, lambda, params."
+    condition     = alltrue([for purpose in keys(var.keys) : contains(["data", "models", "volumes", "logs", "notifications", "lambda", "params", "trail"], purpose)])
+    error_message = "var.keys holds an unknown KMS purpose: each must be one of data, models, volumes, logs, notifications, lambda, params, trail."
   }
   validation {
     condition = alltrue(flatten([for key in values(var.keys) : [

@@ -4,6 +4,7 @@ after apply, is read from the applied function in tests/emulator/test_live_local
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -57,12 +58,46 @@ def test_the_function_is_traced_capped_encrypted_in_the_vpc_and_dead_letters(pla
     assert function["reserved_concurrent_executions"] == 10
     assert function["kms_key_arn"] == KEY.format("22222222")
     assert function["vpc_config"][0]["subnet_ids"] == ["subnet-0a", "subnet-0b"]
-    # The environment and the role policy name the topic, known only after apply:
-    # tests/emulator/test_live_local.py reads them from the applied function.
+    # The role's policy names topic, queue and log group by ARNs built from their names: known at plan
+    statements = {s["Sid"]: s for s in plan.policy("aws_iam_role_policy.function")["Statement"]}
+    assert (
+        statements["PublishFindings"]["Resource"] == "arn:aws:sns:us-east-1:123456789012:smenv-test-enforcer-findings"
+    )
+    assert statements["DeadLetters"]["Resource"] == "arn:aws:sqs:us-east-1:123456789012:smenv-test-enforcer-dlq"
+    assert statements["NetworkInterfacesInThePrivateSubnets"]["Condition"] == {
+        "ArnEquals": {"ec2:Vpc": "arn:aws:ec2:us-east-1:123456789012:vpc/vpc-0d"}
+    }
     assert plan.config_expression("aws_lambda_function.this", "dead_letter_config")
     assert plan.values("aws_sqs_queue.dead_letters")["kms_master_key_id"] == KEY.format("11111111")
     log_group = plan.values("aws_cloudwatch_log_group.function")
     assert (log_group["kms_key_id"], log_group["retention_in_days"]) == (KEY.format("33333333"), 365)
+
+
+def test_the_state_change_rule_delivers_every_kind_the_handler_parses(plan):
+    # Given the detail-types lambda/enforcer/events.py turns into a judgement
+    events_py = (REPO / "lambda" / "enforcer" / "events.py").read_text()
+    parsed = set(re.findall(r'^\s+"(SageMaker [A-Za-z ]+ State Change)":', events_py, re.M))
+    assert "SageMaker Model State Change" in parsed
+    # Then the rule delivers each of them (a CreateModel outside the VPC is judged without a trail too)
+    rules = {r["index"]: json.loads(r["values"]["event_pattern"]) for r in plan.managed("aws_cloudwatch_event_rule")}
+    assert set(rules["state-changes"]["detail-type"]) == parsed
+
+
+def test_the_function_knows_the_local_storage_families_from_the_one_list(plan):
+    families = json.loads((REPO / "modules/_instance_storage/instance_storage.json").read_text())[
+        "local_storage_families"
+    ]
+    variables = plan.values("aws_lambda_function.this")["environment"][0]["variables"]
+    assert sorted(variables["INSTANCE_STORAGE_FAMILIES"].split(",")) == sorted(families)
+
+
+def test_eventbridge_may_invoke_and_dead_letter_from_its_own_rules_only(plan):
+    rule_arns = {
+        f"arn:aws:events:us-east-1:123456789012:rule/smenv-test-enforcer-{k}" for k in ("api-calls", "state-changes")
+    }
+    assert {r["values"]["source_arn"] for r in plan.managed("aws_lambda_permission")} == rule_arns
+    queue = plan.policy("aws_sqs_queue_policy.dead_letters")["Statement"][0]
+    assert set(queue["Condition"]["ArnEquals"]["aws:SourceArn"]) == rule_arns
 
 
 def test_findings_and_alarms_go_to_encrypted_topics(plan):

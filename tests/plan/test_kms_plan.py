@@ -109,3 +109,17 @@ def test_named_administrators_replace_the_account_root(kms):
 )
 def test_bad_inputs_fail_at_plan_naming_the_variable(kms, inputs, message):
     assert message in kms.plan_error(**({"name_prefix": "smenv-test"} | inputs))
+
+
+def test_the_trail_key_lets_cloudtrail_encrypt_for_this_accounts_trails_only(kms):
+    plan = kms.plan(name_prefix="smenv-test", keys={"trail": {}, "data": {}})
+    statements = {s["Sid"]: s for s in key_policy(plan, "trail")["Statement"]}
+    encrypt = statements["CloudTrailEncryptsThisAccountsTrails"]
+    assert encrypt["Principal"] == {"Service": "cloudtrail.amazonaws.com"}
+    assert encrypt["Action"] == "kms:GenerateDataKey*"
+    trails = f"arn:aws:cloudtrail:*:{ACCOUNT}:trail/*"
+    assert encrypt["Condition"] == {
+        "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": trails},
+        "ArnLike": {"aws:SourceArn": trails},
+    }
+    assert "CloudTrailEncryptsThisAccountsTrails" not in str(key_policy(plan, "data"))

@@ -1,0 +1,32 @@
+# The management-event trail the enforcer's CloudTrail path needs; skipped where env.hcl names an
+# organization trail (organization_trail_arn) that already records this account.
+locals {
+  env   = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
+  mocks = read_terragrunt_config("${dirname(find_in_parent_folders())}/live/_envcommon/mocks.hcl").locals
+}
+
+terraform {
+  source = "${dirname(find_in_parent_folders())}/modules//trail"
+}
+
+skip            = lookup(local.env, "organization_trail_arn", null) != null
+prevent_destroy = local.env.protect_stateful
+
+dependency "kms" {
+  config_path                             = "../kms"
+  mock_outputs                            = local.mocks.kms
+  mock_outputs_allowed_terraform_commands = local.mocks.commands
+}
+
+dependency "buckets" {
+  config_path                             = "../buckets"
+  mock_outputs                            = local.mocks.buckets
+  mock_outputs_allowed_terraform_commands = local.mocks.commands
+}
+
+inputs = {
+  kms_key_arn       = dependency.kms.outputs.key_arns["trail"]
+  logs_kms_key_arn  = dependency.kms.outputs.key_arns["logs"]
+  access_log_bucket = dependency.buckets.outputs.access_log_bucket
+  force_destroy     = lookup(local.env, "buckets_force_destroy", false)
+}

@@ -1,0 +1,19 @@
+output "trail_arn" {
+  description = "ARN of the management-event trail."
+  value       = aws_cloudtrail.this.arn
+}
+
+output "trail_name" {
+  description = "Name of the trail."
+  value       = aws_cloudtrail.this.name
+}
+
+output "bucket" {
+  description = "The bucket the log files go to."
+  value       = aws_s3_bucket.trail.bucket
+}
+
+output "log_group_name" {
+  description = "The CloudWatch Logs copy of the trail."
+  value       = aws_cloudwatch_log_group.trail.name
+}
