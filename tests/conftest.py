@@ -6,13 +6,16 @@ The suite's emulator listens on SMENV_TEST_EMULATOR_PORT (default 4599), apart f
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
 import local_aws
 from project import EMULATOR_CREDENTIALS
-from smenv_testing import TEST_EMULATOR_PORT, toolchain_env
+from smenv_testing import REPO, TEST_EMULATOR_PORT, toolchain_env
 
 
 @pytest.fixture(scope="session")
@@ -42,3 +45,26 @@ def emulator_env(emulator: local_aws.Running, tool_env: dict[str, str]) -> dict[
         SMENV_EMULATOR_URL=emulator.url,
     )
     return env
+
+
+@pytest.fixture(scope="session")
+def environment_plans(emulator_env, tmp_path_factory) -> Callable[[str], Path]:
+    """environment_plans("dev") -> a directory of <unit>.json: live/dev planned whole through Terragrunt,
+    rehearsed on the session's emulator, once per session (checkov and the access matrix share it)."""
+    made: dict[str, Path] = {}
+
+    def get(env: str) -> Path:
+        if env not in made:
+            out = tmp_path_factory.mktemp(f"plan-{env}")
+            proc = subprocess.run(
+                [sys.executable, "tools/live.py", "plan", env, "--plan-json", str(out)],
+                cwd=REPO,
+                env=emulator_env,
+                capture_output=True,
+                text=True,
+            )
+            assert proc.returncode in (0, 2), proc.stdout + proc.stderr[-3000:]
+            made[env] = out
+        return made[env]
+
+    return get

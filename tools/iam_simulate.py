@@ -41,8 +41,18 @@ class SimulatorError(Exception):
 class Request:
     action: str
     context: Mapping[str, str | list[str]] = field(default_factory=dict)
-    principal: str = DEFAULT_PRINCIPAL
+    principal: str = DEFAULT_PRINCIPAL  # a role/user ARN, or a service principal (events.amazonaws.com)
     resource: str | None = None  # None: an ARN of the action's resource type, in the principal's account
+    resource_account: str | None = None  # None: the resource ARN's account, else the principal's (S3 ARNs name none)
+    region: str | None = None  # where an example resource is made up (resource None); default us-east-1
+
+
+@dataclass(frozen=True)
+class NamedPolicy:
+    """A policy document and the name a report shows for it (e.g. "identity smenv-dev-fraud-sagemaker/team")."""
+
+    name: str
+    document: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,10 @@ class Case:
     policies: Sequence[Mapping[str, Any]]  # identity policies, as documents
     request: Request
     scps: Sequence[Mapping[str, Any]] = ()  # service control policies on the principal's account
+    resource_policy: NamedPolicy | None = None  # the bucket, key, queue, function or trust policy
+    boundaries: Sequence[NamedPolicy] = ()  # the principal's permissions boundary
+    endpoint_policies: Sequence[NamedPolicy] = ()  # the VPC endpoint the request travels through
+    names: Sequence[str] = ()  # report names of `policies`, in order (default identity-0, identity-1, ...)
 
     def as_json(self) -> dict[str, Any]:
         request: dict[str, Any] = {
@@ -60,12 +74,24 @@ class Case:
         }
         if self.request.resource is not None:
             request["resource"] = self.request.resource
-        return {
+        if self.request.resource_account is not None:
+            request["resourceAccount"] = self.request.resource_account
+        if self.request.region is not None:
+            request["region"] = self.request.region
+        names = list(self.names) or [f"identity-{i}" for i in range(len(self.policies))]
+        answer: dict[str, Any] = {
             "id": self.id,
-            "identityPolicies": [{"name": f"identity-{i}", "policy": p} for i, p in enumerate(self.policies)],
+            "identityPolicies": [{"name": n, "policy": p} for n, p in zip(names, self.policies, strict=True)],
             "serviceControlPolicies": [{"name": f"scp-{i}", "policy": p} for i, p in enumerate(self.scps)],
             "request": request,
         }
+        if self.resource_policy is not None:
+            answer["resourcePolicy"] = {"name": self.resource_policy.name, "policy": self.resource_policy.document}
+        if self.boundaries:
+            answer["permissionBoundaryPolicies"] = [{"name": b.name, "policy": b.document} for b in self.boundaries]
+        if self.endpoint_policies:
+            answer["vpcEndpointPolicies"] = [{"name": e.name, "policy": e.document} for e in self.endpoint_policies]
+        return answer
 
 
 @dataclass(frozen=True)
@@ -74,6 +100,7 @@ class Outcome:
     result: str  # Allowed, ExplicitlyDenied, ImplicitlyDenied
     resource: str
     ignored_context_keys: tuple[str, ...]
+    decided_by: tuple[str, ...] = ()  # the statements that decided: "identity <name> #<Sid>", "resource ...", ...
 
     @property
     def allowed(self) -> bool:
@@ -125,8 +152,19 @@ def evaluate(cases: Iterable[Case], node_tools: Path | None = None) -> list[Outc
     outcomes = []
     for raw in answer["results"]:
         if raw["result"] == "Error":
-            raise SimulatorError(f"the IAM evaluator refused case {raw['id']}: {raw.get('error')}")
-        outcomes.append(Outcome(raw["id"], raw["result"], raw["resource"], tuple(raw["ignoredContextKeys"])))
+            error = raw.get("error") or ""
+            if "no.resource.types" in error:
+                error = f"the action does not act on {raw.get('resource')} (no resource type of the action matches it)"
+            raise SimulatorError(f"the IAM evaluator refused case {raw['id']}: {error}")
+        outcomes.append(
+            Outcome(
+                raw["id"],
+                raw["result"],
+                raw["resource"],
+                tuple(raw["ignoredContextKeys"]),
+                tuple(raw.get("decidedBy", ())),
+            )
+        )
     return outcomes
 
 

@@ -63,16 +63,22 @@ def environments() -> list[str]:
     return sorted(p.parent.name for p in LIVE.glob("*/env.hcl") if not p.parent.name.startswith("_"))
 
 
-def load_environment(name: str) -> Environment:
+def environment_values(name: str) -> dict:
+    """Every value of live/<name>/env.hcl's locals, as parsed (no defaults applied)."""
     known = environments()
     if name not in known:
         raise UsageError(f"unknown environment {name!r}: choose one of {', '.join(known)}")
-    path = LIVE / name / "env.hcl"
-    with path.open() as handle:
+    with (LIVE / name / "env.hcl").open() as handle:
         parsed = hcl2.load(handle, serialization_options=_PLAIN)
     values: dict = {}
     for block in parsed.get("locals", []):
         values.update(block)
+    return values
+
+
+def load_environment(name: str) -> Environment:
+    values = environment_values(name)
+    path = LIVE / name / "env.hcl"
     rel = path.relative_to(REPO)
     missing = [key for key in REQUIRED_ENV_VALUES if values.get(key) in (None, "", [])]
     if missing:

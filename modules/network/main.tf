@@ -11,6 +11,10 @@ locals {
   private_cidrs = { for i, az in var.azs : az => cidrsubnet(var.vpc_cidr, var.subnet_newbits, i) }
   public_cidr   = cidrsubnet(var.vpc_cidr, var.subnet_newbits, length(var.azs))
 
+  # A data source that reads a resource being created waits for apply: policies name what they
+  # grant from these locals instead, so the plan shows every policy whole.
+  flow_log_group_name = "/${var.name_prefix}/vpc-flow-logs"
+
   endpoint_service_names = {
     for s in var.interface_endpoints : s => (s == "notebook" ? "aws.sagemaker.${local.region}.notebook" : "com.amazonaws.${local.region}.${s}")
   }
@@ -80,9 +84,11 @@ data "aws_iam_policy_document" "s3_endpoint" {
       var.extra_s3_bucket_arns,
       [for arn in var.extra_s3_bucket_arns : "${arn}/*"],
     )
+    # AWS requires "*" as a gateway endpoint policy's principal (written "Principal": "*"): the
+    # policy limits what passes through; who may act is decided by IAM and the condition below.
     principals {
-      type        = "AWS"
-      identifiers = ["*"] # an endpoint policy limits what passes through; IAM still decides who
+      type        = "*"
+      identifiers = ["*"]
     }
     condition {
       test     = "StringEquals"
@@ -97,7 +103,7 @@ data "aws_iam_policy_document" "s3_endpoint" {
     actions   = ["s3:GetObject"]
     resources = ["arn:${local.partition}:s3:::prod-${local.region}-starport-layer-bucket/*"]
     principals {
-      type        = "AWS"
+      type        = "*"
       identifiers = ["*"]
     }
     condition {
@@ -194,7 +200,7 @@ resource "aws_vpc_security_group_egress_rule" "sagemaker_s3" {
 # --- Flow logs: all traffic, to an encrypted log group -------------------------------------------
 
 resource "aws_cloudwatch_log_group" "flow_logs" {
-  name              = "/${var.name_prefix}/vpc-flow-logs"
+  name              = local.flow_log_group_name
   retention_in_days = var.flow_logs_retention_days
   kms_key_id        = var.flow_logs_kms_key_arn
 }
@@ -221,8 +227,9 @@ data "aws_iam_policy_document" "flow_logs_trust" {
 
 data "aws_iam_policy_document" "flow_logs_write" {
   statement {
-    actions   = ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.flow_logs.arn}:*"]
+    actions = ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
+    # Built from the name, so the policy is known at plan time (and reviewed there).
+    resources = ["arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.flow_log_group_name}:*"]
   }
 }
 
@@ -233,7 +240,7 @@ resource "aws_iam_role" "flow_logs" {
 
 resource "aws_iam_role_policy" "flow_logs" {
   name   = "write-flow-logs"
-  role   = aws_iam_role.flow_logs.id
+  role   = aws_iam_role.flow_logs.name
   policy = data.aws_iam_policy_document.flow_logs_write.json
 }
 

@@ -64,18 +64,9 @@ def test_the_readmes_skip_table_is_the_inline_skips():
 
 
 @pytest.fixture(scope="module", params=["local", "dev", "staging", "prod"])
-def environment_plan(request, emulator_env, tmp_path_factory):
-    """Each environment planned whole through Terragrunt, rehearsed on the session's emulator."""
-    out = tmp_path_factory.mktemp(f"plan-{request.param}")
-    proc = subprocess.run(
-        [sys.executable, "tools/live.py", "plan", request.param, "--plan-json", str(out)],
-        cwd=REPO,
-        env=emulator_env,
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode in (0, 2), proc.stdout + proc.stderr[-3000:]
-    return request.param, out
+def environment_plan(request, environment_plans):
+    """Each environment planned whole through Terragrunt (once per session: tests/conftest.py)."""
+    return request.param, environment_plans(request.param)
 
 
 def test_every_environments_plan_has_no_failed_checks(environment_plan, tool_env):
@@ -101,12 +92,14 @@ def bucket_policy_statements(plans) -> dict[str, set[str]]:
     }
 
 
-def test_real_environments_keep_both_bucket_denies_and_only_local_drops_them(environment_plan):
-    env, plans = environment_plan
+def test_every_environment_keeps_the_bucket_denies_the_emulator_included(environment_plan):
+    _env, plans = environment_plan
     policies = bucket_policy_statements(plans)
-    if env == "local":
-        assert policies == {}, "the emulator environment turns the two conditional denies off"
-    else:
-        assert len(policies) == 2 * len(json.loads((plans / "buckets.json").read_text())["variables"]["teams"]["value"])
-        for address, sids in policies.items():
-            assert {"DenyInsecureTransport", "DenyOutsideTheVpcEndpoint"} <= sids, address
+    assert len(policies) == 2 * len(json.loads((plans / "buckets.json").read_text())["variables"]["teams"]["value"])
+    for address, sids in policies.items():
+        assert {
+            "DenyInsecureTransport",
+            "DenyOutsideTheVpcEndpoint",
+            "DenyUploadsNotUnderKms",
+            "DenyUploadsUnderAnotherKey",
+        } <= sids, address

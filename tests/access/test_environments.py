@@ -1,0 +1,32 @@
+"""`make access` for every environment: the flow catalogue over every policy each one writes, 0 wrong.
+
+Each environment is planned once per session (tests/conftest.py environment_plans, shared with the
+checkov scan of the same plans); the matrix reads the plan JSON, so no account is involved.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from accessmatrix.matrix import run
+
+pytestmark = pytest.mark.slow
+ENVIRONMENTS = ["local", "dev", "staging", "prod"]
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_every_flow_of_the_catalogue_gets_the_verdict_it_is_owed(env, environment_plans, record_property):
+    plans = {path.stem: json.loads(path.read_text()) for path in sorted(environment_plans(env).glob("*.json"))}
+    result = run(env, plans)
+    lines = result.lines()
+    print("\n" + "\n".join(lines))
+    record_property(f"access_flows_{env}", len(result.verdicts))
+    assert result.wrong == [], "\n".join(lines)
+    assert len(result.verdicts) >= 150, f"{env}: only {len(result.verdicts)} flows"
+    groups = {v.request.expect for v in result.verdicts}
+    assert groups == {"allow", "deny"}
+    # No flow tests nothing: every condition key it sets reaches the policies (the action sends it)
+    dropped = [v.request.id for v in result.verdicts if set(v.ignored) & set(v.request.context)]
+    assert dropped == []

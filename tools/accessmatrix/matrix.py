@@ -1,0 +1,359 @@
+"""Evaluate the flow catalogue over one environment's inventory with the IAM evaluator, and report.
+
+    result = run(env_name, plans, catalogue)     # plans: {unit: plan JSON}
+    print("\\n".join(result.lines()))            # wrong flows, one line each, then the closing line
+
+Every request is evaluated as AWS would see it: the principal's identity policies (inline, attached,
+managed) and permissions boundary, the resource's policy (bucket, key, queue, function, trust, group),
+the VPC endpoint's policy when it travels through one, and the SCP where the environment writes one.
+Global condition keys that every authenticated request carries are filled in (`defaults`): the
+evaluator treats a missing key as absent, and a `Bool aws:PrincipalIsAWSService false` test would
+otherwise never match.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import iam_simulate
+import state_bucket
+from accessmatrix import flows as flowlib
+from accessmatrix.inventory import Inventory, InventoryError, collect
+from iam_simulate import Case, NamedPolicy, Request
+from project import environment_values, load_environment
+
+CATALOGUE = Path(__file__).resolve().parents[2] / "access" / "flows.yaml"
+OUTSIDE_ACCOUNT = "999999999999"
+ALLOWED = iam_simulate.ALLOWED
+
+ALLOW_EVERYTHING = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+AWS_OWNED_REPOSITORY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "AnyAccountMayPull",
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+        }
+    ],
+}
+
+
+def default_topic_policy(account: str, topic: str) -> dict[str, Any]:
+    """SNS's default topic policy (what a topic has when Terraform writes none)."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "__default_statement_ID",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": ["SNS:Publish", "SNS:Subscribe", "SNS:Receive", "SNS:GetTopicAttributes"],
+                "Resource": topic,
+                "Condition": {"StringEquals": {"AWS:SourceOwner": account}},
+            }
+        ],
+    }
+
+
+# --- what the catalogue may name ----------------------------------------------------------------------
+
+
+def settings(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The env.hcl settings a flow's `when` may test, with the defaults the units apply."""
+    endpoint = values.get("endpoint") or {}
+    shape = values.get("endpoint_shape", "provisioned")
+    return {
+        "emulator": bool(values.get("emulator", False)),
+        "enforce_tls": bool(values.get("buckets_enforce_tls", True)),
+        "enforce_vpc_endpoint": bool(values.get("buckets_enforce_vpc_endpoint", True)),
+        "promotion": values.get("promotion") is not None,
+        "promotion_readers": bool(values.get("promotion_reader_role_arns")),
+        "endpoint_shape": shape,
+        "shadow": shape == "provisioned" and endpoint.get("shadow") is not None,
+        "own_trail": values.get("organization_trail_arn") is None,
+    }
+
+
+def _image(uri: str, partition: str) -> dict[str, str]:
+    """An ECR image URI as the parts a flow names: registry account, region, repository ARN."""
+    host, _, path = uri.partition("/")
+    account, _, rest = host.partition(".dkr.ecr.")
+    region = rest.split(".", 1)[0]
+    repository = path.split("@", 1)[0].rsplit(":", 1)[0] if "@" in path else path.rsplit(":", 1)[0]
+    return {
+        "image": uri,
+        "image_account": account,
+        "image_repository": f"arn:{partition}:ecr:{region}:{account}:repository/{repository}",
+    }
+
+
+def values_for(env_name: str, inventory: Inventory) -> dict[str, Any]:
+    """Everything a flow's placeholders may name in this environment."""
+    env = load_environment(env_name)
+    raw = environment_values(env_name)
+    prefix = env.resource_prefix
+    arn = inventory.arn
+    endpoint = raw.get("endpoint") or {}
+    facts = inventory.facts
+    images = [endpoint[k] for k in ("image",) if endpoint.get(k)]
+    if (endpoint.get("shadow") or {}).get("image") and raw.get("endpoint_shape", "provisioned") == "provisioned":
+        images.append(endpoint["shadow"]["image"])
+    promotion = raw.get("promotion") or {}
+    suffix = f"{env.account_id}-{env.region}"
+    endpoint_name = f"{prefix}-{endpoint.get('name', 'none')}"
+    return {
+        "account": env.account_id,
+        "region": env.region,
+        "partition": inventory.partition,
+        "prefix": prefix,
+        "parameter_prefix": env.parameter_prefix,
+        "outside_account": OUTSIDE_ACCOUNT,
+        "outside_role": f"arn:{inventory.partition}:iam::{OUTSIDE_ACCOUNT}:role/someone-else",
+        "teams": list(env.teams),
+        "teams_first": env.teams[0],
+        "team_role": {t: arn("iam", f"role/{prefix}-{t}-sagemaker", region=False) for t in env.teams},
+        "notebook": {t: arn("sagemaker", f"notebook-instance/{prefix}-{t}") for t in env.teams},
+        "data_bucket": {t: f"{prefix}-data-{t}-{suffix}" for t in env.teams},
+        "model_bucket": {t: f"{prefix}-model-{t}-{suffix}" for t in env.teams},
+        "access_log_bucket": f"{prefix}-access-logs-{suffix}",
+        "state_bucket": env.state_bucket,
+        "terraform_role": env.terraform_role_arn or arn("iam", "role/terraform", region=False),
+        "key": facts.get("kms_key_arns", {}),
+        "s3_vpce": facts.get("s3_vpce", ""),
+        "subnet": (facts.get("subnet_ids") or [""])[0],
+        "sagemaker_security_group": facts.get("sagemaker_security_group", ""),
+        "vpc": arn("ec2", f"vpc/{facts.get('vpc_id', '')}"),
+        "guardrail_policy": arn("iam", f"policy/{prefix}-sagemaker-guardrails", region=False),
+        "enforcer_role": arn("iam", f"role/{prefix}-sagemaker-enforcer", region=False),
+        "enforcer_function": arn("lambda", f"function:{prefix}-sagemaker-enforcer"),
+        "enforcer_log_group": arn("logs", f"log-group:/aws/lambda/{prefix}-sagemaker-enforcer"),
+        "findings_topic": arn("sns", f"{prefix}-enforcer-findings"),
+        "alarms_topic": arn("sns", f"{prefix}-enforcer-alarms"),
+        "dead_letter_queue": arn("sqs", f"{prefix}-enforcer-dlq"),
+        "rule": {k: arn("events", f"rule/{prefix}-enforcer-{k}") for k in ("api-calls", "state-changes")},
+        "endpoint_name": endpoint_name,
+        "endpoint": arn("sagemaker", f"endpoint/{endpoint_name}"),
+        "endpoint_role": arn("iam", f"role/{endpoint_name}-model", region=False),
+        "endpoint_team": endpoint.get("team", ""),
+        "model_key": endpoint.get("model_key", ""),
+        "endpoint_log_group": arn("logs", f"log-group:/aws/sagemaker/Endpoints/{endpoint_name}"),
+        "endpoint_images": [_image(uri, inventory.partition) for uri in dict.fromkeys(images)],
+        "invoker_role": arn("iam", f"role/{endpoint_name}-invoker", region=False),
+        "invoker_function": arn("lambda", f"function:{endpoint_name}-invoker"),
+        "invoker_log_group": arn("logs", f"log-group:/aws/lambda/{endpoint_name}-invoker"),
+        "environment": env.name,
+        "trail": arn("cloudtrail", f"trail/{prefix}-management-events"),
+        "trail_bucket": f"{prefix}-cloudtrail-{suffix}",
+        "trail_delivery_role": arn("iam", f"role/{prefix}-cloudtrail-to-logs", region=False),
+        "trail_log_group": arn("logs", f"log-group:/{prefix}/cloudtrail"),
+        "flow_logs_role": arn("iam", f"role/{prefix}-vpc-flow-logs", region=False),
+        "flow_log_group": arn("logs", f"log-group:/{prefix}/vpc-flow-logs"),
+        "promotion_role": arn("iam", f"role/{prefix}-promotion", region=False),
+        "model_package_group": arn("sagemaker", f"model-package-group/{prefix}-models"),
+        "model_packages": arn("sagemaker", f"model-package/{prefix}-models"),
+        "trusted_operators": list(promotion.get("trusted_principal_arns") or []),
+        "promotion_source_bucket": (promotion.get("source_model_bucket_arns") or ["arn:aws:s3:::none"])[0].split(":::")[
+            1
+        ],
+        "promotion_source_key": (promotion.get("source_kms_key_arns") or [""])[0],
+        "promotion_readers": list(raw.get("promotion_reader_role_arns") or []),
+        "job_image_registries": sorted(_job_registries(raw, env.region)),
+    }
+
+
+def _job_registries(raw: Mapping[str, Any], region: str) -> set[str]:
+    """The registries job images may come from: env.hcl's list, else the region's AWS-owned ones."""
+    listed = raw.get("job_image_registry_accounts")
+    if listed:
+        return set(listed)
+    data = json.loads(
+        (Path(__file__).resolve().parents[2] / "modules/_image_registries/aws_registries.json").read_text()
+    )
+    return set((data["regions"].get(region) or {}).values())
+
+
+# --- evaluation ----------------------------------------------------------------------------------------------
+
+
+def defaults(request: flowlib.Request, inventory: Inventory) -> dict[str, Any]:
+    """The global keys every authenticated request carries, as AWS sets them."""
+    service = request.principal.endswith(".amazonaws.com")
+    context: dict[str, Any] = {
+        "aws:SecureTransport": "true",
+        "aws:PrincipalIsAWSService": "true" if service else "false",
+        "aws:ViaAWSService": "false",
+        "aws:RequestedRegion": inventory.region,
+    }
+    if service:
+        context["aws:PrincipalServiceName"] = request.principal
+    else:
+        context["aws:PrincipalArn"] = request.principal
+        context["aws:PrincipalAccount"] = request.principal.split(":")[4]
+        if ":role/" in request.principal:
+            context["aws:PrincipalType"] = "AssumedRole"
+    parts = (request.resource or "").split(":")
+    resource_account = request.resource_account or (parts[4] if len(parts) > 4 else "") or inventory.account
+    context["aws:ResourceAccount"] = resource_account
+    if request.via:
+        endpoint = inventory.endpoints.get(request.via)
+        if endpoint is None:
+            raise flowlib.FlowError(
+                f"flow {request.id!r} travels via {request.via!r}, an endpoint the env does not have"
+            )
+        context["aws:SourceVpce"] = endpoint.id
+        context["aws:SourceVpc"] = inventory.facts.get("vpc_id", "")
+    return context
+
+
+def case_for(request: flowlib.Request, inventory: Inventory) -> Case:
+    principal = request.principal
+    service = principal.endswith(".amazonaws.com")
+    identity: list[NamedPolicy] = []
+    boundaries: list[NamedPolicy] = []
+    if "caller_allows" in request.assume:
+        identity = [NamedPolicy("assumed: the caller's own account allows it", ALLOW_EVERYTHING)]
+    elif not service:
+        if principal not in inventory.roles:
+            raise flowlib.FlowError(
+                f"flow {request.id!r}: {principal} is not a role this environment writes "
+                "(an outside principal needs `assume: [caller_allows]`)"
+            )
+        identity = inventory.identity_policies(principal)
+        boundaries = inventory.boundaries(principal)
+
+    resource_policy = inventory.resource_policy(request.resource) if request.resource else None
+    if "aws_owned_repository" in request.assume:
+        resource_policy = NamedPolicy("assumed: AWS-owned repository", AWS_OWNED_REPOSITORY)
+    elif "resource_allows" in request.assume:
+        resource_policy = NamedPolicy(
+            "assumed: the other account's resource policy allows it",
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "*", "Resource": "*"}],
+            },
+        )
+    elif "default_topic_policy" in request.assume and resource_policy is None:
+        resource_policy = NamedPolicy(
+            "SNS default topic policy", default_topic_policy(inventory.account, request.resource)
+        )
+
+    endpoint_policies = []
+    if request.via:
+        endpoint = inventory.endpoints[request.via]
+        if endpoint.policy is not None:
+            endpoint_policies.append(endpoint.policy)
+    context = {**defaults(request, inventory), **request.context}
+    in_account = not service and principal.split(":")[4] == inventory.account
+    return Case(
+        id=request.id,
+        policies=[p.document for p in identity],
+        names=[p.name for p in identity],
+        request=Request(
+            request.action,
+            context,
+            principal=principal,
+            resource=request.resource,
+            resource_account=context["aws:ResourceAccount"],
+            region=inventory.region,
+        ),
+        scps=[p.document for p in inventory.scps] if in_account else (),
+        resource_policy=resource_policy,
+        boundaries=boundaries,
+        endpoint_policies=endpoint_policies,
+    )
+
+
+@dataclass(frozen=True)
+class Verdict:
+    request: flowlib.Request
+    result: str  # Allowed, ExplicitlyDenied, ImplicitlyDenied
+    decided_by: tuple[str, ...]
+    ignored: tuple[str, ...]
+
+    @property
+    def got(self) -> str:
+        return "allow" if self.result == ALLOWED else "deny"
+
+    @property
+    def wrong(self) -> bool:
+        return self.got != self.request.expect
+
+    def line(self) -> str:
+        r = self.request
+        why = "; ".join(self.decided_by) or "no policy statement"
+        dropped = sorted(set(self.ignored) & set(r.context))
+        unheard = f"; the action does not send {', '.join(dropped)}" if dropped else ""
+        return (
+            f"WRONG {r.id}: {r.principal} {r.action} {r.resource or '(any)'}: expected {r.expect}, "
+            f"got {self.result} (decided by {why}{unheard})"
+        )
+
+
+@dataclass
+class Result:
+    env: str
+    verdicts: list[Verdict] = field(default_factory=list)
+
+    @property
+    def wrong(self) -> list[Verdict]:
+        return [v for v in self.verdicts if v.wrong]
+
+    def lines(self, verbose: bool = False) -> list[str]:
+        shown = self.verdicts if verbose else self.wrong
+        out = []
+        for v in shown:
+            if v.wrong:
+                out.append(v.line())
+            else:
+                out.append(f"ok    {v.request.id}: {v.request.expect} ({'; '.join(v.decided_by) or v.result})")
+        out.append(f"access matrix {self.env}: {len(self.verdicts)} flows, {len(self.wrong)} wrong")
+        return out
+
+
+def evaluate(
+    env_name: str,
+    inventory: Inventory,
+    flows: Sequence[flowlib.Flow],
+    values: Mapping[str, Any],
+    settings: Mapping[str, Any],
+    *,
+    catalogue: Path = CATALOGUE,
+) -> Result:
+    """Every flow that applies (settings), expanded (values), evaluated over the inventory."""
+    requests = flowlib.expand(flows, values, settings, catalogue)
+    cases = [case_for(r, inventory) for r in requests]
+    outcomes = iam_simulate.evaluate(cases)
+    return Result(
+        env_name,
+        [Verdict(r, o.result, o.decided_by, o.ignored_context_keys) for r, o in zip(requests, outcomes, strict=True)],
+    )
+
+
+def run(env_name: str, plans: Mapping[str, Mapping[str, Any]], catalogue: Path = CATALOGUE) -> Result:
+    """Evaluate every flow of the catalogue that applies to env_name over its plans."""
+    flows = flowlib.load(catalogue)
+    env = load_environment(env_name)
+    inventory = collect(env.account_id, env.region, plans)
+    # The state bucket's policy is written by tools/state_bucket.py, not by a unit's plan.
+    state_arn = f"arn:{inventory.partition}:s3:::{env.state_bucket}"
+    inventory.resource_policies[state_arn] = NamedPolicy(
+        f"bucket {env.state_bucket}", json.loads(state_bucket.tls_only_policy(env.state_bucket))
+    )
+    if inventory.unknown:
+        raise InventoryError(
+            f"{len(inventory.unknown)} polic(ies) or binding(s) known only after apply, first {inventory.unknown[0]}: "
+            "build their ARNs from names so the plan shows them"
+        )
+    values = values_for(env_name, inventory)
+    return evaluate(env_name, inventory, flows, values, settings(environment_values(env_name)), catalogue=catalogue)
+
+
+def evaluated_keys_dropped(result: Result) -> Sequence[Verdict]:
+    """Verdicts where a context key the flow set never reached the policies (the action does not send it)."""
+    return [v for v in result.verdicts if set(v.ignored) & set(v.request.context)]
