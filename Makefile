@@ -8,7 +8,7 @@ ENV ?= local
 # Every target but bootstrap runs with what tools/bootstrap.py wrote: PATH, TF_CLI_CONFIG_FILE, ...
 WITH_TOOLCHAIN := source .smenv/env.sh &&
 
-.PHONY: help bootstrap up down plan test validate pytest lint fmt graph emulator-start emulator-stop emulator-status clean
+.PHONY: help bootstrap up down plan access test validate pytest lint fmt graph emulator-start emulator-stop emulator-status clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
@@ -24,6 +24,9 @@ down: bootstrap ## destroy the environment on the emulator and stop the emulator
 
 plan: bootstrap ## run-all plan on the emulator (exit 2 when changes are pending)
 	@$(WITH_TOOLCHAIN) python tools/live.py plan $(ENV)
+
+access: bootstrap ## the access matrix of ENV: plan it on the emulator, evaluate access/flows.yaml (0 wrong or exit 1)
+	@$(WITH_TOOLCHAIN) python tools/access_matrix.py --env $(ENV) $(ACCESS_ARGS)
 
 test: bootstrap ## every check and every test: tools/validate.py --all (unit, moto, plan, emulator end to end, scan)
 	@$(WITH_TOOLCHAIN) python tools/validate.py --all

@@ -89,6 +89,7 @@ CATEGORY = {
     "log_groups": "data",
     "guardrails": "controls",
     "enforcer": "controls",
+    "trail": "controls",
     "notebook": "workloads",
     "endpoint": "workloads",
     "invoker": "workloads",

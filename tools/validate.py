@@ -154,7 +154,7 @@ def check_checkov(args, log):
     out.mkdir(parents=True, exist_ok=True)
     code = sh(
         [need("checkov"), "-d", "modules", "--framework", "terraform", "--compact", "--quiet", "--skip-download",
-         "-o", "cli", "-o", "sarif", "--output-file-path", f"console,{out}"],
+         "-o", "cli", "-o", "sarif", "--output-file-path", f"console,{out / 'checkov.sarif'}"],
         log,
     )  # fmt: skip
     text = log.read_text()
@@ -193,10 +193,13 @@ CHECKS = [
     Check("terraform-docs", check_docs, fixable=True),
     Check("checkov modules", check_checkov),
     Check("policy lint", check_policy_lint),
-    Check("plans and scans", pytest_check(["tests/plan", "tests/scan"], "junit-plans.xml")),
+    # The access matrix shares each environment's plan with the checkov scan of it: one session.
+    Check("plans, scans and access", pytest_check(["tests/plan", "tests/scan", "tests/access"], "junit-plans.xml")),
     Check(
         "every other test",
-        pytest_check(["tests", "--ignore=tests/plan", "--ignore=tests/scan"], "junit-tests.xml"),
+        pytest_check(
+            ["tests", "--ignore=tests/plan", "--ignore=tests/scan", "--ignore=tests/access"], "junit-tests.xml"
+        ),
         only_with_all=True,
     ),
 ]

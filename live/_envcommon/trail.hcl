@@ -25,8 +25,9 @@ dependency "buckets" {
 }
 
 inputs = {
-  kms_key_arn       = dependency.kms.outputs.key_arns["trail"]
-  logs_kms_key_arn  = dependency.kms.outputs.key_arns["logs"]
-  access_log_bucket = dependency.buckets.outputs.access_log_bucket
-  force_destroy     = lookup(local.env, "buckets_force_destroy", false)
+  kms_key_arn               = dependency.kms.outputs.key_arns["trail"]
+  logs_kms_key_arn          = dependency.kms.outputs.key_arns["logs"]
+  notifications_kms_key_arn = dependency.kms.outputs.key_arns["notifications"]
+  access_log_bucket         = dependency.buckets.outputs.access_log_bucket
+  force_destroy             = lookup(local.env, "buckets_force_destroy", false)
 }

@@ -280,8 +280,9 @@ data "aws_iam_policy_document" "team" {
         variable = "s3:x-amz-server-side-encryption-aws-kms-key-id"
         values   = ["false"]
       }
+      # The key is named by ARN (the condition key's type in the Service Authorization Reference).
       condition {
-        test     = "StringNotEquals"
+        test     = "ArnNotEquals"
         variable = "s3:x-amz-server-side-encryption-aws-kms-key-id"
         values   = [each.value.kms_key_arn]
       }

@@ -139,6 +139,25 @@ data "aws_iam_policy_document" "key" {
     }
   }
 
+  # CloudTrail's delivery notices (modules/trail) go to a topic under this key.
+  dynamic "statement" {
+    for_each = each.key == "notifications" ? [1] : []
+    content {
+      sid       = "CloudTrailPublishesForThisAccountsTrails"
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
+      resources = ["*"]
+      principals {
+        type        = "Service"
+        identifiers = ["cloudtrail.amazonaws.com"]
+      }
+      condition {
+        test     = "ArnLike"
+        variable = "aws:SourceArn"
+        values   = ["arn:${local.partition}:cloudtrail:*:${local.account_id}:trail/*"]
+      }
+    }
+  }
+
   dynamic "statement" {
     for_each = each.key == "notifications" ? [1] : []
     content {

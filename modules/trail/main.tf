@@ -18,6 +18,8 @@ locals {
   bucket_arn = "arn:${local.partition}:s3:::${local.bucket}"
   # Built from names, so every policy here is known at plan time.
   log_group_name = "/${var.name_prefix}/cloudtrail"
+  topic_name     = "${var.name_prefix}-cloudtrail-deliveries"
+  topic_arn      = "arn:${local.partition}:sns:${local.region}:${local.account_id}:${local.topic_name}"
 }
 
 resource "aws_s3_bucket" "trail" {
@@ -216,6 +218,37 @@ resource "aws_iam_role_policy" "delivery" {
   policy = data.aws_iam_policy_document.delivery.json
 }
 
+# A notice per delivered log file, for a SIEM to subscribe to (encrypted with the notifications key,
+# whose policy admits CloudTrail for this account's trails).
+resource "aws_sns_topic" "deliveries" {
+  name              = local.topic_name
+  kms_master_key_id = var.notifications_kms_key_arn
+}
+
+data "aws_iam_policy_document" "deliveries" {
+  statement {
+    sid       = "CloudTrailPublishesThisTrailsDeliveries"
+    actions   = ["sns:Publish"]
+    resources = [local.topic_arn]
+    principals {
+      type        = "Service"
+      identifiers = ["cloudtrail.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceArn"
+      values   = [local.trail_arn]
+    }
+  }
+}
+
+resource "aws_sns_topic_policy" "deliveries" {
+  arn    = local.topic_arn # built from the name: the plan shows which topic the policy governs
+  policy = data.aws_iam_policy_document.deliveries.json
+
+  depends_on = [aws_sns_topic.deliveries]
+}
+
 resource "aws_cloudtrail" "this" {
   name                          = local.trail_name
   s3_bucket_name                = aws_s3_bucket.trail.bucket
@@ -225,11 +258,12 @@ resource "aws_cloudtrail" "this" {
   kms_key_id                    = var.kms_key_arn
   cloud_watch_logs_group_arn    = "${aws_cloudwatch_log_group.trail.arn}:*"
   cloud_watch_logs_role_arn     = aws_iam_role.delivery.arn
+  sns_topic_name                = aws_sns_topic.deliveries.arn
 
   event_selector {
     read_write_type           = "All"
     include_management_events = true
   }
 
-  depends_on = [aws_s3_bucket_policy.trail, aws_iam_role_policy.delivery]
+  depends_on = [aws_s3_bucket_policy.trail, aws_iam_role_policy.delivery, aws_sns_topic_policy.deliveries]
 }

@@ -17,3 +17,8 @@ output "log_group_name" {
   description = "The CloudWatch Logs copy of the trail."
   value       = aws_cloudwatch_log_group.trail.name
 }
+
+output "deliveries_topic_arn" {
+  description = "SNS topic with a notice per delivered log file (subscribe a SIEM here)."
+  value       = aws_sns_topic.deliveries.arn
+}

@@ -31,10 +31,21 @@ variable "logs_kms_key_arn" {
   }
 }
 
+variable "notifications_kms_key_arn" {
+  description = "The notifications key (modules/kms purpose notifications) of the delivery topic; its policy admits CloudTrail for this account's trails."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9-]+$", var.notifications_kms_key_arn))
+    error_message = "var.notifications_kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias."
+  }
+}
+
 variable "log_group_retention_days" {
   description = "Days the CloudWatch Logs copy keeps events (one of CloudWatch's retention values)."
   type        = number
-  default     = 90
+  default     = 365
   nullable    = false
 
   validation {

@@ -123,7 +123,7 @@ def test_uploads_must_stay_under_the_buckets_own_key(plan):
         other = statements["DenyUploadsUnderAnotherKey"]
         assert other["Condition"] == {
             "Null": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "false"},
-            "StringNotEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": key},
+            "ArnNotEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": key},
         }
 
 

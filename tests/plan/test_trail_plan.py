@@ -9,6 +9,7 @@ INPUTS = {
     "name_prefix": "smenv-test",
     "kms_key_arn": KEY.format("11111111"),
     "logs_kms_key_arn": KEY.format("22222222"),
+    "notifications_kms_key_arn": KEY.format("33333333"),
     "access_log_bucket": "smenv-test-access-logs-123456789012-us-east-1",
 }
 TRAIL_ARN = "arn:aws:cloudtrail:us-east-1:123456789012:trail/smenv-test-management-events"
@@ -62,6 +63,13 @@ def test_a_copy_goes_to_an_encrypted_log_group_through_a_role_only_this_trail_as
     assert trust["Condition"] == {"StringEquals": {"aws:SourceArn": TRAIL_ARN}}
     write = plan.policy("aws_iam_role_policy.delivery")["Statement"][0]
     assert write["Resource"] == "arn:aws:logs:us-east-1:123456789012:log-group:/smenv-test/cloudtrail:log-stream:*"
+
+
+def test_delivery_notices_go_to_an_encrypted_topic_only_this_trail_publishes_to(plan):
+    assert plan.values("aws_sns_topic.deliveries")["kms_master_key_id"] == KEY.format("33333333")
+    publish = plan.policy("aws_sns_topic_policy.deliveries")["Statement"][0]
+    assert publish["Principal"] == {"Service": "cloudtrail.amazonaws.com"}
+    assert publish["Condition"] == {"StringEquals": {"aws:SourceArn": TRAIL_ARN}}
 
 
 def test_bad_trail_inputs_fail_at_plan_naming_the_variable(trail):
