@@ -258,7 +258,7 @@ resource "aws_cloudtrail" "this" {
   kms_key_id                    = var.kms_key_arn
   cloud_watch_logs_group_arn    = "${aws_cloudwatch_log_group.trail.arn}:*"
   cloud_watch_logs_role_arn     = aws_iam_role.delivery.arn
-  sns_topic_name                = aws_sns_topic.deliveries.arn
+  sns_topic_name                = aws_sns_topic.deliveries.name # a topic of this account: its name (CreateTrail takes name or ARN)
 
   event_selector {
     read_write_type           = "All"

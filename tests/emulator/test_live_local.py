@@ -142,8 +142,9 @@ def test_up_ends_with_the_enforcer_stopping_a_job_that_escapes_the_vpc(applied):
     assert "the control works: work that leaves the VPC is stopped and reported" in applied.out
 
 
-def test_each_teams_notebook_is_private_and_its_role_carries_the_guardrail(applied):
-    guardrail = contract_value("guardrails/policy_arn")
+def test_each_teams_notebook_is_private_and_its_role_carries_the_guardrails(applied):
+    guardrails = contract_value("guardrails/policy_arns").split(",")
+    assert len(guardrails) == 3
     for team in ENV.teams:
         notebook = aws("sagemaker").describe_notebook_instance(
             NotebookInstanceName=contract_value(f"teams/{team}/notebook")
@@ -153,7 +154,22 @@ def test_each_teams_notebook_is_private_and_its_role_carries_the_guardrail(appli
         assert notebook["KmsKeyId"] == contract_value("kms/volumes/key_arn")
         role = contract_value(f"teams/{team}/execution_role_arn").rsplit("/", 1)[1]
         attached = aws("iam").list_attached_role_policies(RoleName=role)["AttachedPolicies"]
-        assert guardrail in [p["PolicyArn"] for p in attached]
+        assert set(guardrails) <= {p["PolicyArn"] for p in attached}
+
+
+def test_a_multi_region_trail_records_management_events_for_the_enforcer(applied):
+    trails = aws("cloudtrail").describe_trails()["trailList"]
+    trail = next(t for t in trails if t["Name"] == "smenv-local-management-events")
+    assert trail["IsMultiRegionTrail"] is True
+    assert trail["LogFileValidationEnabled"] is True
+    assert trail["KmsKeyId"] == contract_value("kms/trail/key_arn")
+    assert aws("cloudtrail").get_trail_status(Name=trail["TrailARN"])["IsLogging"] is True
+
+
+def test_the_team_buckets_carry_the_real_environments_denies(applied):
+    bucket = contract_value(f"teams/{ENV.teams[0]}/data_bucket")
+    sids = {s["Sid"] for s in json.loads(aws("s3").get_bucket_policy(Bucket=bucket)["Policy"])["Statement"]}
+    assert {"DenyInsecureTransport", "DenyOutsideTheVpcEndpoint", "DenyUploadsNotUnderKms", "DenyUploadsUnderAnotherKey"} <= sids
 
 
 def test_the_endpoint_serves_a_shadow_captures_encrypted_and_scales(applied):
