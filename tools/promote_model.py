@@ -4,7 +4,7 @@
         --target-env staging --target-role-arn arn:aws:iam::222222222222:role/smenv-staging-promotion \\
         [--endpoint fraud --as production | --as shadow --shadow-sampling 10] [--dry-run] [--json]
 
-What it does, in order (nothing in the target changes before step 6):
+What it does, in order (nothing in the target changes before step 7):
  1. reads the source package (source credentials) and refuses anything not Approved (exit 3);
  2. reads the target's contract from SSM (promotion/model_bucket, promotion/kms_key_arn,
     promotion/model_package_group) unless given as flags, and checks the target credentials are for
@@ -16,20 +16,29 @@ What it does, in order (nothing in the target changes before step 6):
     copy it resolves the digest in the source registry (refused when a tag does not resolve, or when
     the package's ImageDigest differs from what the registry reports now), looks for that digest in
     the target, and reads its manifests (the promotion role reads both registries);
- 4. plans each container's ModelDataUrl copy to
+ 4. verifies the source against what the package recorded (tools/promotion/integrity.py): each
+    artifact's current ETag (HeadObject of the version the copy will read) against the container's
+    ModelDataETag (and ModelDataSource.S3DataSource.ETag); else the SHA-256 in its metadata key
+    smenv:container-<i>-sha256 against S3's whole-object SHA-256 checksum, else against the bytes, read
+    once through hashlib. Any difference is refused (exit 3) naming the container; a container that
+    records nothing (no ETag, no hash; a source-account image without ImageDigest; a package promoted
+    unverified) is refused too (exit 3, naming what is missing) unless --accept-unverified-source;
+ 5. plans each container's ModelDataUrl copy to
         s3://<target bucket>/promoted/<source group>/<source version>/<content hash[:16]>/<container>/<file>
     (the content hash is SHA-256 over each artifact's size, ETag and checksum and each copied image's
     digest: same content, same key);
- 5. looks for a package in the target group promoted from the same source: same content -> "already
+ 6. looks for a package in the target group promoted from the same source: same content -> "already
     promoted" (exit 0, nothing done); other content -> refused (exit 3);
- 6. copies the artifacts server-side (CopyObject; above --multipart-threshold, parallel UploadPartCopy),
+ 7. copies the artifacts server-side (CopyObject; above --multipart-threshold, parallel UploadPartCopy),
     SSE-KMS with the target's models key, and verifies every copy; copies each image not yet in the
     target (blobs streamed from the source registry into the target, each checked against its SHA-256,
     then PutImage with the source's exact manifests, so the digest is the same); then registers a
-    package in the target group pointing at the copies (images by digest), with metadata linking back to
-    the source (package, content hash, source image digests, target image URIs). A failure removes what
-    the run made (copied objects, pushed images) and registers nothing.
- 7. with --endpoint: a model and a new endpoint configuration (production swap or shadow), UpdateEndpoint.
+    package in the target group pointing at the copies (images by digest), recording each copy's ETag
+    as its ModelDataETag, with metadata linking back to the source (package, content hash, source image
+    digests, target image URIs), each artifact's SHA-256 where known (smenv:container-<i>-sha256) and
+    smenv:source-integrity (verified, or unverified), so a promotion from it verifies it the same way.
+    A failure removes what the run made (copied objects, pushed images) and registers nothing.
+ 8. with --endpoint: a model and a new endpoint configuration (production swap or shadow), UpdateEndpoint.
 
 Target credentials come from --target-profile / --target-role-arn, else the ambient credentials (they
 are also what reads the contract; promotion/role_arn there names the role operators should use).
@@ -64,6 +73,7 @@ from promotion import (
     Refused,
     contract,
     images,
+    integrity,
     registry,
 )
 from promotion.arns import ModelPackageArn, check_role_arn, parse_model_package_arn
@@ -71,8 +81,10 @@ from promotion.copy import Copied, copy_artifact, delete_copy, head_source, no_p
 from promotion.endpoint import EndpointPlan, apply_endpoint, plan_endpoint
 from promotion.plan import (
     DEFAULT_CONCURRENCY,
+    META_SOURCE_INTEGRITY,
     ArtifactPlan,
     CopyOptions,
+    SourceObject,
     default_approval_status,
     find_promotion,
     human,
@@ -87,6 +99,11 @@ from promotion.sessions import account_of, session_for
 
 PROG = "promote_model"
 NEW_PACKAGE = "(the package this run registers)"
+
+
+def warn_on_stderr(message: str) -> None:
+    """A warning is printed whatever the output mode (it goes to stderr, beside --json's stdout)."""
+    print(f"{PROG}: warning: {message}", file=sys.stderr)
 
 
 class Parser(argparse.ArgumentParser):
@@ -149,6 +166,13 @@ def build_parser() -> Parser:
         default=DEFAULT_CONCURRENCY,
         help=f"parts copied at once (default {DEFAULT_CONCURRENCY})",
     )
+    parser.add_argument(
+        "--accept-unverified-source",
+        action="store_true",
+        help="promote a package that records nothing to verify its artifacts or source images by "
+        "(no ModelDataETag, no smenv:container-<i>-sha256, no ImageDigest): a warning, and the target package is "
+        "marked smenv:source-integrity=unverified. A mismatch is refused all the same",
+    )
     parser.add_argument("--dry-run", action="store_true", help="print what would be copied and created; change nothing")
     parser.add_argument("--json", action="store_true", help="print one JSON document (no progress bar)")
     return parser
@@ -192,6 +216,7 @@ class Report:
     source: dict = field(default_factory=dict)
     target: dict = field(default_factory=dict)
     content_hash: str | None = None
+    integrity: dict = field(default_factory=dict)
     artifacts: list[dict] = field(default_factory=list)
     images: list[dict] = field(default_factory=list)
     package: dict = field(default_factory=dict)
@@ -205,6 +230,7 @@ class Report:
             "source": self.source,
             "target": self.target,
             "content_hash": self.content_hash,
+            "integrity": self.integrity,
             "artifacts": self.artifacts,
             "images": self.images,
             "package": self.package,
@@ -218,6 +244,13 @@ class Report:
             f"({self.target['account']}, {self.target['region']}), group {self.target['model_package_group']}",
             f"content hash {self.content_hash}",
         ]
+        for check in self.integrity.get("artifacts", []):
+            lines.append(f"  verify  container {check['container']}: {check['source']} {check['detail']}")
+        if self.integrity.get("unverified"):
+            lines.append(
+                f"  source  UNVERIFIED ({'; '.join(self.integrity['unverified'])}): "
+                f"the target package is marked {META_SOURCE_INTEGRITY}=unverified"
+            )
         for art in self.artifacts:
             how = (
                 f"multipart, {art['parts']} parts of {human(art['part_size'])}"
@@ -256,14 +289,18 @@ class Run:
     say: Callable[[str], None]
     source_ref: ModelPackageArn
     env: Environment
+    warn: Callable[[str], None] = warn_on_stderr
     clients: dict[str, Any] = field(default_factory=dict)
     target: contract.Target | None = None
     package: dict = field(default_factory=dict)
     digest: str = ""
     plans: list[ArtifactPlan] = field(default_factory=list)
     image_plans: list[images.ImagePlan] = field(default_factory=list)
+    verdicts: dict[int, integrity.Verdict] = field(default_factory=dict)
+    source_integrity: str = integrity.VERIFIED
     target_session: Any = None
     _source_ecr: dict[str, Any] = field(default_factory=dict)
+    _source_reader: Any = None
 
     @property
     def raw(self) -> argparse.Namespace:
@@ -322,6 +359,22 @@ class Run:
             self._source_ecr[region] = self.target_session.client("ecr", region_name=region, config=RETRY_CONFIG)
         return self._source_ecr[region]
 
+    def source_reader(self):
+        """The promotion role's S3 client in the source's region: it reads a source artifact's bytes
+        (GetObject, GetObjectVersion, and the source key through S3) as the copy does, so a stream to
+        verify one needs no permission the copy does not."""
+        if self._source_reader is None:
+            self._source_reader = self.target_session.client(
+                "s3", region_name=self.source_ref.region, config=RETRY_CONFIG
+            )
+        return self._source_reader
+
+    def progress(self) -> Callable[[str, int], Progress]:
+        """A bar per long transfer on a terminal, none with --json or when stderr is not one."""
+        if not self.raw.json and sys.stderr.isatty():
+            return lambda label, total: Progress(label, total, enabled=True)
+        return no_progress
+
     def plan_images(self) -> None:
         """Every container image decided before anything is copied (tools/promotion/images.py)."""
         self.image_plans = images.plan_images(
@@ -345,6 +398,7 @@ class Run:
         locations = registry.source_artifacts(self.package, ref.arn)
         self.plan_images()
         objects = [head_source(self.clients["source_s3"], index, bucket, key) for index, bucket, key in locations]
+        self.verify_sources(objects)
         assert self.target is not None
         self.digest, self.plans = plan_artifacts(
             objects,
@@ -356,6 +410,47 @@ class Run:
         )
         self.report.content_hash = self.digest
         self.report.artifacts = [plan.describe() for plan in self.plans]
+
+    def verify_sources(self, objects: list[SourceObject]) -> None:
+        """Each artifact against what the package recorded, before anything is copied (the images'
+        recorded digests were checked by plan_images): refused on a mismatch, and on nothing to verify
+        unless --accept-unverified-source; a recorded SHA-256 S3 cannot confirm is read from the bytes
+        last, once the cheaper refusals had their chance (tools/promotion/integrity.py)."""
+        ref, metadata = self.source_ref, self.package.get("CustomerMetadataProperties", {})
+        containers = self.package.get("InferenceSpecification", {}).get("Containers", [])
+        recorded = integrity.recorded(containers, metadata)
+        verdicts = [integrity.judge(recorded[obj.container], obj) for obj in objects]
+        image_records = [
+            integrity.ImageRecord(plan.container, plan.source_uri, plan.kind, plan.pinned) for plan in self.image_plans
+        ]
+        reasons = integrity.unverified(verdicts, image_records, metadata)
+        self.report.integrity = {
+            "status": integrity.UNVERIFIED if reasons else integrity.VERIFIED,
+            "artifacts": [v.describe() for v in verdicts],
+            "unverified": reasons,
+        }
+        if reasons and not self.raw.accept_unverified_source:
+            raise Refused(integrity.refusal(ref.arn, reasons))
+        by_container = {obj.container: obj for obj in objects}
+        bars = self.progress()
+        for index, verdict in enumerate(verdicts):
+            if verdict.needs_stream:
+                obj = by_container[verdict.container]
+                self.say(f"reading {obj.uri} to verify its SHA-256 ({human(obj.size)})")
+                bar = bars(f"verify {obj.key.rsplit('/', 1)[-1]}", obj.size)
+                try:
+                    actual = integrity.stream_sha256(self.source_reader(), obj, bar)
+                finally:
+                    bar.close()
+                verdicts[index] = integrity.judge_stream(verdict, actual)
+        self.verdicts = {v.container: v for v in verdicts}
+        self.report.integrity["artifacts"] = [v.describe() for v in verdicts]
+        if reasons:
+            self.source_integrity = integrity.UNVERIFIED
+            self.warn(
+                f"promoting an unverified source ({'; '.join(reasons)}): the target package is marked "
+                f"{META_SOURCE_INTEGRITY}={integrity.UNVERIFIED}"
+            )
 
     def plan_endpoint(self, package_arn: str, endpoint: tuple[str, str]) -> EndpointPlan:
         ssm, prefix = self.clients["ssm"], self.env.parameter_prefix
@@ -401,14 +496,23 @@ class Run:
         (objects and pushed images) and registers nothing."""
         s3, target, ref = self.clients["s3"], self.target, self.source_ref
         assert target is not None
-        show = not self.raw.json and sys.stderr.isatty()
-        bars = (lambda label, total: Progress(label, total, enabled=True)) if show else no_progress
+        bars = self.progress()
         done: list[Copied] = []
         pushed: list[images.CopiedImage] = []
+        hashes: dict[int, str] = {}  # {container: the copy's SHA-256}, registered for the next promotion
         try:
             for plan in self.plans:
                 self.say(f"copying {plan.source.uri} -> {plan.target_uri} ({human(plan.source.size)})")
-                done.append(copy_artifact(s3, plan, target.kms_key_arn, self.args.options.concurrency, bars))
+                copied = copy_artifact(s3, plan, target.kms_key_arn, self.args.options.concurrency, bars)
+                done.append(copied)
+                try:
+                    known = integrity.copy_sha256(
+                        self.verdicts[plan.source.container], copied.checksum, plan.target_uri
+                    )
+                except ValueError as exc:
+                    raise PromotionFailed(f"copy of {plan.source.uri} did not verify: {exc}") from None
+                if known:
+                    hashes[plan.source.container] = known
             self.copy_images(bars, pushed)
             verified_by = weakest(c.verified_by for c in done)
             pinned = images.pinned(self.image_plans)
@@ -421,6 +525,7 @@ class Run:
                     self.package["InferenceSpecification"],
                     {c.plan.source.container: c.plan.target_uri for c in done},
                     pinned,
+                    etags={c.plan.source.container: c.etag for c in done if c.etag},
                 ),
                 status=approval,
                 metadata=promoted_metadata(
@@ -430,6 +535,8 @@ class Run:
                     self.digest,
                     verified_by,
                     images=pinned,
+                    sha256=hashes,
+                    integrity=self.source_integrity,
                 ),
             )
         except BaseException:
@@ -452,6 +559,7 @@ class Run:
             "arn": arn,
             "approval_status": approval,
             "verified_by": verified_by,
+            "source_integrity": self.source_integrity,
         }
         return arn
 

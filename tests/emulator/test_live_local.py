@@ -169,7 +169,12 @@ def test_a_multi_region_trail_records_management_events_for_the_enforcer(applied
 def test_the_team_buckets_carry_the_real_environments_denies(applied):
     bucket = contract_value(f"teams/{ENV.teams[0]}/data_bucket")
     sids = {s["Sid"] for s in json.loads(aws("s3").get_bucket_policy(Bucket=bucket)["Policy"])["Statement"]}
-    assert {"DenyInsecureTransport", "DenyOutsideTheVpcEndpoint", "DenyUploadsNotUnderKms", "DenyUploadsUnderAnotherKey"} <= sids
+    assert {
+        "DenyInsecureTransport",
+        "DenyOutsideTheVpcEndpoint",
+        "DenyUploadsNotUnderKms",
+        "DenyUploadsUnderAnotherKey",
+    } <= sids
 
 
 def test_the_endpoint_serves_a_shadow_captures_encrypted_and_scales(applied):
@@ -218,13 +223,18 @@ def dev_package(s3, sagemaker) -> str:
     """An Approved model in a 'dev' registry, here in the emulator's one account (its own bucket and group)."""
     bucket = "smenv-rehearsal-dev-models"
     s3.create_bucket(Bucket=bucket)
-    s3.put_object(Bucket=bucket, Key="churn/v7/model.tar.gz", Body=b"model v7", ChecksumAlgorithm="SHA256")
+    etag = s3.put_object(Bucket=bucket, Key="churn/v7/model.tar.gz", Body=b"model v7", ChecksumAlgorithm="SHA256")[
+        "ETag"
+    ]
     sagemaker.create_model_package_group(ModelPackageGroupName="smenv-rehearsal-dev-models")
+    # Registered as a pipeline registers it: with the artifact's ETag, which promote_model verifies
     return sagemaker.create_model_package(
         ModelPackageGroupName="smenv-rehearsal-dev-models",
         ModelApprovalStatus="Approved",
         InferenceSpecification={
-            "Containers": [{"Image": ENV_IMAGE, "ModelDataUrl": f"s3://{bucket}/churn/v7/model.tar.gz"}],
+            "Containers": [
+                {"Image": ENV_IMAGE, "ModelDataUrl": f"s3://{bucket}/churn/v7/model.tar.gz", "ModelDataETag": etag}
+            ],
             "SupportedContentTypes": ["text/csv"],
             "SupportedResponseMIMETypes": ["text/csv"],
         },

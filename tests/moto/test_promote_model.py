@@ -33,7 +33,9 @@ from moto import mock_aws
 import emulator_patches
 import local_aws
 import promote_model
-from promotion import PromotionFailed, images
+from promotion import PromotionFailed, Refused, images, integrity
+from promotion.copy import head_source
+from promotion.progress import NoProgress
 from smenv_testing import REPO, toolchain_env
 
 SOURCE_ACCOUNT, SOURCE_REGION = "123456789012", "us-east-1"
@@ -77,8 +79,16 @@ def download_through_moto(url: str):
 class World:
     """The dev account with a model package, and a target account with its contract."""
 
-    def __init__(self, endpoint_url: str | None = None, target_account: str = STAGING_ACCOUNT, env: str = "staging"):
+    def __init__(
+        self,
+        endpoint_url: str | None = None,
+        target_account: str = STAGING_ACCOUNT,
+        env: str = "staging",
+        source: bool = True,
+    ):
+        """source=False: the target account only (a second target in the same emulator: prod after staging)."""
         self.endpoint_url, self.env = endpoint_url, env
+        self.bucket = f"smenv-{env}-models"  # TARGET_BUCKET in staging
         self.role = STAGING_ROLE if target_account == STAGING_ACCOUNT else PROD_ROLE
         self.source = boto3.Session(region_name=SOURCE_REGION)
         creds = self.client(self.source, "sts").assume_role(RoleArn=self.role, RoleSessionName="test-setup")[
@@ -95,15 +105,16 @@ class World:
         self.t_s3, self.t_sm = self.client(self.target, "s3"), self.client(self.target, "sagemaker")
         self.t_ssm = self.client(self.target, "ssm")
         self.ecr, self.t_ecr = self.client(self.source, "ecr"), self.client(self.target, "ecr")
-        self.s3.create_bucket(Bucket=SOURCE_BUCKET)
-        self.sm.create_model_package_group(ModelPackageGroupName=SOURCE_GROUP)
-        self.t_s3.create_bucket(Bucket=TARGET_BUCKET, CreateBucketConfiguration={"LocationConstraint": TARGET_REGION})
+        if source:
+            self.s3.create_bucket(Bucket=SOURCE_BUCKET)
+            self.sm.create_model_package_group(ModelPackageGroupName=SOURCE_GROUP)
+        self.t_s3.create_bucket(Bucket=self.bucket, CreateBucketConfiguration={"LocationConstraint": TARGET_REGION})
         self.t_sm.create_model_package_group(ModelPackageGroupName=TARGET_GROUP)
         self.key_arn = self.client(self.target, "kms").create_key(Description="models")["KeyMetadata"]["Arn"]
         self.prefix = f"/smenv/{env}"
         self.contract(
             {
-                "promotion/model_bucket": TARGET_BUCKET,
+                "promotion/model_bucket": self.bucket,
                 "promotion/kms_key_arn": self.key_arn,
                 "promotion/model_package_group": TARGET_GROUP,
                 "promotion/role_arn": self.role,
@@ -130,22 +141,57 @@ class World:
             self.s3.put_object(Bucket=SOURCE_BUCKET, Key=key, Body=data)
         return f"s3://{SOURCE_BUCKET}/{key}"
 
+    def artifact_in_parts(self, key: str, data: bytes) -> str:
+        """An artifact uploaded in 5 MiB parts with SHA-256: S3 gives it a composite SHA-256 (of the parts)."""
+        upload = self.s3.create_multipart_upload(Bucket=SOURCE_BUCKET, Key=key, ChecksumAlgorithm="SHA256")["UploadId"]
+        parts = []
+        for number, start in enumerate(range(0, len(data), 5 * MiB), start=1):
+            answer = self.s3.upload_part(
+                Bucket=SOURCE_BUCKET,
+                Key=key,
+                UploadId=upload,
+                PartNumber=number,
+                Body=data[start : start + 5 * MiB],
+                ChecksumAlgorithm="SHA256",
+            )
+            parts.append({"PartNumber": number, "ETag": answer["ETag"], "ChecksumSHA256": answer["ChecksumSHA256"]})
+        self.s3.complete_multipart_upload(
+            Bucket=SOURCE_BUCKET, Key=key, UploadId=upload, MultipartUpload={"Parts": parts}
+        )
+        return f"s3://{SOURCE_BUCKET}/{key}"
+
+    def recorded_digest(self, image: str) -> str | None:
+        """The digest a dev image's tag names now (what registration records as ImageDigest), if any."""
+        if not image.startswith(f"{SOURCE_REGISTRY}/"):
+            return None
+        repository, _, tag = image.removeprefix(f"{SOURCE_REGISTRY}/").partition(":")
+        with contextlib.suppress(self.ecr.exceptions.ClientError):
+            details = self.ecr.describe_images(repositoryName=repository, imageIds=[{"imageTag": tag}])
+            return details["imageDetails"][0]["imageDigest"]
+        return None
+
     def package(
         self,
         *urls: str,
         status: str | None = "Approved",
         images: list[str] | None = None,
         image_digests: list[str | None] | None = None,
+        record: bool = True,
+        metadata: dict[str, str] | None = None,
     ) -> str:
+        """An approved package in dev. record: as a registration does, each container records its
+        artifact's ETag (ModelDataETag) and, for an image in dev's ECR, its digest (ImageDigest), unless
+        image_digests says exactly what to record (None: nothing)."""
         containers = []
         for i, url in enumerate(urls):
-            container = {
-                "Image": (images or [IMAGE] * len(urls))[i],
-                "ModelDataUrl": url,
-                "Environment": {"MODEL": str(i)},
-            }
-            if image_digests and image_digests[i]:
-                container["ImageDigest"] = image_digests[i]
+            image = (images or [IMAGE] * len(urls))[i]
+            container = {"Image": image, "ModelDataUrl": url, "Environment": {"MODEL": str(i)}}
+            if record:
+                bucket, _, key = url.removeprefix("s3://").partition("/")
+                container["ModelDataETag"] = self.s3.head_object(Bucket=bucket, Key=key)["ETag"]
+            recorded = image_digests[i] if image_digests else (self.recorded_digest(image) if record else None)
+            if recorded:
+                container["ImageDigest"] = recorded
             containers.append(container)
         spec = {
             "Containers": containers,
@@ -156,7 +202,7 @@ class World:
         return self.sm.create_model_package(
             ModelPackageGroupName=SOURCE_GROUP,
             InferenceSpecification=spec,
-            CustomerMetadataProperties={"team": "fraud"},
+            CustomerMetadataProperties={"team": "fraud", **(metadata or {})},
             **extra,
         )["ModelPackageArn"]
 
@@ -253,11 +299,11 @@ class World:
     # --- what a user checks in the target ---
 
     def target_keys(self) -> list[str]:
-        pages = self.t_s3.get_paginator("list_objects_v2").paginate(Bucket=TARGET_BUCKET)
+        pages = self.t_s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket)
         return [obj["Key"] for page in pages for obj in page.get("Contents", [])]
 
     def open_uploads(self) -> list[dict]:
-        return self.t_s3.list_multipart_uploads(Bucket=TARGET_BUCKET).get("Uploads", [])
+        return self.t_s3.list_multipart_uploads(Bucket=self.bucket).get("Uploads", [])
 
     def target_packages(self) -> list[dict]:
         pages = self.t_sm.get_paginator("list_model_packages").paginate(ModelPackageGroupName=TARGET_GROUP)
@@ -269,7 +315,7 @@ class World:
         self.t_sm.create_model(
             ModelName="fraud-live",
             ExecutionRoleArn=f"arn:aws:iam::{STAGING_ACCOUNT}:role/smenv-staging-fraud-endpoint",
-            PrimaryContainer={"Image": IMAGE, "ModelDataUrl": f"s3://{TARGET_BUCKET}/live/model.tar.gz"},
+            PrimaryContainer={"Image": IMAGE, "ModelDataUrl": f"s3://{self.bucket}/live/model.tar.gz"},
             VpcConfig={"Subnets": ["subnet-aaa", "subnet-bbb"], "SecurityGroupIds": ["sg-models"]},
         )
         config = {
@@ -289,7 +335,7 @@ class World:
             config["DataCaptureConfig"] = {
                 "EnableCapture": True,
                 "InitialSamplingPercentage": 20,
-                "DestinationS3Uri": f"s3://{TARGET_BUCKET}/capture",
+                "DestinationS3Uri": f"s3://{self.bucket}/capture",
                 "KmsKeyId": self.key_arn,
                 "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}],
             }
@@ -424,15 +470,17 @@ def test_running_it_again_finds_the_promotion_and_does_nothing(world, capsys):
 
 
 def test_a_different_model_under_the_same_source_version_is_refused(world, capsys):
-    # Given a package promoted once, whose artifact was later overwritten in dev (same group and version)
-    arn = world.package(world.artifact("fraud/m.tar.gz", b"first model"))
-    assert run(capsys, world.args(arn))[0] == 0
+    # Given a package that records nothing, promoted once with --accept-unverified-source, whose artifact
+    # was later overwritten in dev (same group and version)
+    arn = world.package(world.artifact("fraud/m.tar.gz", b"first model"), record=False)
+    unverified = [*world.args(arn), "--accept-unverified-source"]
+    assert run(capsys, unverified)[0] == 0
     world.artifact("fraud/m.tar.gz", b"a different model")
-    # When it is promoted again
-    code, _, err = run(capsys, world.args(arn))
+    # When it is promoted again, with the flag again
+    code, _, err = run(capsys, unverified)
     # Then it is refused: a different model already holds that version in the target
     assert code == 3
-    assert "a different model already holds that version" in one_line(err)
+    assert "a different model already holds that version" in err.strip().splitlines()[-1]
     assert len(world.target_packages()) == 1 and len(world.target_keys()) == 1
 
 
@@ -481,6 +529,242 @@ def test_flags_override_the_contract_without_reading_it(world, capsys):
     # Then the promotion needs no SSM parameter
     assert code == 0
     assert json.loads(out)["target"]["from_ssm"] == []
+
+
+# --- source integrity: what the package recorded, checked before anything is copied ---------------------
+
+
+def test_an_artifact_overwritten_after_registration_is_refused_and_nothing_is_copied(world, capsys):
+    # Given an approved package whose artifact and dev image were recorded at registration
+    uri, _ = world.image()
+    arn = world.package(world.artifact("fraud/m.tar.gz", b"the approved model"), images=[uri])
+    # And someone who may write dev's model bucket overwrote the artifact afterwards
+    world.artifact("fraud/m.tar.gz", b"someone else's model")
+    # When it is promoted (or dry-run)
+    dry, _, dry_err = run(capsys, [*world.args(arn), "--dry-run"])
+    code, out, err = run(capsys, world.args(arn))
+    # Then it is refused (exit 3) in one line naming the container and the ETags, and nothing is copied:
+    # no artifact, no image, no package
+    assert (dry, code, out) == (3, 3, "")
+    line = one_line(err)
+    assert f"container 0: s3://{SOURCE_BUCKET}/fraud/m.tar.gz has ETag" in line
+    assert "but the package records ModelDataETag" in line and "replaced after registration" in line
+    assert one_line(dry_err) == line
+    assert world.target_keys() == [] and world.target_images() == {} and world.target_packages() == []
+
+
+def test_a_matching_etag_is_promoted_and_the_target_package_records_etag_hash_and_digest(world, capsys):
+    # Given a package whose artifact (uploaded with a SHA-256) and dev image are as they were registered
+    data = os.urandom(4096)
+    uri, pushed = world.image()
+    arn = world.package(world.artifact("fraud/m.tar.gz", data), images=[uri])
+    # When it is promoted
+    code, out, err = run(capsys, [*world.args(arn), "--json"])
+    # Then it was verified by its ETag, and promoted
+    assert (code, err) == (0, "")
+    report = json.loads(out)
+    assert report["integrity"]["status"] == "verified" and report["integrity"]["unverified"] == []
+    assert [a["verified_by"] for a in report["integrity"]["artifacts"]] == ["etag"]
+    # And the target package records what a later promotion from it checks: the copy's ETag, the
+    # artifact's SHA-256, the image digest, and that its source was verified
+    [package] = world.target_packages()
+    container = package["InferenceSpecification"]["Containers"][0]
+    copy = world.t_s3.head_object(Bucket=TARGET_BUCKET, Key=world.target_keys()[0])
+    assert container["ModelDataETag"] == copy["ETag"].strip('"')
+    assert container["ImageDigest"] == pushed and container["Image"].endswith(f"@{pushed}")
+    meta = package["CustomerMetadataProperties"]
+    assert meta["smenv:container-0-sha256"] == hashlib.sha256(data).hexdigest()
+    assert meta["smenv:source-integrity"] == "verified"
+
+
+def count_streams(monkeypatch) -> list[str]:
+    """Every source artifact the tool reads to hash it (integrity.stream_sha256), by URI."""
+    streamed, original = [], integrity.stream_sha256
+
+    def counted(s3, obj, *args, **kwargs):
+        streamed.append(obj.uri)
+        return original(s3, obj, *args, **kwargs)
+
+    monkeypatch.setattr(integrity, "stream_sha256", counted)
+    return streamed
+
+
+@pytest.mark.parametrize(
+    ("upload", "verified_by"),
+    [("SHA256", "checksum"), ("none", "stream"), ("CRC32", "stream"), ("parts", "stream")],
+    ids=["s3-sha256", "no-checksum", "crc32", "multipart-composite-sha256"],
+)
+def test_a_package_recording_only_the_metadata_hash_is_verified_by_s3s_checksum_or_by_reading_it(
+    world, capsys, monkeypatch, upload, verified_by
+):
+    # Given a package without ModelDataETag whose metadata records its artifact's SHA-256; the
+    # artifact with a whole-object SHA-256 in S3, with another checksum or none, or uploaded in parts
+    # (its SHA-256 then composite, which moto reports like a whole-object one: README, emulator gaps)
+    data = os.urandom(6 * MiB if upload == "parts" else 4096)
+    url = (
+        world.artifact_in_parts("fraud/m.tar.gz", data)
+        if upload == "parts"
+        else world.artifact("fraud/m.tar.gz", data, upload)
+    )
+    hexdigest = hashlib.sha256(data).hexdigest()
+    arn = world.package(url, record=False, metadata={"smenv:container-0-sha256": hexdigest})
+    streamed = count_streams(monkeypatch)
+    # When it is promoted
+    code, out, err = run(capsys, [*world.args(arn), "--json"])
+    # Then S3's SHA-256 confirms it without reading a byte, or else its bytes are read once and hashed
+    assert (code, err) == (0, ""), err
+    report = json.loads(out)
+    assert [a["verified_by"] for a in report["integrity"]["artifacts"]] == [verified_by]
+    assert streamed == ([] if verified_by == "checksum" else [url])
+    # And the promoted package records the hash again, and the copy's ETag
+    [package] = world.target_packages()
+    assert package["CustomerMetadataProperties"]["smenv:container-0-sha256"] == hexdigest
+    assert package["InferenceSpecification"]["Containers"][0]["ModelDataETag"]
+    assert world.t_s3.get_object(Bucket=TARGET_BUCKET, Key=world.target_keys()[0])["Body"].read() == data
+
+
+@pytest.mark.parametrize(("upload", "how"), [("SHA256", "S3's checksum"), ("none", "read from its bytes")])
+def test_an_artifact_whose_sha256_is_not_the_recorded_one_is_refused_and_nothing_is_copied(world, capsys, upload, how):
+    # Given a package recording the SHA-256 of the approved model, and other bytes at its URL now
+    approved, other = hashlib.sha256(b"the approved model").hexdigest(), b"someone else's model"
+    url = world.artifact("fraud/m.tar.gz", other, upload)
+    arn = world.package(url, record=False, metadata={"smenv:container-0-sha256": approved})
+    # When it is promoted
+    code, _, err = run(capsys, world.args(arn))
+    # Then it is refused (exit 3) naming the container, the hashes and how it was found; nothing is copied
+    assert code == 3
+    line = one_line(err)
+    assert f"container 0: {url} has SHA-256 {hashlib.sha256(other).hexdigest()}" in line
+    assert f"({how}), but the package records smenv:container-0-sha256 {approved}" in line
+    assert world.target_keys() == [] and world.target_packages() == []
+
+
+@pytest.mark.parametrize(
+    ("record", "image_digests", "missing"),
+    [
+        (False, None, "container 0 records neither ModelDataETag nor smenv:container-0-sha256"),
+        (True, [None], "records no ImageDigest"),
+    ],
+    ids=["artifact", "source-image"],
+)
+def test_a_package_that_records_nothing_is_refused_without_the_flag(world, capsys, record, image_digests, missing):
+    # Given a package that records nothing to check its artifact, or its dev image, by
+    uri, _ = world.image()
+    arn = world.package(
+        world.artifact("fraud/m.tar.gz", b"model"), images=[uri], record=record, image_digests=image_digests
+    )
+    # When it is promoted without --accept-unverified-source
+    code, out, err = run(capsys, world.args(arn))
+    # Then it is refused (exit 3) in one line naming what is missing and the flag, and nothing is copied
+    assert code == 3 and out == ""
+    line = one_line(err)
+    assert missing in line and "--accept-unverified-source" in line
+    assert world.target_keys() == [] and world.target_images() == {} and world.target_packages() == []
+
+
+def test_with_the_flag_an_unverified_source_is_promoted_with_a_warning_and_marked_unverified(world, capsys):
+    # Given a package that records nothing
+    arn = world.package(world.artifact("fraud/m.tar.gz", b"model", "none"), record=False)
+    # When it is promoted with --accept-unverified-source
+    code, out, err = run(capsys, [*world.args(arn), "--accept-unverified-source"])
+    # Then it is promoted, with a one-line warning, and the target package says its source was unverified
+    assert code == 0
+    assert "warning: promoting an unverified source (container 0 records neither ModelDataETag" in one_line(err)
+    assert "source  UNVERIFIED (container 0 records neither" in out
+    again, again_out, _ = run(capsys, [*world.args(arn), "--accept-unverified-source", "--json"])
+    assert (again, json.loads(again_out)["integrity"]["status"]) == (0, "unverified")
+    [package] = world.target_packages()
+    assert package["CustomerMetadataProperties"]["smenv:source-integrity"] == "unverified"
+    # (the copy is still recorded, so what the target holds from now on can be verified)
+    assert package["InferenceSpecification"]["Containers"][0]["ModelDataETag"]
+
+
+def test_a_copy_that_is_not_the_verified_bytes_is_removed_and_nothing_is_registered(world, capsys, monkeypatch):
+    # Given a source with no checksum, verified by reading it against its recorded SHA-256, and an S3
+    # that corrupts what it copies (the copy alone could be checked by its size only)
+    data = os.urandom(4096)
+    url = world.artifact("fraud/m.tar.gz", data, "none")
+    arn = world.package(url, record=False, metadata={"smenv:container-0-sha256": hashlib.sha256(data).hexdigest()})
+    corrupt_copies(monkeypatch)
+    # When it is promoted
+    code, _, err = run(capsys, world.args(arn))
+    # Then the copy's SHA-256 (S3's) is not the verified source's: exit 1, no object, no package
+    assert code == 1
+    assert f"copy of {url} did not verify" in one_line(err) and "the verified source" in err
+    assert world.target_keys() == [] and world.target_packages() == []
+
+
+def test_an_object_replaced_while_it_is_read_to_be_verified_is_refused(world):
+    # Given a source object as HeadObject reported it, then overwritten before it is read
+    world.artifact("fraud/m.tar.gz", b"the approved model")
+    checked = head_source(world.s3, 0, SOURCE_BUCKET, "fraud/m.tar.gz")
+    world.artifact("fraud/m.tar.gz", b"someone else's model")
+    # When it is read to hash it / Then the read is refused (If-Match its ETag): nothing is hashed
+    with pytest.raises(Refused, match="changed while it was being verified"):
+        integrity.stream_sha256(world.s3, checked, NoProgress())
+
+
+@pytest.fixture
+def prod(world):
+    """prod, in the same emulator as dev and staging: a second target."""
+    return World(target_account=PROD_ACCOUNT, env="prod", source=False)
+
+
+def staged(world, capsys, *extra: str, **package) -> str:
+    """A dev package promoted to staging: the staging package's ARN."""
+    arn = world.package(world.artifact("fraud/m.tar.gz", package.pop("data", b"model"), "none"), **package)
+    assert run(capsys, [*world.args(arn), *extra])[0] == 0
+    [promoted] = world.target_packages()
+    return promoted["ModelPackageArn"]
+
+
+def test_a_second_promotion_verifies_what_the_first_recorded(world, prod, capsys):
+    # Given a model promoted from dev to staging: its artifact without a checksum, its image in dev's ECR
+    data = os.urandom(4096)
+    uri, pushed = world.image()
+    arn = staged(world, capsys, data=data, images=[uri])
+    # When the staging package is promoted to prod (read with staging's credentials)
+    code, out, err = run(capsys, [*prod.args(arn), "--source-role-arn", STAGING_ROLE, "--json"])
+    # Then staging's artifact was verified by the ETag the first promotion recorded, and its image by digest
+    assert (code, err) == (0, ""), err
+    report = json.loads(out)
+    assert [a["verified_by"] for a in report["integrity"]["artifacts"]] == ["etag"]
+    # And prod's package records its own copy's ETag, the artifact's SHA-256 and the same image digest
+    [package] = prod.target_packages()
+    container = package["InferenceSpecification"]["Containers"][0]
+    copy = prod.t_s3.head_object(Bucket=prod.bucket, Key=prod.target_keys()[0])
+    assert container["ModelDataETag"] == copy["ETag"].strip('"')
+    assert container["ImageDigest"] == pushed
+    meta = package["CustomerMetadataProperties"]
+    assert meta["smenv:container-0-sha256"] == hashlib.sha256(data).hexdigest()
+    assert (meta["smenv:source-integrity"], meta["smenv:source-package-arn"]) == ("verified", arn)
+    assert prod.t_s3.get_object(Bucket=prod.bucket, Key=prod.target_keys()[0])["Body"].read() == data
+
+
+def test_a_staged_artifact_overwritten_before_prod_is_refused(world, prod, capsys):
+    # Given a model in staging, whose copy someone overwrote in staging's bucket
+    arn = staged(world, capsys)
+    world.t_s3.put_object(Bucket=TARGET_BUCKET, Key=world.target_keys()[0], Body=b"not the promoted model")
+    # When it is promoted to prod
+    code, _, err = run(capsys, [*prod.args(arn), "--source-role-arn", STAGING_ROLE])
+    # Then the ETag the first promotion recorded no longer matches: refused (exit 3), nothing in prod
+    assert code == 3 and "but the package records ModelDataETag" in one_line(err)
+    assert prod.target_keys() == [] and prod.target_packages() == []
+
+
+def test_a_package_promoted_unverified_stays_unverified_downstream(world, prod, capsys):
+    # Given a model promoted to staging with --accept-unverified-source
+    arn = staged(world, capsys, "--accept-unverified-source", record=False)
+    # When it is promoted to prod, without and then with the flag
+    refused, _, refused_err = run(capsys, [*prod.args(arn), "--source-role-arn", STAGING_ROLE])
+    code, _, err = run(capsys, [*prod.args(arn), "--source-role-arn", STAGING_ROLE, "--accept-unverified-source"])
+    # Then it is refused without the flag, though staging recorded its copy: the first link was unverified
+    assert refused == 3
+    assert "it was promoted from an unverified source (smenv:source-integrity=unverified)" in one_line(refused_err)
+    # And with it, prod's package is marked unverified too
+    assert code == 0 and "warning" in one_line(err)
+    [package] = prod.target_packages()
+    assert package["CustomerMetadataProperties"]["smenv:source-integrity"] == "unverified"
 
 
 # --- multipart copies ------------------------------------------------------------------------------
@@ -970,6 +1254,7 @@ def test_a_dry_run_shows_the_plan_and_changes_nothing(world, capsys):
     assert "would promote" in out and "dry run: nothing changed" in out
     assert f"s3://{SOURCE_BUCKET}/fraud/big/model.tar.gz -> s3://{TARGET_BUCKET}/promoted/fraud/1/" in out
     assert "11.0 MiB  multipart, 3 parts of 5.0 MiB" in out and "single copy" in out
+    assert f"verify  container 0: s3://{SOURCE_BUCKET}/fraud/small/model.tar.gz ETag matches ModelDataETag" in out
     plan = json.loads(json_out)
     assert plan["status"] == "dry-run"
     assert [(a["method"], a["bytes"]) for a in plan["artifacts"]] == [("single", 5), ("multipart", 11 * MiB)]

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import itertools
 import json
+import re
 from datetime import UTC, datetime
 
 import boto3
@@ -14,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from project import UsageError
-from promotion import PromotionFailed, Refused
+from promotion import PromotionFailed, Refused, registry
 from promotion.endpoint import EndpointPlan, already_serving, cloned_config, config_name, model_name, update_arguments
 from promotion.images import (
     OCI_INDEX,
@@ -32,6 +33,21 @@ from promotion.images import (
     repository_prefix,
     target_image_uri,
     target_repository,
+)
+from promotion.integrity import (
+    CHECKSUM,
+    ETAG,
+    STREAM,
+    UNVERIFIED,
+    ImageRecord,
+    Recorded,
+    copy_sha256,
+    judge,
+    judge_stream,
+    recorded,
+    refusal,
+    unverified,
+    whole_object_sha256,
 )
 from promotion.plan import (
     Checksum,
@@ -117,6 +133,17 @@ def test_objects_above_the_threshold_are_copied_in_parts():
         ({"ChecksumSHA256": "abc=", "ChecksumType": "COMPOSITE"}, Checksum("SHA256", "abc=", "COMPOSITE")),  # moto
         ({"ChecksumCRC32": "q83=", "ChecksumType": "FULL_OBJECT"}, Checksum("CRC32", "q83=", "FULL_OBJECT")),
         ({"ETag": '"x"'}, None),
+        # moto: a multipart upload's composite SHA-256 without suffix or type; its ETag tells
+        ({"ChecksumSHA256": "abc=", "ETag": '"d41d8cd9-2"'}, Checksum("SHA256", "abc=", "COMPOSITE")),
+        (
+            {"ChecksumSHA256": "abc=", "ChecksumType": "FULL_OBJECT", "ETag": '"d41d8cd9-2"'},
+            Checksum("SHA256", "abc=", "COMPOSITE"),
+        ),
+        # a CRC can be a whole-object checksum of a multipart upload
+        (
+            {"ChecksumCRC32": "q83=", "ChecksumType": "FULL_OBJECT", "ETag": '"d41d8cd9-3"'},
+            Checksum("CRC32", "q83=", "FULL_OBJECT"),
+        ),
     ],
 )
 def test_a_checksum_is_read_as_s3_and_moto_report_it(header, expected):
@@ -489,3 +516,211 @@ def test_the_registered_specification_points_at_the_copied_image_and_keeps_the_o
     meta = promoted_metadata({}, "arn", DEV, "hash", "checksum", images={1: (DIGEST, uri)})
     assert (meta["smenv:container-1-source-image-digest"], meta["smenv:container-1-image"]) == (DIGEST, uri)
     assert not [k for k in meta if k.startswith("smenv:container-0")]
+
+
+# --- source integrity (tools/promotion/integrity.py) ---------------------------------------------------
+
+MODEL = b"the approved model"
+MODEL_SHA = hashlib.sha256(MODEL).hexdigest()
+MODEL_CHECKSUM = Checksum("SHA256", base64.b64encode(hashlib.sha256(MODEL).digest()).decode(), "FULL_OBJECT")
+URL = "s3://dev-models/fraud/train/model.tar.gz"
+
+
+def now(etag: str = "abc", checksum: Checksum | None = MODEL_CHECKSUM) -> SourceObject:
+    """The source object as HeadObject reports it now."""
+    return obj(size=len(MODEL), etag=etag, checksum=checksum)
+
+
+def test_an_object_whose_etag_is_not_the_recorded_one_is_refused_naming_the_container_and_both_etags():
+    # Given a package that recorded the ETag at registration, and an object that was overwritten since
+    record = Recorded(0, (("ModelDataETag", '"abc"'),))
+    # When it is judged / Then it is refused, naming the container, the object and both ETags
+    with pytest.raises(Refused, match=r"container 0: s3://dev-models/fraud/train/model.tar.gz has ETag def, "):
+        judge(record, now(etag="def"))
+    with pytest.raises(Refused, match="records ModelDataETag abc: the object was replaced after registration"):
+        judge(record, now(etag="def"))
+
+
+def test_a_matching_etag_verifies_the_artifact_quoted_or_not():
+    for recorded_etag in ('"abc"', "abc", "ABC"):
+        verdict = judge(Recorded(0, (("ModelDataETag", recorded_etag),)), now(etag="abc"))
+        assert (verdict.by, verdict.needs_stream) == (ETAG, False)
+        assert verdict.sha256 == MODEL_SHA  # S3's whole-object SHA-256: what the copy's package records
+
+
+def test_every_etag_the_package_records_must_match():
+    containers = [
+        {
+            "ModelDataUrl": URL,
+            "ModelDataETag": "abc",
+            "ModelDataSource": {"S3DataSource": {"S3Uri": URL, "S3DataType": "S3Object", "ETag": "old"}},
+        }
+    ]
+    [record] = recorded(containers, {}).values()
+    assert record.etags == (("ModelDataETag", "abc"), ("ModelDataSource.S3DataSource.ETag", "old"))
+    with pytest.raises(Refused, match=re.escape("records ModelDataSource.S3DataSource.ETag old")):
+        judge(record, now(etag="abc"))
+
+
+def test_a_recorded_sha256_is_compared_with_s3s_whole_object_checksum_without_reading_the_object():
+    # Given a package that recorded only its artifact's SHA-256 (metadata), and S3's SHA-256 of the object
+    [record] = recorded([{"ModelDataUrl": URL}], {"smenv:container-0-sha256": MODEL_SHA}).values()
+    # Then the same SHA-256 verifies it by checksum, another is refused
+    verdict = judge(record, now())
+    assert (verdict.by, verdict.needs_stream, verdict.sha256) == (CHECKSUM, False, MODEL_SHA)
+    other = Checksum("SHA256", base64.b64encode(hashlib.sha256(b"other").digest()).decode(), "FULL_OBJECT")
+    with pytest.raises(Refused, match=r"\(S3's checksum\), but the package records smenv:container-0-sha256"):
+        judge(record, now(checksum=other))
+
+
+@pytest.mark.parametrize(
+    "checksum",
+    [None, Checksum("CRC32", "q83=", "FULL_OBJECT"), Checksum("SHA256", MODEL_CHECKSUM.value, "COMPOSITE")],
+    ids=["none", "crc32", "composite-sha256"],
+)
+def test_without_s3s_whole_object_sha256_a_recorded_hash_is_checked_by_reading_the_bytes(checksum):
+    # Given a recorded SHA-256, and no whole-object SHA-256 in S3 (a composite one is of the parts)
+    record = Recorded(0, (), MODEL_SHA)
+    # When it is judged / Then the object is to be read; the bytes' hash verifies it or is refused
+    verdict = judge(record, now(checksum=checksum))
+    assert (verdict.by, verdict.needs_stream) == (STREAM, True)
+    done = judge_stream(verdict, MODEL_SHA)
+    assert (done.by, done.needs_stream, done.sha256) == (STREAM, False, MODEL_SHA)
+    with pytest.raises(Refused, match=r"\(read from its bytes\), but the package records smenv:container-0-sha256"):
+        judge_stream(verdict, hashlib.sha256(b"other").hexdigest())
+
+
+def test_with_an_etag_a_recorded_hash_is_checked_only_where_it_costs_nothing():
+    record = Recorded(0, (("ModelDataETag", "abc"),), MODEL_SHA)
+    # no whole-object SHA-256 in S3: the ETag verifies it, nothing is read, and the recorded hash, which
+    # nobody checked, is not what the promoted package will record
+    verdict = judge(record, now(checksum=None))
+    assert (verdict.by, verdict.needs_stream, verdict.sha256) == (ETAG, False, None)
+    assert judge(record, now()).sha256 == MODEL_SHA  # S3's, which matched it
+    # S3's SHA-256 differs from the recorded one: refused, even though the ETag matches
+    other = Checksum("SHA256", base64.b64encode(hashlib.sha256(b"other").digest()).decode(), "FULL_OBJECT")
+    with pytest.raises(Refused, match="S3's checksum"):
+        judge(record, now(checksum=other))
+
+
+def test_nothing_recorded_is_unverified_and_the_refusal_names_what_is_missing_and_the_flag():
+    # Given a container that records neither an ETag nor a hash, and an unpinned source-account image
+    verdict = judge(Recorded(1), now())
+    images_ = [
+        ImageRecord(0, "141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:1.7-1", "aws", False),
+        ImageRecord(1, f"{DEV}.dkr.ecr.eu-west-1.amazonaws.com/fraud:1", "source", False),
+        ImageRecord(2, f"{DEV}.dkr.ecr.eu-west-1.amazonaws.com/fraud:2", "source", True),
+    ]
+    # When the reasons are gathered
+    reasons = unverified([verdict], images_, {})
+    # Then each names what is missing (an AWS-owned image, or a pinned one, needs nothing)
+    assert verdict.by == UNVERIFIED
+    assert reasons == [
+        "container 1 records neither ModelDataETag nor smenv:container-1-sha256",
+        f"container 1 image {DEV}.dkr.ecr.eu-west-1.amazonaws.com/fraud:1 records no ImageDigest (nor a digest in its URI)",
+    ]
+    message = refusal("arn:pkg/1", reasons[:1])
+    assert message == (
+        "arn:pkg/1 cannot be verified to be what was approved: container 1 records neither ModelDataETag nor "
+        "smenv:container-1-sha256 (--accept-unverified-source promotes it anyway, marked smenv:source-integrity=unverified)"
+    )
+    assert unverified([judge(Recorded(0, (("ModelDataETag", "abc"),)), now())], images_[2:], {}) == []
+
+
+def test_a_package_promoted_from_an_unverified_source_is_unverified_whatever_it_records():
+    verified = judge(Recorded(0, (("ModelDataETag", "abc"),)), now())
+    assert unverified([verified], [], {"smenv:source-integrity": "unverified"}) == [
+        "it was promoted from an unverified source (smenv:source-integrity=unverified)"
+    ]
+    assert unverified([verified], [], {"smenv:source-integrity": "verified"}) == []
+
+
+@pytest.mark.parametrize("value", [MODEL_SHA.upper(), f"sha256:{MODEL_SHA}", f" {MODEL_SHA} "])
+def test_a_recorded_hash_is_read_as_hex_with_or_without_its_prefix(value):
+    assert recorded([{"ModelDataUrl": URL}], {"smenv:container-0-sha256": value})[0].sha256 == MODEL_SHA
+
+
+@pytest.mark.parametrize(
+    "value", ["", "abc", MODEL_SHA[:-1], base64.b64encode(hashlib.sha256(MODEL).digest()).decode()]
+)
+def test_a_recorded_hash_that_is_not_a_sha256_is_refused(value):
+    with pytest.raises(Refused, match=r"smenv:container-0-sha256 .* is not a SHA-256"):
+        recorded([{"ModelDataUrl": URL}], {"smenv:container-0-sha256": value})
+
+
+def test_only_a_whole_object_sha256_is_a_hash_of_the_bytes():
+    assert whole_object_sha256(MODEL_CHECKSUM) == MODEL_SHA
+    assert whole_object_sha256(Checksum("SHA256", MODEL_CHECKSUM.value, "COMPOSITE")) is None
+    assert whole_object_sha256(Checksum("CRC32", "q83=", "FULL_OBJECT")) is None
+    assert whole_object_sha256(Checksum("SHA256", "not base64!", "FULL_OBJECT")) is None
+
+
+def test_the_copys_sha256_is_s3s_and_must_be_the_verified_sources():
+    streamed = judge_stream(judge(Recorded(0, (), MODEL_SHA), now(checksum=None)), MODEL_SHA)
+    assert copy_sha256(streamed, MODEL_CHECKSUM, "s3://stg/k") == MODEL_SHA
+    assert copy_sha256(streamed, None, "s3://stg/k") == MODEL_SHA
+    assert copy_sha256(judge(Recorded(0), now(checksum=None)), None, "s3://stg/k") is None
+    other = Checksum("SHA256", base64.b64encode(hashlib.sha256(b"other").digest()).decode(), "FULL_OBJECT")
+    with pytest.raises(ValueError, match=r"s3://stg/k has SHA-256 .*, the verified source"):
+        copy_sha256(streamed, other, "s3://stg/k")
+
+
+def test_the_registered_package_records_the_copys_etag_never_the_sources():
+    source_data = {"S3DataSource": {"S3Uri": "s3://dev/a", "S3DataType": "S3Object", "ETag": "dev-etag"}}
+    spec = {
+        "Containers": [
+            {
+                "Image": "aws-image",
+                "ModelDataUrl": "s3://dev/a",
+                "ModelDataETag": "dev-etag",
+                "ModelDataSource": source_data,
+            },
+            {"Image": "aws-image", "ModelDataUrl": "s3://dev/b", "ModelDataETag": "dev-b"},
+        ]
+    }
+    promoted = promoted_specification(spec, {0: "s3://stg/a", 1: "s3://stg/b"}, etags={0: "stg-etag"})
+    first, second = promoted["Containers"]
+    assert (first["ModelDataUrl"], first["ModelDataETag"]) == ("s3://stg/a", "stg-etag")
+    assert first["ModelDataSource"]["S3DataSource"] == {
+        "S3Uri": "s3://stg/a",
+        "S3DataType": "S3Object",
+        "ETag": "stg-etag",
+    }
+    assert "ModelDataETag" not in second  # the copy's ETag unknown: the source's is not carried over
+    assert spec["Containers"][0]["ModelDataETag"] == "dev-etag"  # the source is left as it was
+
+
+def test_the_registered_metadata_records_hashes_and_integrity_and_not_the_sources_container_keys():
+    source = {
+        "team": "fraud",
+        "smenv:container-0-sha256": "ee" * 32,
+        "smenv:container-3-image": "old",
+        "smenv:source-integrity": "unverified",
+    }
+    meta = promoted_metadata(source, "arn", DEV, "hash", "size", sha256={0: MODEL_SHA}, integrity="verified")
+    assert meta["smenv:container-0-sha256"] == MODEL_SHA
+    assert meta["smenv:source-integrity"] == "verified"  # the caller decides (integrity.unverified reads the source's)
+    assert meta["team"] == "fraud" and "smenv:container-3-image" not in meta
+    assert len(promoted_metadata({f"k{i}": "v" for i in range(60)}, "arn", DEV, "h", "size")) == 50
+
+
+@pytest.mark.parametrize(
+    ("container", "problem"),
+    [
+        (
+            {"AdditionalS3DataSource": {"S3Uri": "s3://dev/extra/", "S3DataType": "S3Prefix"}},
+            "has AdditionalS3DataSource",
+        ),
+        ({"AdditionalModelDataSources": [{"ChannelName": "x", "S3DataSource": {}}]}, "has AdditionalModelDataSources"),
+        (
+            {"ModelDataSource": {"S3DataSource": {"S3Uri": "s3://dev/other/", "S3DataType": "S3Prefix"}}},
+            "another location",
+        ),
+    ],
+)
+def test_a_container_naming_data_promote_model_would_not_copy_or_verify_is_not_supported(container, problem):
+    package = {
+        "InferenceSpecification": {"Containers": [{"Image": "i", "ModelDataUrl": "s3://dev/m.tar.gz", **container}]}
+    }
+    with pytest.raises(UsageError, match=problem):
+        registry.source_artifacts(package, "arn:pkg/1")

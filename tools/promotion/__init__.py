@@ -7,6 +7,8 @@ The pieces, each small and each taking its boto3 clients or sessions as argument
             which checksum to ask S3 for and how a copy is verified, the approval status
 - sessions  source and target credentials (profile, assumed role with refresh, or ambient)
 - contract  the target environment's SSM contract (promotion/*, network/*, endpoints/*)
+- integrity is the source still what was approved: recorded ETags, SHA-256s and image digests checked
+            before anything is copied; what a promoted package records for the next promotion
 - copy      server-side copies (CopyObject, parallel UploadPartCopy), verification, clean-up
 - images    container images: keep AWS-owned and target-account ones, copy source-account ones into
             the target's ECR pinned by digest (ECR API, streamed, SHA-256 checked), refuse the rest

@@ -19,7 +19,17 @@ from dataclasses import dataclass
 from botocore.exceptions import ClientError
 
 from promotion import PromotionFailed, Refused
-from promotion.plan import ArtifactPlan, CopyResult, Part, SourceObject, source_object, verify
+from promotion.plan import (
+    ArtifactPlan,
+    Checksum,
+    CopyResult,
+    Part,
+    SourceObject,
+    checksum_from_head,
+    source_object,
+    strip_etag,
+    verify,
+)
 from promotion.progress import NoProgress, Progress
 
 ProgressFactory = Callable[[str, int], Progress]
@@ -58,6 +68,8 @@ class Copied:
     verified_by: str
     version_id: str | None
     seconds: float
+    etag: str = ""  # the copy's ETag, registered as its ModelDataETag
+    checksum: Checksum | None = None  # the copy's checksum as S3 reports it
 
     def describe(self) -> dict:
         return {
@@ -175,7 +187,15 @@ def copy_artifact(
             verified_by = verify(plan, existing, kms_key_arn, None)
         except ValueError as exc:
             raise Refused(f"{plan.target_uri} already exists and is not this artifact: {exc}") from None
-        return Copied(plan, "present", verified_by, existing.get("VersionId"), time.monotonic() - started)
+        return Copied(
+            plan,
+            "present",
+            verified_by,
+            existing.get("VersionId"),
+            time.monotonic() - started,
+            strip_etag(existing.get("ETag", "")),
+            checksum_from_head(existing),
+        )
 
     result: CopyResult | None = None
     if plan.multipart:
@@ -195,4 +215,12 @@ def copy_artifact(
         if isinstance(exc, ValueError):
             raise PromotionFailed(f"copy of {plan.source.uri} did not verify: {exc}") from None
         raise
-    return Copied(plan, "copied", verified_by, version_id, time.monotonic() - started)
+    return Copied(
+        plan,
+        "copied",
+        verified_by,
+        version_id,
+        time.monotonic() - started,
+        strip_etag(head.get("ETag", "")),
+        checksum_from_head(head),
+    )

@@ -382,6 +382,7 @@ class ImagePlan:
     target_uri: str | None = None
     repository_exists: bool = False
     manifests: tuple[Manifest, ...] = ()  # push order: the manifests an index names, then the image's own
+    pinned: bool = False  # the package pins it: ImageDigest recorded, or a digest in the URI (integrity.py)
 
     @property
     def blobs(self) -> list[Blob]:
@@ -546,8 +547,10 @@ def plan_images(
     target_ecr,
 ) -> list[ImagePlan]:
     """Decide every container image before anything is copied: classify all of them first (refusals
-    need no AWS call), then, for source-account images, resolve the digest in the source registry,
-    look for it in the target, and read the manifests to copy."""
+    need no AWS call), then, for source-account images, resolve the digest in the source registry
+    (refused when it is not the package's ImageDigest: the integrity check of images, made here, in
+    the same phase as the artifacts' in tools/promotion/integrity.py), look for it in the target, and
+    read the manifests to copy."""
     classes = [
         classify_image(
             index,
@@ -583,6 +586,7 @@ def plan_images(
                 target_uri=uri,
                 repository_exists=exists,
                 manifests=() if present else fetch_manifests(ecr, image.ref, digest, where),
+                pinned=bool(image.recorded_digest or image.ref.digest),
             )
         )
     return plans

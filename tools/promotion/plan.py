@@ -60,6 +60,12 @@ META_VERIFIED_BY = "smenv:verified-by"
 # Per container whose image was copied from the source account (tools/promotion/images.py).
 META_IMAGE_DIGEST = "smenv:container-{}-source-image-digest"
 META_IMAGE_URI = "smenv:container-{}-image"
+# Source integrity (tools/promotion/integrity.py): the SHA-256 (64 hex) of a container's artifact bytes,
+# read by a promotion from a package that records it and written on every package a promotion registers;
+# and whether the promoted content was verified against what its source recorded ("verified" or "unverified").
+META_ARTIFACT_SHA256 = "smenv:container-{}-sha256"
+META_SOURCE_INTEGRITY = "smenv:source-integrity"
+_CONTAINER_KEY = re.compile(r"^smenv:container-\d+-")
 
 
 # --- sizes -------------------------------------------------------------------------------------------
@@ -113,12 +119,22 @@ class Checksum:
 
 def checksum_from_head(head: Mapping) -> Checksum | None:
     """The checksum a HeadObject (ChecksumMode=ENABLED) reports, if any. A composite checksum is
-    'value-N' from S3 and 'value' with ChecksumType COMPOSITE from moto 5.2.5: both are read."""
+    'value-N' from S3 and 'value' with ChecksumType COMPOSITE from moto 5.2.5: both are read.
+
+    A SHA-1 or SHA-256 checksum of an object uploaded in parts (its ETag ends in -<parts>) is always
+    composite: S3 computes a whole-object checksum of a multipart upload with the CRC algorithms only
+    (Amazon S3 User Guide, "Checking object integrity", full object and composite checksums). moto
+    5.2.5 reports such a checksum without the suffix or a ChecksumType (README, emulator gaps): the
+    ETag tells it apart, so it is never taken for a SHA-256 of the bytes."""
+    multipart = bool(_SUFFIX.search(strip_etag(str(head.get("ETag", "")))))
     for name, value in head.items():
         if name.startswith("Checksum") and name != "ChecksumType" and isinstance(value, str) and value:
             suffix = _SUFFIX.search(value)
+            algorithm = name.removeprefix("Checksum")
             kind = head.get("ChecksumType") or ("COMPOSITE" if suffix else "FULL_OBJECT")
-            return Checksum(name.removeprefix("Checksum"), _SUFFIX.sub("", value), kind)
+            if multipart and algorithm in _COMPOSITE_DIGESTS:
+                kind = "COMPOSITE"
+            return Checksum(algorithm, _SUFFIX.sub("", value), kind)
     return None
 
 
@@ -413,17 +429,35 @@ def find_promotion(existing: Iterable[ExistingPackage], source_arn: str, digest:
 
 
 def promoted_specification(
-    specification: Mapping, target_urls: Mapping[int, str], images: Mapping[int, tuple[str, str]] | None = None
+    specification: Mapping,
+    target_urls: Mapping[int, str],
+    images: Mapping[int, tuple[str, str]] | None = None,
+    etags: Mapping[int, str] | None = None,
 ) -> dict:
     """The source's InferenceSpecification with each container's ModelDataUrl pointing at its copy and,
     where its image was copied ({container: (digest, target URI)}), its Image at the copy, pinned by
-    digest (ImageDigest the same). Other images are kept as they are."""
+    digest (ImageDigest the same). Other images are kept as they are.
+
+    etags ({container: the copy's ETag}) become each container's ModelDataETag, so a promotion from the
+    registered package verifies its artifact as this one verified the source's (the source's own
+    ModelDataETag names the source object, never the copy). A ModelDataSource naming the same object
+    as ModelDataUrl (registry.source_artifacts refuses any other) is pointed at the copy too."""
     spec = {key: value for key, value in specification.items()}
     containers = []
     for index, source in enumerate(specification.get("Containers", [])):
         container = dict(source)
         if index in target_urls:
             container["ModelDataUrl"] = target_urls[index]
+            container.pop("ModelDataETag", None)
+            s3_source = (source.get("ModelDataSource") or {}).get("S3DataSource")
+            if s3_source:
+                moved = {k: v for k, v in s3_source.items() if k != "ETag"}
+                moved["S3Uri"] = target_urls[index]
+                if etags and index in etags:
+                    moved["ETag"] = etags[index]
+                container["ModelDataSource"] = {**source["ModelDataSource"], "S3DataSource": moved}
+            if etags and index in etags:
+                container["ModelDataETag"] = etags[index]
         if images and index in images:
             container["ImageDigest"], container["Image"] = images[index]
         containers.append(container)
@@ -439,18 +473,28 @@ def promoted_metadata(
     verified_by: str,
     *,
     images: Mapping[int, tuple[str, str]] | None = None,
+    sha256: Mapping[int, str] | None = None,
+    integrity: str = "verified",
 ) -> dict:
     """The source's CustomerMetadataProperties, plus (overriding) the promotion's own: the source
-    package, account, content hash, how the artifacts were verified and, per container whose image
-    was copied ({container: (source digest, target URI)}), the source image digest and the target URI."""
+    package, account, content hash, how the artifacts were verified, whether the source was verified
+    against what it recorded (integrity: verified or unverified), per container the SHA-256 of its
+    artifact where known ({container: 64 hex}) and, per container whose image was copied
+    ({container: (source digest, target URI)}), the source image digest and the target URI.
+
+    The source's own per-container keys (smenv:container-<i>-...) are not kept: they describe the
+    source's objects and images, and this promotion writes what it knows of the copies."""
     ours = {
         META_SOURCE_ARN: source_arn,
         META_SOURCE_ACCOUNT: source_account,
         META_CONTENT_HASH: digest,
         META_VERIFIED_BY: verified_by,
+        META_SOURCE_INTEGRITY: integrity,
     }
+    for container, hexdigest in sorted((sha256 or {}).items()):
+        ours[META_ARTIFACT_SHA256.format(container)] = hexdigest
     for container, (image_digest, uri) in sorted((images or {}).items()):
         ours[META_IMAGE_DIGEST.format(container)] = image_digest
         ours[META_IMAGE_URI.format(container)] = uri
-    kept = {k: v for k, v in source.items() if k not in ours}
-    return {**dict(list(kept.items())[: 50 - len(ours)]), **ours}  # SageMaker allows 50 entries
+    kept = {k: v for k, v in source.items() if k not in ours and not _CONTAINER_KEY.match(k)}
+    return {**dict(list(kept.items())[: max(50 - len(ours), 0)]), **ours}  # SageMaker allows 50 entries

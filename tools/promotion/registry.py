@@ -42,7 +42,10 @@ def check_approved(package: Mapping, arn: str) -> None:
 
 
 def source_artifacts(package: Mapping, arn: str) -> list[tuple[int, str, str]]:
-    """(container index, bucket, key) of every container's ModelDataUrl."""
+    """(container index, bucket, key) of every container's ModelDataUrl. A container that names other
+    data (AdditionalS3DataSource, AdditionalModelDataSources, a ModelDataSource elsewhere than its
+    ModelDataUrl) is not supported: that data would be neither copied nor verified, and the promoted
+    package would still read it from the source account."""
     if package.get("AdditionalInferenceSpecifications"):
         raise UsageError(
             f"{arn} has AdditionalInferenceSpecifications: promote_model copies only the main one; not supported"
@@ -52,9 +55,21 @@ def source_artifacts(package: Mapping, arn: str) -> list[tuple[int, str, str]]:
         raise UsageError(f"{arn} has no InferenceSpecification containers: nothing to promote")
     found = []
     for index, container in enumerate(containers):
+        for extra in ("AdditionalS3DataSource", "AdditionalModelDataSources"):
+            if container.get(extra):
+                raise UsageError(
+                    f"{arn} container {index} has {extra}: promote_model copies ModelDataUrl objects only, and the "
+                    "promoted package would read that data from the source account; not supported"
+                )
         if container.get("ModelDataSource") and not container.get("ModelDataUrl"):
             raise UsageError(
                 f"{arn} container {index} uses ModelDataSource (an S3 prefix); promote_model copies ModelDataUrl objects only"
+            )
+        s3_source = (container.get("ModelDataSource") or {}).get("S3DataSource") or {}
+        if s3_source and (s3_source.get("S3Uri") != container.get("ModelDataUrl") or s3_source.get("ManifestS3Uri")):
+            raise UsageError(
+                f"{arn} container {index} has a ModelDataSource naming another location than its ModelDataUrl; "
+                "promote_model copies ModelDataUrl objects only"
             )
         if container.get("ModelDataUrl"):
             bucket, key = parse_s3_uri(container["ModelDataUrl"], f"{arn} container {index} ModelDataUrl")
