@@ -31,7 +31,7 @@ locals {
   # Every service a module here calls, pointed at the emulator when on it.
   emulator_services = [
     "applicationautoscaling", "cloudtrail", "cloudwatch", "ec2", "events", "iam", "kms", "lambda", "logs",
-    "organizations", "s3", "sagemaker", "sns", "sqs", "ssm", "sts",
+    "organizations", "route53resolver", "s3", "sagemaker", "sns", "sqs", "ssm", "sts",
   ]
 }
 

@@ -36,6 +36,8 @@ inputs = {
     lookup(local.env, "promotion", null) == null ? [] : ["arn:aws:iam::${local.env.account_id}:role/${local.env.name_prefix}-${local.env.environment}-promotion"],
   ))
   model_reader_principal_arns = lookup(local.env, "promotion_reader_role_arns", [])
+  # Only the promotion role writes what endpoints load from promoted/ (nobody, without promotion).
+  promoted_prefix_writer_arns = lookup(local.env, "promotion", null) == null ? [] : ["arn:aws:iam::${local.env.account_id}:role/${local.env.name_prefix}-${local.env.environment}-promotion"]
   # A serverless endpoint has no VPC: its model role reads its model (that role, those prefixes,
   # s3:GetObject only) from outside the VPC endpoint. The role's name is the endpoint module's.
   serverless_model_readers = lookup(local.env, "endpoint_shape", "provisioned") != "serverless" ? [] : [{

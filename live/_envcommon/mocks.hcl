@@ -21,6 +21,7 @@ locals {
     sagemaker_security_group_id = "sg-00000000000000000"
     endpoint_security_group_id  = "sg-00000000000000001"
     s3_vpc_endpoint_id          = "vpce-00000000000000000"
+    interface_endpoint_ids      = { for i, s in ["sagemaker.api", "sagemaker.runtime", "notebook", "sts", "logs", "monitoring", "kms", "ssm", "ecr.api", "ecr.dkr", "events", "sns"] : s => format("vpce-%017d", i + 1) }
   }
   buckets = {
     data_buckets      = { for t in local.env.teams : t => "${local.prefix}-data-${t}-${local.suffix}" }
@@ -38,8 +39,9 @@ locals {
     policy_arns = [for concern in ["network", "encryption", "notebook"] : "${local.arn.iam}:policy/${local.prefix}-sagemaker-guardrails-${concern}"]
   }
   notebook = {
-    execution_role_arns = { for t in local.env.teams : t => "${local.arn.iam}:role/${local.prefix}-${t}-sagemaker" }
-    notebook_names      = { for t in local.env.teams : t => "${local.prefix}-${t}" }
+    execution_role_arns       = { for t in local.env.teams : t => "${local.arn.iam}:role/${local.prefix}-${t}-sagemaker" }
+    notebook_names            = { for t in local.env.teams : t => "${local.prefix}-${t}" }
+    notebook_user_policy_arns = { for t in local.env.teams : t => "${local.arn.iam}:policy/${local.prefix}-${t}-notebook-user" }
   }
   endpoint = {
     endpoint_name      = "${local.prefix}-${local.env.endpoint.name}"

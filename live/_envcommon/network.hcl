@@ -19,4 +19,9 @@ inputs = {
   azs                   = local.env.azs
   enable_nat_gateway    = lookup(local.env, "enable_nat_gateway", false)
   flow_logs_kms_key_arn = dependency.kms.outputs.key_arns["logs"]
+  # The endpoints admit this account's (or the organization's) principals and resources only.
+  organization_id         = lookup(local.env, "organization_id", null)
+  image_registry_accounts = lookup(local.env, "image_registries", null)
+  # Mutation protection where the environment is protected: elsewhere a destroy must remove the firewall.
+  dns_firewall = { mode = lookup(local.env, "dns_firewall_mode", "block"), mutation_protection = local.env.protect_stateful }
 }

@@ -44,6 +44,9 @@ inputs = {
   idle_minutes          = lookup(local.env, "notebook_idle_minutes", 60)
   # Registries job images may come from besides the account's own (default: AWS-owned SageMaker ones).
   job_image_registries = lookup(local.env, "image_registries", null)
+  # People open notebooks through the notebook and SageMaker API endpoints, or from these networks.
+  presigned_url_vpc_endpoint_ids = { for s in ["notebook", "sagemaker.api"] : s => dependency.network.outputs.interface_endpoint_ids[s] }
+  allowed_console_cidrs          = lookup(local.env, "allowed_console_cidrs", [])
   # Terragrunt copies modules/ into its cache without lifecycle/: the scripts are read from the checkout.
   lifecycle_dir = "${dirname(find_in_parent_folders())}/lifecycle"
 }

@@ -85,6 +85,7 @@ inputs = {
     },
     { for team, arn in dependency.notebook.outputs.execution_role_arns : "teams/${team}/execution_role_arn" => arn },
     { for team, name in dependency.notebook.outputs.notebook_names : "teams/${team}/notebook" => name },
+    { for team, arn in dependency.notebook.outputs.notebook_user_policy_arns : "teams/${team}/notebook_user_policy_arn" => arn },
   )
   string_lists = {
     "network/private_subnet_ids" = dependency.network.outputs.private_subnet_ids

@@ -238,9 +238,35 @@ data "aws_iam_policy_document" "team" {
     }
   }
 
+  # What an endpoint loads from promoted/ is written by the promotion role alone: a team role may
+  # write its model bucket, but never replace (or delete) a promoted model.
+  dynamic "statement" {
+    for_each = each.value.kind == "model" ? [1] : []
+    content {
+      sid       = "DenyChangingPromotedModelsButByPromotion"
+      effect    = "Deny"
+      actions   = ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectTagging", "s3:PutObjectRetention", "s3:PutObjectLegalHold", "s3:RestoreObject"]
+      resources = ["arn:${local.partition}:s3:::${local.names[each.key]}/${var.promoted_prefix}*"]
+      principals {
+        type        = "*"
+        identifiers = ["*"]
+      }
+      dynamic "condition" {
+        for_each = length(var.promoted_prefix_writer_arns) > 0 ? [1] : []
+        content {
+          test     = "ArnNotEquals"
+          variable = "aws:PrincipalArn"
+          values   = var.promoted_prefix_writer_arns
+        }
+      }
+    }
+  }
+
   # Objects are encrypted under this bucket's key: an upload may name no encryption (the bucket's
-  # default applies: SSE-KMS with its key), but never SSE-S3 or another KMS key. CopyObject and
-  # CreateMultipartUpload are authorised as s3:PutObject, with the same headers.
+  # default applies: SSE-KMS with its key), but never SSE-S3, SSE-C or another KMS key.
+  # CopyObject and CreateMultipartUpload are authorised as s3:PutObject, with the same headers;
+  # UploadPart and UploadPartCopy are too, but carry no SSE-KMS header (S3 API reference), which is
+  # why "no header" must pass: a multipart upload's parts take the encryption of its creation.
   dynamic "statement" {
     for_each = var.enforce_bucket_key ? [1] : []
     content {
@@ -261,6 +287,24 @@ data "aws_iam_policy_document" "team" {
         test     = "StringNotEquals"
         variable = "s3:x-amz-server-side-encryption"
         values   = ["aws:kms", "aws:kms:dsse"]
+      }
+    }
+  }
+  dynamic "statement" {
+    for_each = var.enforce_bucket_key ? [1] : []
+    content {
+      sid       = "DenyUploadsUnderCustomerKeys"
+      effect    = "Deny"
+      actions   = ["s3:PutObject"]
+      resources = ["arn:${local.partition}:s3:::${local.names[each.key]}/*"]
+      principals {
+        type        = "*"
+        identifiers = ["*"]
+      }
+      condition {
+        test     = "Null"
+        variable = "s3:x-amz-server-side-encryption-customer-algorithm"
+        values   = ["false"]
       }
     }
   }

@@ -59,7 +59,7 @@ variable "enforce_tls" {
 }
 
 variable "enforce_vpc_endpoint" {
-  description = "Deny requests that do not come through the S3 VPC endpoint (with the exceptions in the README). Leave on; only the local emulator turns it off."
+  description = "Deny requests that do not come through the S3 VPC endpoint (with the exceptions in the README). Leave on."
   type        = bool
   default     = true
 }
@@ -108,6 +108,30 @@ variable "serverless_model_readers" {
   validation {
     condition     = alltrue([for r in var.serverless_model_readers : length(r.key_prefixes) > 0 && alltrue([for p in r.key_prefixes : can(regex("^[A-Za-z0-9!_.'()-][A-Za-z0-9!_.'()/-]*/$", p))])])
     error_message = "var.serverless_model_readers: each needs key_prefixes ending in / (such as promoted/), without wildcards."
+  }
+}
+
+variable "promoted_prefix" {
+  description = "Key prefix of the model buckets where promoted models live, the ones staging and prod endpoints load (tools/promote_model.py copies there). Only var.promoted_prefix_writer_arns may write or delete under it."
+  type        = string
+  default     = "promoted/"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9!_.'()-][A-Za-z0-9!_.'()/-]*/$", var.promoted_prefix))
+    error_message = "var.promoted_prefix must be a key prefix ending in / (such as promoted/), without wildcards."
+  }
+}
+
+variable "promoted_prefix_writer_arns" {
+  description = "The only principals (role ARNs) that may write or delete under var.promoted_prefix of the model buckets: the promotion role where models are promoted in. Empty: nobody (a team role that may write its model bucket cannot replace what an endpoint serves)."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for arn in var.promoted_prefix_writer_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$", arn))])
+    error_message = "var.promoted_prefix_writer_arns must hold IAM role ARNs, without wildcards."
   }
 }
 

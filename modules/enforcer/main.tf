@@ -55,6 +55,60 @@ resource "aws_sns_topic" "alarms" {
   kms_master_key_id = var.notifications_kms_key_arn
 }
 
+# Explicit topic policies replace SNS's default one, which lets every principal of the account
+# subscribe, publish, change and delete the topic whatever its IAM policies say (AWS:SourceOwner):
+# a data scientist could silence the findings or subscribe their own endpoint (Amazon SNS Developer
+# Guide, "Example cases for Amazon SNS access control"). Here this account's principals act only
+# through their IAM policies (the account root as principal), plus the one publisher each topic has.
+data "aws_iam_policy_document" "topic" {
+  for_each = {
+    findings = { arn = local.findings_topic_arn, service = null }
+    alarms   = { arn = "arn:${local.partition}:sns:${local.region}:${local.account_id}:${local.alarms_topic_name}", service = "cloudwatch.amazonaws.com" }
+  }
+
+  statement {
+    sid       = "ThisAccountThroughIam"
+    actions   = ["sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic", "sns:Publish", "sns:SetTopicAttributes", "sns:Subscribe", "sns:DeleteTopic", "sns:AddPermission", "sns:RemovePermission"]
+    resources = [each.value.arn]
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = each.value.service == null ? [] : [each.value.service]
+    content {
+      sid       = "CloudWatchAlarmsOfThisAccountPublish"
+      actions   = ["sns:Publish"]
+      resources = [each.value.arn]
+      principals {
+        type        = "Service"
+        identifiers = [statement.value]
+      }
+      condition {
+        test     = "StringEquals"
+        variable = "aws:SourceAccount"
+        values   = [local.account_id]
+      }
+    }
+  }
+}
+
+resource "aws_sns_topic_policy" "findings" {
+  arn    = local.findings_topic_arn
+  policy = data.aws_iam_policy_document.topic["findings"].json
+
+  depends_on = [aws_sns_topic.findings]
+}
+
+resource "aws_sns_topic_policy" "alarms" {
+  arn    = "arn:${local.partition}:sns:${local.region}:${local.account_id}:${local.alarms_topic_name}"
+  policy = data.aws_iam_policy_document.topic["alarms"].json
+
+  depends_on = [aws_sns_topic.alarms]
+}
+
 resource "aws_sns_topic_subscription" "alarm_email" {
   for_each = toset(var.alarm_email_endpoints)
 

@@ -15,9 +15,21 @@ locals {
   # grant from these locals instead, so the plan shows every policy whole.
   flow_log_group_name = "/${var.name_prefix}/vpc-flow-logs"
 
+  # Who the endpoints admit: this account's principals on this account's resources, or the
+  # organization's (aws:PrincipalOrgID / aws:ResourceOrgID) where var.organization_id is given.
+  perimeter_principal     = var.organization_id == null ? { variable = "aws:PrincipalAccount", values = [local.account_id] } : { variable = "aws:PrincipalOrgID", values = [var.organization_id] }
+  perimeter_resource      = var.organization_id == null ? { variable = "aws:ResourceAccount", values = [local.account_id] } : { variable = "aws:ResourceOrgID", values = [var.organization_id] }
+  image_registry_accounts = var.image_registry_accounts != null ? var.image_registry_accounts : module.aws_registries.account_ids
+
   endpoint_service_names = {
     for s in var.interface_endpoints : s => (s == "notebook" ? "aws.sagemaker.${local.region}.notebook" : "com.amazonaws.${local.region}.${s}")
   }
+}
+
+# The region's AWS-owned SageMaker image registries, which the ECR endpoints admit.
+module "aws_registries" {
+  source = "../_image_registries"
+  region = local.region
 }
 
 resource "aws_vpc" "this" {
@@ -92,12 +104,21 @@ data "aws_iam_policy_document" "s3_endpoint" {
     }
     condition {
       test     = "StringEquals"
-      variable = "aws:PrincipalAccount"
-      values   = [local.account_id]
+      variable = local.perimeter_principal.variable
+      values   = local.perimeter_principal.values
+    }
+    # A bucket named <name_prefix>-* can be created by anyone: the account (or organization) that
+    # owns it decides, not its name.
+    condition {
+      test     = "StringEquals"
+      variable = local.perimeter_resource.variable
+      values   = local.perimeter_resource.values
     }
   }
 
-  # ECR keeps image layers in an AWS-owned bucket: pulls of training and inference images need it.
+  # ECR keeps image layers in an AWS-owned bucket (ECR User Guide, "Amazon ECR interface VPC
+  # endpoints", minimum S3 permissions): pulls of training and inference images need it; it is
+  # AWS's, so no resource-account condition, and only s3:GetObject on that one bucket.
   statement {
     sid       = "EcrImageLayers"
     actions   = ["s3:GetObject"]
@@ -108,8 +129,8 @@ data "aws_iam_policy_document" "s3_endpoint" {
     }
     condition {
       test     = "StringEquals"
-      variable = "aws:PrincipalAccount"
-      values   = [local.account_id]
+      variable = local.perimeter_principal.variable
+      values   = local.perimeter_principal.values
     }
   }
 }
@@ -142,6 +163,76 @@ resource "aws_vpc_security_group_ingress_rule" "endpoints_https" {
   cidr_ipv4         = var.vpc_cidr
 }
 
+# Every interface endpoint admits this account's (or organization's) principals acting on its
+# resources, and nothing else: credentials of another account brought into a notebook cannot reach
+# their own SNS topics, log groups, parameters or registries through the environment's endpoints
+# (the data perimeter AWS describes in "Building a data perimeter on AWS"). Exceptions, each needed:
+data "aws_iam_policy_document" "interface_endpoint" {
+  for_each = local.endpoint_service_names
+
+  statement {
+    sid       = "ThisAccountsPrincipalsOnThisAccountsResources"
+    actions   = ["*"]
+    resources = ["*"]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = local.perimeter_principal.variable
+      values   = local.perimeter_principal.values
+    }
+    condition {
+      test     = "StringEquals"
+      variable = local.perimeter_resource.variable
+      values   = local.perimeter_resource.values
+    }
+  }
+
+  # AWS services that call through the endpoint with their own principal (rare; the data perimeter
+  # examples keep it so that services operating in the VPC keep working).
+  statement {
+    sid       = "AwsServicePrincipals"
+    actions   = ["*"]
+    resources = ["*"]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "Bool"
+      variable = "aws:PrincipalIsAWSService"
+      values   = ["true"]
+    }
+  }
+
+  # ECR: SageMaker pulls framework images from AWS-owned registries (Deep Learning Containers,
+  # sagemaker-scikit-learn, ...) with the execution role: reads of those accounts' repositories only.
+  dynamic "statement" {
+    for_each = startswith(each.key, "ecr.") && length(local.image_registry_accounts) > 0 ? [1] : []
+    content {
+      sid       = "ThisAccountsPrincipalsPullAwsOwnedImages"
+      actions   = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+      resources = ["*"]
+      principals {
+        type        = "*"
+        identifiers = ["*"]
+      }
+      condition {
+        test     = "StringEquals"
+        variable = local.perimeter_principal.variable
+        values   = local.perimeter_principal.values
+      }
+      condition {
+        test     = "StringEquals"
+        variable = "aws:ResourceAccount"
+        values   = local.image_registry_accounts
+      }
+    }
+  }
+}
+
 resource "aws_vpc_endpoint" "interface" {
   for_each = local.endpoint_service_names
 
@@ -151,6 +242,7 @@ resource "aws_vpc_endpoint" "interface" {
   private_dns_enabled = true
   subnet_ids          = [for s in aws_subnet.private : s.id]
   security_group_ids  = [aws_security_group.endpoints.id]
+  policy              = data.aws_iam_policy_document.interface_endpoint[each.key].json
 
   tags = { Name = "${var.name_prefix}-${each.key}" }
 }

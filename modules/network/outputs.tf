@@ -47,3 +47,8 @@ output "flow_log_group_name" {
   description = "CloudWatch log group holding the VPC flow logs."
   value       = aws_cloudwatch_log_group.flow_logs.name
 }
+
+output "dns_firewall_allowed_domains" {
+  description = "The names the DNS Firewall answers (every other name is blocked, or only alerted on in alert mode); empty when it is off."
+  value       = local.dns_firewall ? local.allowed_domains : []
+}

@@ -95,3 +95,53 @@ variable "flow_logs_retention_days" {
     error_message = "var.flow_logs_retention_days must be one of CloudWatch Logs' values: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
   }
 }
+
+variable "organization_id" {
+  description = "The AWS Organizations organization (o-...) whose principals and resources the endpoints admit, instead of this account alone (aws:PrincipalOrgID, aws:ResourceOrgID). null: this account only."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.organization_id == null || can(regex("^o-[a-z0-9]{10,32}$", coalesce(var.organization_id, "o-0000000000")))
+    error_message = "var.organization_id must be an AWS Organizations id: o- and 10 to 32 lower-case letters or digits."
+  }
+}
+
+variable "image_registry_accounts" {
+  description = "AWS-owned ECR registries (12-digit account ids) the ECR endpoints admit besides this account's (or the organization's) own. null: the region's AWS-owned SageMaker registries (modules/_image_registries)."
+  type        = list(string)
+  default     = null
+
+  validation {
+    condition     = var.image_registry_accounts == null || alltrue([for a in coalesce(var.image_registry_accounts, []) : can(regex("^[0-9]{12}$", a))])
+    error_message = "var.image_registry_accounts must hold 12-digit AWS account ids."
+  }
+}
+
+variable "dns_firewall" {
+  description = <<-EOT
+    Route 53 Resolver DNS Firewall on the VPC: names of the AWS services the environment reaches
+    (derived from its endpoints) and the VPC's own names are answered; every other name gets
+    `mode`: "block" (NODATA, the default) or "alert" (answered and logged, for a rollout).
+    extra_domains: more names to answer (wildcards as *.example.com). mutation_protection: nobody
+    may remove the firewall from the VPC (a destroy of this module included, until an apply turns
+    it off). enabled = false: none.
+  EOT
+  type = object({
+    enabled             = optional(bool, true)
+    mode                = optional(string, "block")
+    extra_domains       = optional(list(string), [])
+    mutation_protection = optional(bool, true)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = contains(["block", "alert"], var.dns_firewall.mode)
+    error_message = "var.dns_firewall.mode must be block or alert."
+  }
+  validation {
+    condition     = alltrue([for d in var.dns_firewall.extra_domains : can(regex("^(\\*\\.)?([a-z0-9-]+\\.)+[a-z0-9-]+\\.?$", d))])
+    error_message = "var.dns_firewall.extra_domains must hold domain names such as example.com or *.example.com."
+  }
+}

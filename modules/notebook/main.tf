@@ -188,6 +188,83 @@ resource "aws_iam_role_policy_attachment" "guardrails" {
   policy_arn = each.value.arn
 }
 
+# --- The policy people attach to open their team's notebook ------------------------------------
+#
+# Jupyter's download button moves anything the notebook can read to the browser's machine. The
+# presigned URL that opens a notebook is therefore granted only through the environment's VPC
+# endpoints (a person on the VPN or Direct Connect) or from the named console networks (SageMaker
+# Developer Guide, "Connect to a notebook instance through a VPC interface endpoint": aws:SourceVpce
+# on CreatePresignedNotebookInstanceUrl). The Deny also holds against a broader Allow the person has
+# elsewhere (AmazonSageMakerFullAccess, say). Published in the contract: teams/<team>/notebook_user_policy_arn.
+
+data "aws_iam_policy_document" "notebook_user" {
+  for_each = local.teams
+
+  dynamic "statement" {
+    for_each = length(values(var.presigned_url_vpc_endpoint_ids)) > 0 ? [1] : []
+    content {
+      sid       = "OpenTheTeamsNotebookThroughTheEndpoints"
+      actions   = ["sagemaker:CreatePresignedNotebookInstanceUrl"]
+      resources = ["${local.sagemaker_arn}:notebook-instance/${lower(each.value.name)}"]
+      condition {
+        test     = "StringEquals"
+        variable = "aws:SourceVpce"
+        values   = values(var.presigned_url_vpc_endpoint_ids)
+      }
+    }
+  }
+  dynamic "statement" {
+    for_each = length(var.allowed_console_cidrs) > 0 ? [1] : []
+    content {
+      sid       = "OpenTheTeamsNotebookFromTheConsoleNetworks"
+      actions   = ["sagemaker:CreatePresignedNotebookInstanceUrl"]
+      resources = ["${local.sagemaker_arn}:notebook-instance/${lower(each.value.name)}"]
+      condition {
+        test     = "IpAddress"
+        variable = "aws:SourceIp"
+        values   = var.allowed_console_cidrs
+      }
+    }
+  }
+  statement {
+    sid       = "SeeStartAndStopTheTeamsNotebook"
+    actions   = ["sagemaker:DescribeNotebookInstance", "sagemaker:StartNotebookInstance", "sagemaker:StopNotebookInstance"]
+    resources = ["${local.sagemaker_arn}:notebook-instance/${lower(each.value.name)}"]
+  }
+  statement {
+    sid       = "ListNotebooks"
+    actions   = ["sagemaker:ListNotebookInstances"]
+    resources = ["*"]
+  }
+  statement {
+    sid       = "DenyOpeningNotebooksFromElsewhere"
+    effect    = "Deny"
+    actions   = ["sagemaker:CreatePresignedNotebookInstanceUrl"]
+    resources = ["*"]
+    condition {
+      test     = "StringNotEqualsIfExists"
+      variable = "aws:SourceVpce"
+      values   = length(values(var.presigned_url_vpc_endpoint_ids)) > 0 ? values(var.presigned_url_vpc_endpoint_ids) : ["none"]
+    }
+    dynamic "condition" {
+      for_each = length(var.allowed_console_cidrs) > 0 ? [1] : []
+      content {
+        test     = "NotIpAddressIfExists"
+        variable = "aws:SourceIp"
+        values   = var.allowed_console_cidrs
+      }
+    }
+  }
+}
+
+resource "aws_iam_policy" "notebook_user" {
+  for_each = local.teams
+
+  name        = "${each.value.name}-notebook-user"
+  description = "Attach to the people of team ${each.key}: open, start and stop its notebook, through the environment's endpoints (or the console networks) only."
+  policy      = data.aws_iam_policy_document.notebook_user[each.key].json
+}
+
 # --- Each team's notebook ------------------------------------------------------------------------
 
 resource "aws_sagemaker_notebook_instance_lifecycle_configuration" "team" {

@@ -12,3 +12,8 @@ output "execution_role_arns" {
   description = "SageMaker execution role ARN by team (the guardrail policy attached)."
   value       = { for team, role in aws_iam_role.team : team => role.arn }
 }
+
+output "notebook_user_policy_arns" {
+  description = "By team, the managed policy to attach to the team's people (and only theirs): open, start and stop its notebook through the environment's endpoints or console networks only."
+  value       = { for team, policy in aws_iam_policy.notebook_user : team => policy.arn }
+}

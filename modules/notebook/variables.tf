@@ -167,3 +167,27 @@ variable "parameter_prefix" {
     error_message = "var.parameter_prefix must be an SSM path such as /smenv/dev, without a trailing slash."
   }
 }
+
+variable "presigned_url_vpc_endpoint_ids" {
+  description = "By service, the interface endpoints a person's console calls and browser come through to open a notebook (modules/network interface_endpoint_ids: notebook and sagemaker.api). The published notebook-user policy allows CreatePresignedNotebookInstanceUrl through these only (or from var.allowed_console_cidrs)."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for id in values(var.presigned_url_vpc_endpoint_ids) : can(regex("^vpce-[0-9a-f]{8,17}$", id))])
+    error_message = "var.presigned_url_vpc_endpoint_ids must map service names to VPC endpoint ids (vpce-...)."
+  }
+}
+
+variable "allowed_console_cidrs" {
+  description = "Networks (IPv4 CIDRs: the office's egress, a VPN's) from which a person may open a team's notebook without a VPC endpoint. Empty: through the endpoints only."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for c in var.allowed_console_cidrs : can(cidrnetmask(c)) && can(regex("^[0-9.]+/[0-9]+$", c))])
+    error_message = "var.allowed_console_cidrs must hold IPv4 CIDR blocks such as 203.0.113.0/24."
+  }
+}

@@ -520,3 +520,189 @@ def test_objects_pass_a_bucket_whose_policy_denies_only_under_conditions():
         s3.delete_objects(Bucket="guarded", Delete={"Objects": [{"Key": "a.txt"}]})
     # Then the emulator lets it through (it evaluates no policy; the access matrix does)
     assert body == b"x"
+
+
+# --- Route 53 Resolver DNS Firewall (modules/network/dns_firewall.tf) -------------------------------
+
+
+def domain_list(resolver, name: str, domains: list[str], **extra) -> dict:
+    """A domain list made as Terraform makes one: created empty, then its domains added."""
+    created = resolver.create_firewall_domain_list(CreatorRequestId=f"req-{name}", Name=name, **extra)
+    list_id = created["FirewallDomainList"]["Id"]
+    resolver.update_firewall_domains(FirewallDomainListId=list_id, Operation="ADD", Domains=domains)
+    return created["FirewallDomainList"]
+
+
+def test_a_domain_list_is_complete_with_its_domains_fully_qualified(aws):
+    # route53resolver_firewall_domain_lists: given a list created, then given three domains (one twice)
+    resolver = aws("route53resolver")
+    created = resolver.create_firewall_domain_list(CreatorRequestId="req-1", Name="allowed")["FirewallDomainList"]
+    update = resolver.update_firewall_domains(
+        FirewallDomainListId=created["Id"],
+        Operation="ADD",
+        Domains=["sts.us-east-1.amazonaws.com", "*.ec2.internal", "*.ec2.internal."],
+    )
+    # when it is read back, its domains a page at a time, and the account's lists
+    got = resolver.get_firewall_domain_list(FirewallDomainListId=created["Id"])["FirewallDomainList"]
+    pages = resolver.get_paginator("list_firewall_domains").paginate(
+        FirewallDomainListId=created["Id"], PaginationConfig={"PageSize": 1}
+    )
+    lists = resolver.list_firewall_domain_lists()["FirewallDomainLists"]
+    # then the update was UPDATING and the list is COMPLETE, each domain once and with AWS's trailing dot
+    assert (created["Status"], created["DomainCount"], update["Status"]) == ("COMPLETE", 0, "UPDATING")
+    assert (got["Status"], got["DomainCount"], got["Name"]) == ("COMPLETE", 2, "allowed")
+    assert got["Arn"].endswith(f":firewall-domain-list/{created['Id']}")
+    assert [p["Domains"] for p in pages] == [["sts.us-east-1.amazonaws.com."], ["*.ec2.internal."]]
+    assert [(d["Id"], d["Name"]) for d in lists] == [(created["Id"], "allowed")]
+
+
+def test_a_domain_lists_domains_are_replaced_and_removed_and_the_list_deleted(aws):
+    resolver = aws("route53resolver")
+    list_id = domain_list(resolver, "allowed", ["a.example.com", "b.example.com"])["Id"]
+    resolver.update_firewall_domains(FirewallDomainListId=list_id, Operation="REPLACE", Domains=["c.example.com"])
+    replaced = resolver.list_firewall_domains(FirewallDomainListId=list_id)["Domains"]
+    resolver.update_firewall_domains(FirewallDomainListId=list_id, Operation="REMOVE", Domains=["c.example.com"])
+    removed = resolver.get_firewall_domain_list(FirewallDomainListId=list_id)["FirewallDomainList"]
+    deleted = resolver.delete_firewall_domain_list(FirewallDomainListId=list_id)["FirewallDomainList"]
+    with pytest.raises(ClientError) as gone:
+        resolver.get_firewall_domain_list(FirewallDomainListId=list_id)
+    assert replaced == ["c.example.com."]
+    assert (removed["DomainCount"], removed["Status"]) == (0, "COMPLETE")
+    assert deleted["Status"] == "DELETING"
+    assert gone.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_a_rule_group_lists_its_rules_by_priority(aws):
+    # route53resolver_firewall_rule_groups, route53resolver_firewall_rules: given a group and two rules,
+    # the lower priority made last, as modules/network makes its allow and block rules
+    resolver = aws("route53resolver")
+    allowed = domain_list(resolver, "allowed", ["sts.us-east-1.amazonaws.com"])["Id"]
+    everything = domain_list(resolver, "everything", ["*"])["Id"]
+    group = resolver.create_firewall_rule_group(CreatorRequestId="req-g", Name="dns-firewall")["FirewallRuleGroup"]
+    common = {"FirewallRuleGroupId": group["Id"]}
+    resolver.create_firewall_rule(
+        CreatorRequestId="req-block", **common, FirewallDomainListId=everything, Priority=200, Action="BLOCK",
+        BlockResponse="NODATA", Name="block-everything-else",
+    )  # fmt: skip
+    resolver.create_firewall_rule(
+        CreatorRequestId="req-allow", **common, FirewallDomainListId=allowed, Priority=100, Action="ALLOW", Name="allow"
+    )
+    # when the group and its rules are read
+    got = resolver.get_firewall_rule_group(FirewallRuleGroupId=group["Id"])["FirewallRuleGroup"]
+    rules = resolver.list_firewall_rules(FirewallRuleGroupId=group["Id"])["FirewallRules"]
+    # then both rules are there, by priority, as they were written
+    assert (got["Status"], got["RuleCount"], got["ShareStatus"]) == ("COMPLETE", 2, "NOT_SHARED")
+    assert [(r["Priority"], r["Action"], r["FirewallDomainListId"]) for r in rules] == [
+        (100, "ALLOW", allowed),
+        (200, "BLOCK", everything),
+    ]
+    assert rules[1]["BlockResponse"] == "NODATA"
+    assert {r["FirewallDomainRedirectionAction"] for r in rules} == {"INSPECT_REDIRECTION_DOMAIN"}
+    assert [g["Id"] for g in resolver.list_firewall_rule_groups()["FirewallRuleGroups"]] == [group["Id"]]
+
+
+def test_a_rule_is_updated_and_deleted_and_a_block_rule_needs_a_block_response(aws):
+    resolver = aws("route53resolver")
+    list_id = domain_list(resolver, "everything", ["*"])["Id"]
+    group = resolver.create_firewall_rule_group(CreatorRequestId="req-g", Name="g")["FirewallRuleGroup"]["Id"]
+    rule = {"FirewallRuleGroupId": group, "FirewallDomainListId": list_id}
+    with pytest.raises(ClientError) as refused:
+        resolver.create_firewall_rule(CreatorRequestId="req-r", **rule, Priority=200, Action="BLOCK", Name="block")
+    resolver.create_firewall_rule(CreatorRequestId="req-r2", **rule, Priority=200, Action="ALERT", Name="alert")
+    updated = resolver.update_firewall_rule(**rule, Action="BLOCK", BlockResponse="NXDOMAIN", Name="block")
+    resolver.delete_firewall_rule(**rule)
+    with pytest.raises(ClientError) as gone:
+        resolver.delete_firewall_rule(**rule)
+    assert refused.value.response["Error"]["Code"] == "ValidationException"
+    assert (updated["FirewallRule"]["Action"], updated["FirewallRule"]["Priority"]) == ("BLOCK", 200)
+    assert resolver.list_firewall_rules(FirewallRuleGroupId=group)["FirewallRules"] == []
+    assert gone.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_an_association_completes_and_is_gone_after_disassociation(aws):
+    # route53resolver_firewall_rule_group_associations: given a rule group associated with a VPC
+    # under mutation protection, as modules/network associates it
+    resolver, ec2 = aws("route53resolver"), aws("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    group = resolver.create_firewall_rule_group(CreatorRequestId="req-g", Name="g")["FirewallRuleGroup"]["Id"]
+    association = resolver.associate_firewall_rule_group(
+        CreatorRequestId="req-a",
+        FirewallRuleGroupId=group,
+        VpcId=vpc,
+        Priority=101,
+        Name="a",
+        MutationProtection="ENABLED",
+    )["FirewallRuleGroupAssociation"]
+    association_id = {"FirewallRuleGroupAssociationId": association["Id"]}
+    # when it is read, then disassociated (refused until the protection is off), and read again
+    got = resolver.get_firewall_rule_group_association(**association_id)["FirewallRuleGroupAssociation"]
+    with pytest.raises(ClientError) as protected:
+        resolver.disassociate_firewall_rule_group(**association_id)
+    with pytest.raises(ClientError) as in_use:
+        resolver.delete_firewall_rule_group(FirewallRuleGroupId=group)
+    resolver.update_firewall_rule_group_association(**association_id, MutationProtection="DISABLED")
+    gone = resolver.disassociate_firewall_rule_group(**association_id)["FirewallRuleGroupAssociation"]
+    with pytest.raises(ClientError) as missing:
+        resolver.get_firewall_rule_group_association(**association_id)
+    # then it went UPDATING -> COMPLETE, then DELETING -> not found
+    assert (association["Status"], got["Status"]) == ("UPDATING", "COMPLETE")
+    assert (got["VpcId"], got["Priority"], got["MutationProtection"]) == (vpc, 101, "ENABLED")
+    assert protected.value.response["Error"]["Code"] == "ValidationException"
+    assert "mutation protection" in protected.value.response["Error"]["Message"]
+    assert in_use.value.response["Error"]["Code"] == "ConflictException"
+    assert gone["Status"] == "DELETING"
+    assert missing.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    assert resolver.list_firewall_rule_group_associations()["FirewallRuleGroupAssociations"] == []
+
+
+def test_a_vpcs_firewall_config_keeps_its_fail_open_setting(aws):
+    # route53resolver_firewall_config: given a VPC, whose configuration fails closed until told
+    resolver, ec2 = aws("route53resolver"), aws("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    before = resolver.get_firewall_config(ResourceId=vpc)["FirewallConfig"]
+    # when fail-open is turned on and the configurations are listed
+    resolver.update_firewall_config(ResourceId=vpc, FirewallFailOpen="ENABLED")
+    after = resolver.get_firewall_config(ResourceId=vpc)["FirewallConfig"]
+    listed = resolver.list_firewall_configs()["FirewallConfigs"]
+    # then the same configuration reads back ENABLED
+    assert (before["FirewallFailOpen"], after["FirewallFailOpen"]) == ("DISABLED", "ENABLED")
+    assert after["Id"] == before["Id"] and after["Id"].startswith("rslvr-fc-")
+    assert listed == [after]
+
+
+def test_a_domain_lists_tags_are_kept_and_answer_tag_calls(aws):
+    # route53resolver_firewall_tags: given a domain list created with the provider's default tags
+    resolver = aws("route53resolver")
+    created = domain_list(resolver, "allowed", ["a.example.com"], Tags=[{"Key": "project", "Value": "smenv"}])
+    arn = created["Arn"]
+    # when its tags are read, added to and removed, and read again once the list is deleted
+    first = resolver.list_tags_for_resource(ResourceArn=arn)["Tags"]
+    resolver.tag_resource(ResourceArn=arn, Tags=[{"Key": "unit", "Value": "network"}])
+    resolver.untag_resource(ResourceArn=arn, TagKeys=["project"])
+    after = resolver.list_tags_for_resource(ResourceArn=arn)["Tags"]
+    resolver.delete_firewall_domain_list(FirewallDomainListId=created["Id"])
+    with pytest.raises(ClientError) as gone:
+        resolver.list_tags_for_resource(ResourceArn=arn)
+    # then each answer is what AWS gives
+    assert first == [{"Key": "project", "Value": "smenv"}]
+    assert after == [{"Key": "unit", "Value": "network"}]
+    assert gone.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+@pytest.mark.parametrize(
+    ("operation", "params"),
+    [
+        ("get_firewall_domain_list", {"FirewallDomainListId": "rslvr-fdl-0000000000000000"}),
+        ("list_firewall_domains", {"FirewallDomainListId": "rslvr-fdl-0000000000000000"}),
+        ("delete_firewall_domain_list", {"FirewallDomainListId": "rslvr-fdl-0000000000000000"}),
+        ("get_firewall_rule_group", {"FirewallRuleGroupId": "rslvr-frg-0000000000000000"}),
+        ("list_firewall_rules", {"FirewallRuleGroupId": "rslvr-frg-0000000000000000"}),
+        ("get_firewall_rule_group_association", {"FirewallRuleGroupAssociationId": "rslvr-frgassoc-0000000000000000"}),
+        ("disassociate_firewall_rule_group", {"FirewallRuleGroupAssociationId": "rslvr-frgassoc-0000000000000000"}),
+        ("get_firewall_config", {"ResourceId": "vpc-00000000000000000"}),
+    ],
+)
+def test_a_firewall_resource_that_does_not_exist_is_resource_not_found(aws, operation, params):
+    with pytest.raises(ClientError) as missing:
+        getattr(aws("route53resolver"), operation)(**params)
+    assert missing.value.response["Error"]["Code"] == "ResourceNotFoundException"

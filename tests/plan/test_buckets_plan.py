@@ -127,6 +127,30 @@ def test_uploads_must_stay_under_the_buckets_own_key(plan):
         }
 
 
+def test_only_the_promotion_role_changes_what_endpoints_load_from_promoted(buckets):
+    role = "arn:aws:iam::123456789012:role/smenv-test-promotion"
+    plan = buckets.plan(**INPUTS, promoted_prefix_writer_arns=[role])
+    model = {s["Sid"]: s for s in plan.policy('aws_s3_bucket_policy.team["model-fraud"]')["Statement"]}
+    deny = model["DenyChangingPromotedModelsButByPromotion"]
+    assert deny["Resource"] == f"arn:aws:s3:::smenv-test-model-fraud-{SUFFIX}/promoted/*"
+    assert {"s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"} <= set(deny["Action"])
+    assert deny["Condition"] == {"ArnNotEquals": {"aws:PrincipalArn": role}}
+    data = {s["Sid"] for s in plan.policy('aws_s3_bucket_policy.team["data-fraud"]')["Statement"]}
+    assert "DenyChangingPromotedModelsButByPromotion" not in data
+    # Without a promotion role nobody writes there (a dev endpoint reads its own prefixes)
+    nobody = {
+        s["Sid"]: s for s in buckets.plan(**INPUTS).policy('aws_s3_bucket_policy.team["model-pricing"]')["Statement"]
+    }
+    assert "Condition" not in nobody["DenyChangingPromotedModelsButByPromotion"]
+
+
+def test_uploads_under_a_customer_provided_key_are_refused(plan):
+    statements = {s["Sid"]: s for s in plan.policy('aws_s3_bucket_policy.team["data-pricing"]')["Statement"]}
+    assert statements["DenyUploadsUnderCustomerKeys"]["Condition"] == {
+        "Null": {"s3:x-amz-server-side-encryption-customer-algorithm": "false"}
+    }
+
+
 def test_a_serverless_models_role_reads_its_prefixes_from_outside_the_endpoint_and_nothing_more(buckets):
     # Given the serverless endpoint's model role, reading its models under promoted/ in team fraud's bucket
     role = "arn:aws:iam::123456789012:role/smenv-test-churn-model"

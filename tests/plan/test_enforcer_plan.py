@@ -100,6 +100,19 @@ def test_eventbridge_may_invoke_and_dead_letter_from_its_own_rules_only(plan):
     assert set(queue["Condition"]["ArnEquals"]["aws:SourceArn"]) == rule_arns
 
 
+def test_the_topics_replace_snss_default_policy_that_lets_every_principal_of_the_account_in(plan):
+    for topic in ("findings", "alarms"):
+        statements = {s["Sid"]: s for s in plan.policy(f"aws_sns_topic_policy.{topic}")["Statement"]}
+        # This account's principals through their IAM policies only (no AWS:SourceOwner grant to all)
+        assert statements["ThisAccountThroughIam"]["Principal"] == {"AWS": "arn:aws:iam::123456789012:root"}
+        assert "Condition" not in statements["ThisAccountThroughIam"]
+        assert all(s["Principal"] != {"AWS": "*"} and s["Principal"] != "*" for s in statements.values())
+    alarms = {s["Sid"]: s for s in plan.policy("aws_sns_topic_policy.alarms")["Statement"]}
+    assert alarms["CloudWatchAlarmsOfThisAccountPublish"]["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "123456789012"}
+    }
+
+
 def test_findings_and_alarms_go_to_encrypted_topics(plan):
     for topic in ("findings", "alarms"):
         assert plan.values(f"aws_sns_topic.{topic}")["kms_master_key_id"] == KEY.format("11111111")

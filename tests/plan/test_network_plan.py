@@ -91,7 +91,11 @@ def test_the_s3_gateway_endpoint_lets_through_only_this_environments_buckets(pla
     policy = plan.policy("aws_vpc_endpoint.s3")
     own = next(s for s in policy["Statement"] if s["Sid"] == "ThisEnvironmentsBuckets")
     assert sorted(own["Resource"]) == ["arn:aws:s3:::smenv-test-*", "arn:aws:s3:::smenv-test-*/*"]
-    assert own["Condition"] == {"StringEquals": {"aws:PrincipalAccount": "123456789012"}}
+    # Who calls and who owns the bucket: a look-alike <name_prefix>-* bucket of another account is out
+    assert own["Condition"] == {
+        "StringEquals": {"aws:PrincipalAccount": "123456789012", "aws:ResourceAccount": "123456789012"}
+    }
+    assert own["Principal"] == "*"
     # Data-plane calls only: no bucket policy, ACL or encryption change passes through the endpoint
     assert "s3:*" not in own["Action"] and not any(
         a.startswith(("s3:PutBucket", "s3:DeleteBucket")) for a in own["Action"]
@@ -131,3 +135,72 @@ def test_bad_network_inputs_fail_at_plan_naming_the_variable_and_the_rule(networ
     assert "var.vpc_cidr is too small for its subnets: /26 plus var.subnet_newbits (4)" in small
     crowded = network.plan_error(**INPUTS | {"subnet_newbits": 1, "azs": ["us-east-1a", "us-east-1b", "us-east-1c"]})
     assert "holds 2 subnets, fewer than the 3 needed" in crowded
+
+
+def endpoint_policy(plan, service: str) -> dict[str, dict]:
+    return {s["Sid"]: s for s in plan.policy(f'aws_vpc_endpoint.interface["{service}"]')["Statement"]}
+
+
+def test_every_interface_endpoint_admits_this_accounts_principals_on_its_resources_only(plan):
+    for service in DEFAULT_ENDPOINTS:
+        statements = endpoint_policy(plan, service)
+        own = statements["ThisAccountsPrincipalsOnThisAccountsResources"]
+        assert own["Condition"] == {
+            "StringEquals": {"aws:PrincipalAccount": "123456789012", "aws:ResourceAccount": "123456789012"}
+        }, service
+        assert statements["AwsServicePrincipals"]["Condition"] == {"Bool": {"aws:PrincipalIsAWSService": "true"}}
+        # The one named exception: ECR serving AWS-owned images (the region's SageMaker registries)
+        expected = {"ThisAccountsPrincipalsOnThisAccountsResources", "AwsServicePrincipals"}
+        if service.startswith("ecr."):
+            expected.add("ThisAccountsPrincipalsPullAwsOwnedImages")
+            pull = statements["ThisAccountsPrincipalsPullAwsOwnedImages"]
+            assert sorted(pull["Condition"]["StringEquals"]["aws:ResourceAccount"]) == ["683313688378", "763104351884"]
+            assert not any(
+                a.startswith(("ecr:Put", "ecr:Upload", "ecr:Initiate", "ecr:Complete")) for a in pull["Action"]
+            )
+        assert set(statements) == expected, service
+
+
+def test_with_an_organization_the_endpoints_admit_its_principals_and_resources(network):
+    plan = network.plan(**INPUTS, organization_id="o-abcdefghij")
+    own = endpoint_policy(plan, "sts")["ThisAccountsPrincipalsOnThisAccountsResources"]
+    assert own["Condition"] == {
+        "StringEquals": {"aws:PrincipalOrgID": "o-abcdefghij", "aws:ResourceOrgID": "o-abcdefghij"}
+    }
+
+
+def test_the_dns_firewall_answers_the_environments_names_and_blocks_the_rest(plan):
+    allowed = set(plan.output("dns_firewall_allowed_domains"))
+    # Written as DNS Firewall returns them, fully qualified: a second plan finds nothing to change
+    assert set(plan.values("aws_route53_resolver_firewall_domain_list.allowed[0]")["domains"]) == {
+        f"{d}." for d in allowed
+    }
+    # Derived from the endpoint list: every interface endpoint's private name, S3, the VPC's own names
+    assert {"api.sagemaker.us-east-1.amazonaws.com", "runtime.sagemaker.us-east-1.amazonaws.com", "sts.us-east-1.amazonaws.com",
+            "api.ecr.us-east-1.amazonaws.com", "*.dkr.ecr.us-east-1.amazonaws.com", "*.notebook.us-east-1.sagemaker.aws",
+            "s3.us-east-1.amazonaws.com", "*.s3.us-east-1.amazonaws.com", "*.ec2.internal"} <= allowed  # fmt: skip
+    assert not any(d in ("*", "*.com", "*.amazonaws.com") for d in allowed), "nothing broader than the services"
+    assert plan.values("aws_route53_resolver_firewall_domain_list.everything[0]")["domains"] == ["*."]
+    rules = {r["name"]: r["values"] for r in plan.managed("aws_route53_resolver_firewall_rule")}
+    assert (rules["allow"]["action"], rules["allow"]["priority"]) == ("ALLOW", 100)
+    assert (rules["everything_else"]["action"], rules["everything_else"]["block_response"]) == ("BLOCK", "NODATA")
+    assert rules["everything_else"]["priority"] > rules["allow"]["priority"]
+    association = plan.values("aws_route53_resolver_firewall_rule_group_association.this[0]")
+    assert association["mutation_protection"] == "ENABLED", "on unless the caller turns it off"
+    assert plan.values("aws_route53_resolver_firewall_config.this[0]")["firewall_fail_open"] == "DISABLED"
+
+
+def test_alert_mode_answers_every_name_and_logs_the_strangers(network):
+    plan = network.plan(**INPUTS, dns_firewall={"mode": "alert", "extra_domains": ["pypi.example.org"]})
+    rules = {r["name"]: r["values"] for r in plan.managed("aws_route53_resolver_firewall_rule")}
+    assert (rules["everything_else"]["action"], rules["everything_else"]["block_response"]) == ("ALERT", None)
+    assert "pypi.example.org" in plan.output("dns_firewall_allowed_domains")
+
+
+def test_bad_perimeter_inputs_fail_at_plan_naming_the_variable(network):
+    message = network.plan_error(
+        **INPUTS, organization_id="org-123", dns_firewall={"mode": "allow", "extra_domains": ["http://x"]}
+    )
+    assert "var.organization_id must be an AWS Organizations id" in message
+    assert "var.dns_firewall.mode must be block or alert" in message
+    assert "var.dns_firewall.extra_domains must hold domain names" in message

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 
 import pytest
 from planner import REPO
@@ -137,3 +138,44 @@ def test_a_team_reads_the_environment_contract_and_decrypts_it_through_ssm_only(
     assert statements["ContractKeyThroughSsm"]["Condition"] == {
         "StringEquals": {"kms:ViaService": "ssm.us-east-1.amazonaws.com"}
     }
+
+
+ENDPOINTS = {"notebook": "vpce-0aaaaaaaaaaaaaaaa", "sagemaker.api": "vpce-0bbbbbbbbbbbbbbbb"}
+
+
+def test_people_open_their_teams_notebook_through_the_endpoints_only(notebook):
+    # Given the published notebook-user policy, with the notebook and API endpoints
+    plan = notebook.plan(**INPUTS, presigned_url_vpc_endpoint_ids=ENDPOINTS)
+    policy = plan.values('aws_iam_policy.notebook_user["fraud"]')
+    assert policy["name"] == "smenv-test-fraud-notebook-user"
+    statements = {s["Sid"]: s for s in json.loads(policy["policy"])["Statement"]}
+    # Then the presigned URL of the team's own notebook is allowed through those endpoints
+    open_ = statements["OpenTheTeamsNotebookThroughTheEndpoints"]
+    assert open_["Resource"] == "arn:aws:sagemaker:us-east-1:123456789012:notebook-instance/smenv-test-fraud"
+    assert sorted(open_["Condition"]["StringEquals"]["aws:SourceVpce"]) == sorted(ENDPOINTS.values())
+    # And denied from anywhere else, for any notebook, whatever else the person holds
+    deny = statements["DenyOpeningNotebooksFromElsewhere"]
+    assert (deny["Effect"], deny["Resource"]) == ("Deny", "*")
+    assert sorted(deny["Condition"]["StringNotEqualsIfExists"]["aws:SourceVpce"]) == sorted(ENDPOINTS.values())
+    assert "OpenTheTeamsNotebookFromTheConsoleNetworks" not in statements
+
+
+def test_named_console_networks_open_the_notebook_too(notebook):
+    plan = notebook.plan(**INPUTS, presigned_url_vpc_endpoint_ids=ENDPOINTS, allowed_console_cidrs=["203.0.113.0/24"])
+    statements = {
+        s["Sid"]: s for s in json.loads(plan.values('aws_iam_policy.notebook_user["pricing"]')["policy"])["Statement"]
+    }
+    assert statements["OpenTheTeamsNotebookFromTheConsoleNetworks"]["Condition"] == {
+        "IpAddress": {"aws:SourceIp": "203.0.113.0/24"}
+    }
+    assert statements["DenyOpeningNotebooksFromElsewhere"]["Condition"]["NotIpAddressIfExists"] == {
+        "aws:SourceIp": "203.0.113.0/24"
+    }
+
+
+def test_a_console_network_that_is_not_a_cidr_fails_at_plan_naming_the_variable(notebook):
+    message = notebook.plan_error(
+        **INPUTS, allowed_console_cidrs=["office"], presigned_url_vpc_endpoint_ids={"notebook": "endpoint-1"}
+    )
+    assert "var.allowed_console_cidrs must hold IPv4 CIDR blocks" in message
+    assert "var.presigned_url_vpc_endpoint_ids must map service names to VPC endpoint ids" in message

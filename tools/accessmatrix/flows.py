@@ -14,6 +14,8 @@ A flow is one request and the verdict the environment owes it:
       context: {aws:SecureTransport: "false"}   # request context beyond the defaults (optional)
       resource_account: "{account}"       # whose resource it is, where the ARN does not say (optional)
       assume: [caller_allows]             # what the evaluator cannot see, named (optional; ASSUMPTIONS)
+      policies: ["{guardrail_policy}"]    # managed policies of the environment a person outside it
+                                          # holds (optional; with or without caller_allows)
       note: the AWS behaviour it models, with the document it comes from
 
 in one of two lists, `must_allow` (the workload works) and `must_deny`. Text in braces is filled
@@ -45,6 +47,7 @@ FIELDS = {
     "context",
     "resource_account",
     "assume",
+    "policies",
     "note",
 }
 REQUIRED = ("id", "principal", "action", "note")
@@ -67,10 +70,6 @@ ASSUMPTIONS = {
         "(AWS Deep Learning Containers Developer Guide; SageMaker 'Docker registry paths'); modelled as a "
         "repository policy allowing ecr:BatchGetImage, GetDownloadUrlForLayer and "
         "BatchCheckLayerAvailability to any principal."
-    ),
-    "default_topic_policy": (
-        "a topic without a topic policy has SNS's default one: this account's principals (and services "
-        "acting for it) may publish (Amazon SNS Developer Guide, 'Example cases for Amazon SNS access control')."
     ),
 }
 
@@ -111,6 +110,7 @@ class Request:
     via: str | None = None
     resource_account: str | None = None
     assume: tuple[str, ...] = ()
+    policies: tuple[str, ...] = ()  # managed policy ARNs of the environment the principal holds
     note: str = ""
 
 
@@ -243,6 +243,7 @@ def expand(flows: Iterable[Flow], values: Mapping[str, Any], settings: Mapping[s
                         if raw.get("resource_account")
                         else None,
                         assume=tuple(raw.get("assume") or ()),
+                        policies=tuple(render(raw.get("policies") or [], scope, where)),
                         note=" ".join(str(raw["note"]).split()),
                     )
                 )

@@ -42,6 +42,7 @@ from iam_simulate import NamedPolicy
 FACTS = {
     "kms_key_arns": (("notebook", "kms_key_arns"),),
     "s3_vpce": (("buckets", "s3_vpc_endpoint_id"),),
+    "interface_endpoint_ids": (("notebook", "presigned_url_vpc_endpoint_ids"),),
     "subnet_ids": (("notebook", "subnet_ids"),),
     "sagemaker_security_group": (("notebook", "security_group_id"),),
     "vpc_id": (("enforcer", "vpc_id"),),
@@ -320,7 +321,12 @@ class _Collector:
             self.inventory.unknown.append(f"{unit}: {resource['address']}.policy")
             return
         policy = values.get("policy") if written else None  # none written: AWS's default, full access
-        endpoint_id = self.inventory.facts.get("s3_vpce") if service == "s3" else f"vpce-{service.replace('.', '-')}"
+        # The id AWS assigned (known once applied), else the placeholder a consumer received, else
+        # one made up: requests through this endpoint carry it as aws:SourceVpce.
+        received = (self.inventory.facts.get("interface_endpoint_ids") or {}).get(service)
+        fallback = self.inventory.facts.get("s3_vpce") if service == "s3" else received
+        endpoint_id = values.get("id") if "id" not in unknown and values.get("id") else fallback
+        endpoint_id = endpoint_id or f"vpce-{service.replace('.', '-')}"
         self.inventory.endpoints[service] = Endpoint(
             service=service,
             id=endpoint_id,

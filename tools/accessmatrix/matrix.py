@@ -45,7 +45,10 @@ AWS_OWNED_REPOSITORY = {
 
 
 def default_topic_policy(account: str, topic: str) -> dict[str, Any]:
-    """SNS's default topic policy (what a topic has when Terraform writes none)."""
+    """SNS's default topic policy: what a topic has when nobody writes one (Amazon SNS Developer
+    Guide, "Example cases for Amazon SNS access control"): every principal whose request names this
+    account as AWS:SourceOwner may manage, subscribe to and publish to the topic, whatever its IAM says.
+    """
     return {
         "Version": "2012-10-17",
         "Statement": [
@@ -53,12 +56,15 @@ def default_topic_policy(account: str, topic: str) -> dict[str, Any]:
                 "Sid": "__default_statement_ID",
                 "Effect": "Allow",
                 "Principal": {"AWS": "*"},
-                "Action": ["SNS:Publish", "SNS:Subscribe", "SNS:Receive", "SNS:GetTopicAttributes"],
+                "Action": [
+                    "SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission", "SNS:RemovePermission",
+                    "SNS:DeleteTopic", "SNS:Subscribe", "SNS:ListSubscriptionsByTopic", "SNS:Publish",
+                ],
                 "Resource": topic,
                 "Condition": {"StringEquals": {"AWS:SourceOwner": account}},
             }
         ],
-    }
+    }  # fmt: skip
 
 
 # --- what the catalogue may name ----------------------------------------------------------------------
@@ -120,6 +126,8 @@ def values_for(env_name: str, inventory: Inventory) -> dict[str, Any]:
         "teams_first": env.teams[0],
         "team_role": {t: arn("iam", f"role/{prefix}-{t}-sagemaker", region=False) for t in env.teams},
         "notebook": {t: arn("sagemaker", f"notebook-instance/{prefix}-{t}") for t in env.teams},
+        "notebook_user_policy": {t: arn("iam", f"policy/{prefix}-{t}-notebook-user", region=False) for t in env.teams},
+        "person": arn("iam", "role/data-scientist", region=False),
         "data_bucket": {t: f"{prefix}-data-{t}-{suffix}" for t in env.teams},
         "model_bucket": {t: f"{prefix}-model-{t}-{suffix}" for t in env.teams},
         "access_log_bucket": f"{prefix}-access-logs-{suffix}",
@@ -202,6 +210,10 @@ def defaults(request: flowlib.Request, inventory: Inventory) -> dict[str, Any]:
     parts = (request.resource or "").split(":")
     resource_account = request.resource_account or (parts[4] if len(parts) > 4 else "") or inventory.account
     context["aws:ResourceAccount"] = resource_account
+    if request.action.lower().startswith("sns:") and not service:
+        # SNS's default topic policy tests AWS:SourceOwner; for a direct call it is the caller's
+        # account (the reading the default policy is written for; AWS does not document the key).
+        context["aws:SourceOwner"] = request.principal.split(":")[4]
     if request.via:
         endpoint = inventory.endpoints.get(request.via)
         if endpoint is None:
@@ -218,8 +230,15 @@ def case_for(request: flowlib.Request, inventory: Inventory) -> Case:
     service = principal.endswith(".amazonaws.com")
     identity: list[NamedPolicy] = []
     boundaries: list[NamedPolicy] = []
+    if request.policies:
+        missing = [arn for arn in request.policies if arn not in inventory.managed]
+        if missing:
+            raise flowlib.FlowError(f"flow {request.id!r}: the environment writes no managed policy {missing[0]}")
+        identity = [inventory.managed[arn] for arn in request.policies]
     if "caller_allows" in request.assume:
-        identity = [NamedPolicy("assumed: the caller's own account allows it", ALLOW_EVERYTHING)]
+        identity = [*identity, NamedPolicy("assumed: the caller's own account allows it", ALLOW_EVERYTHING)]
+    elif request.policies:
+        pass
     elif not service:
         if principal not in inventory.roles:
             raise flowlib.FlowError(
@@ -240,7 +259,9 @@ def case_for(request: flowlib.Request, inventory: Inventory) -> Case:
                 "Statement": [{"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "*", "Resource": "*"}],
             },
         )
-    elif "default_topic_policy" in request.assume and resource_policy is None:
+    elif resource_policy is None and (request.resource or "").startswith(inventory.arn("sns", "")):
+        # A topic of this account without a topic policy has SNS's default one, granted to the
+        # account's principals through AWS:SourceOwner (set to the caller's account below).
         resource_policy = NamedPolicy(
             "SNS default topic policy", default_topic_policy(inventory.account, request.resource)
         )

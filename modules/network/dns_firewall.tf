@@ -1,0 +1,94 @@
+# DNS exfiltration: a notebook or a job can send data out in the names it looks up
+# (<chunk>.attacker.example), since the VPC's Amazon-provided resolver forwards any name and neither
+# security groups nor flow logs see those queries (VPC User Guide, "DNS attributes" and "Flow log
+# limitations"). A Route 53 Resolver DNS Firewall on the VPC answers only the names the environment
+# needs: its AWS endpoints' (derived from var.interface_endpoints and the S3 gateway endpoint) and
+# the VPC's own, and blocks (or, in "alert" mode, logs) every other name.
+
+locals {
+  # Private DNS names of each interface endpoint's service (PrivateLink: "AWS services that
+  # integrate with AWS PrivateLink"); a service a.b answers as b.a.<region>.amazonaws.com.
+  endpoint_domains = {
+    for s in var.interface_endpoints : s => (
+      s == "notebook" ? ["notebook.${local.region}.sagemaker.aws", "*.notebook.${local.region}.sagemaker.aws"] :
+      s == "studio" ? ["studio.${local.region}.sagemaker.aws", "*.studio.${local.region}.sagemaker.aws"] :
+      s == "ecr.dkr" ? ["dkr.ecr.${local.region}.amazonaws.com", "*.dkr.ecr.${local.region}.amazonaws.com"] :
+      ["${join(".", reverse(split(".", s)))}.${local.region}.amazonaws.com"]
+    )
+  }
+  allowed_domains = sort(distinct(concat(
+    flatten(values(local.endpoint_domains)),
+    # S3 through the gateway endpoint, regional and virtual-hosted names (the ECR layer bucket too).
+    ["s3.${local.region}.amazonaws.com", "*.s3.${local.region}.amazonaws.com"],
+    # The endpoints' own names (vpce-...<service>.<region>.vpce.amazonaws.com).
+    ["*.vpce.amazonaws.com"],
+    # The VPC's own names: instance host names and the reverse zone.
+    ["*.compute.internal", "*.ec2.internal", "*.in-addr.arpa"],
+    var.dns_firewall.extra_domains,
+  )))
+  dns_firewall = var.dns_firewall.enabled
+}
+
+# Domains as fully qualified names (a trailing dot), which is how DNS Firewall stores and returns
+# them: written without it, every plan would want to put them back.
+resource "aws_route53_resolver_firewall_domain_list" "allowed" {
+  count = local.dns_firewall ? 1 : 0
+
+  name    = "${var.name_prefix}-allowed"
+  domains = [for d in local.allowed_domains : "${trimsuffix(d, ".")}."]
+}
+
+resource "aws_route53_resolver_firewall_domain_list" "everything" {
+  count = local.dns_firewall ? 1 : 0
+
+  name    = "${var.name_prefix}-everything-else"
+  domains = ["*."]
+}
+
+resource "aws_route53_resolver_firewall_rule_group" "this" {
+  count = local.dns_firewall ? 1 : 0
+
+  name = "${var.name_prefix}-dns-firewall"
+}
+
+resource "aws_route53_resolver_firewall_rule" "allow" {
+  count = local.dns_firewall ? 1 : 0
+
+  name                    = "allow-the-environments-names"
+  action                  = "ALLOW"
+  firewall_domain_list_id = aws_route53_resolver_firewall_domain_list.allowed[0].id
+  firewall_rule_group_id  = aws_route53_resolver_firewall_rule_group.this[0].id
+  priority                = 100
+}
+
+resource "aws_route53_resolver_firewall_rule" "everything_else" {
+  count = local.dns_firewall ? 1 : 0
+
+  name                    = var.dns_firewall.mode == "block" ? "block-everything-else" : "alert-on-everything-else"
+  action                  = upper(var.dns_firewall.mode)
+  block_response          = var.dns_firewall.mode == "block" ? "NODATA" : null
+  firewall_domain_list_id = aws_route53_resolver_firewall_domain_list.everything[0].id
+  firewall_rule_group_id  = aws_route53_resolver_firewall_rule_group.this[0].id
+  priority                = 200
+}
+
+resource "aws_route53_resolver_firewall_rule_group_association" "this" {
+  count = local.dns_firewall ? 1 : 0
+
+  name                   = "${var.name_prefix}-dns-firewall"
+  firewall_rule_group_id = aws_route53_resolver_firewall_rule_group.this[0].id
+  vpc_id                 = aws_vpc.this.id
+  priority               = 101
+  # While ENABLED, nobody can remove the firewall from the VPC, a destroy included (the provider
+  # does not lift it first): an environment that may be destroyed turns it off (env.hcl's
+  # protect_stateful false), one that may not keeps it on.
+  mutation_protection = var.dns_firewall.mutation_protection ? "ENABLED" : "DISABLED"
+}
+
+# When the firewall cannot answer (an outage), queries fail closed rather than pass unfiltered.
+resource "aws_route53_resolver_firewall_config" "this" {
+  count = local.dns_firewall ? 1 : 0
+
+  resource_id        = aws_vpc.this.id
+  firewall_fail_open = "DISABLED"
+}
