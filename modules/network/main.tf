@@ -21,6 +21,15 @@ locals {
   perimeter_resource      = var.organization_id == null ? { variable = "aws:ResourceAccount", values = [local.account_id] } : { variable = "aws:ResourceOrgID", values = [var.organization_id] }
   image_registry_accounts = var.image_registry_accounts != null ? var.image_registry_accounts : module.aws_registries.account_ids
 
+  # The IAM service prefix of the calls each interface endpoint carries (its policy names those only).
+  endpoint_action_prefix = {
+    for s in var.interface_endpoints : s => lookup({
+      "sagemaker.api"                  = "sagemaker", "sagemaker.runtime" = "sagemaker", "notebook" = "sagemaker", "studio" = "sagemaker",
+      "sagemaker.featurestore-runtime" = "sagemaker", "sagemaker.metrics" = "sagemaker",
+      "ecr.api"                        = "ecr", "ecr.dkr" = "ecr", "monitoring" = "cloudwatch",
+    }, s, split(".", s)[0])
+  }
+
   endpoint_service_names = {
     for s in var.interface_endpoints : s => (s == "notebook" ? "aws.sagemaker.${local.region}.notebook" : "com.amazonaws.${local.region}.${s}")
   }
@@ -172,7 +181,7 @@ data "aws_iam_policy_document" "interface_endpoint" {
 
   statement {
     sid       = "ThisAccountsPrincipalsOnThisAccountsResources"
-    actions   = ["*"]
+    actions   = ["${local.endpoint_action_prefix[each.key]}:*"]
     resources = ["*"]
     principals {
       type        = "*"
@@ -194,7 +203,7 @@ data "aws_iam_policy_document" "interface_endpoint" {
   # examples keep it so that services operating in the VPC keep working).
   statement {
     sid       = "AwsServicePrincipals"
-    actions   = ["*"]
+    actions   = ["${local.endpoint_action_prefix[each.key]}:*"]
     resources = ["*"]
     principals {
       type        = "*"
@@ -214,7 +223,7 @@ data "aws_iam_policy_document" "interface_endpoint" {
     content {
       sid       = "ThisAccountsPrincipalsPullAwsOwnedImages"
       actions   = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
-      resources = ["*"]
+      resources = [for account in local.image_registry_accounts : "arn:${local.partition}:ecr:${local.region}:${account}:repository/*"]
       principals {
         type        = "*"
         identifiers = ["*"]
@@ -223,11 +232,6 @@ data "aws_iam_policy_document" "interface_endpoint" {
         test     = "StringEquals"
         variable = local.perimeter_principal.variable
         values   = local.perimeter_principal.values
-      }
-      condition {
-        test     = "StringEquals"
-        variable = "aws:ResourceAccount"
-        values   = local.image_registry_accounts
       }
     }
   }

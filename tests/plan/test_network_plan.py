@@ -149,12 +149,17 @@ def test_every_interface_endpoint_admits_this_accounts_principals_on_its_resourc
             "StringEquals": {"aws:PrincipalAccount": "123456789012", "aws:ResourceAccount": "123456789012"}
         }, service
         assert statements["AwsServicePrincipals"]["Condition"] == {"Bool": {"aws:PrincipalIsAWSService": "true"}}
+        # Each endpoint's policy names its own service's calls only
+        prefix = {"notebook": "sagemaker", "monitoring": "cloudwatch"}.get(service, service.split(".")[0])
+        assert own["Action"] == f"{prefix}:*", service
         # The one named exception: ECR serving AWS-owned images (the region's SageMaker registries)
         expected = {"ThisAccountsPrincipalsOnThisAccountsResources", "AwsServicePrincipals"}
         if service.startswith("ecr."):
             expected.add("ThisAccountsPrincipalsPullAwsOwnedImages")
             pull = statements["ThisAccountsPrincipalsPullAwsOwnedImages"]
-            assert sorted(pull["Condition"]["StringEquals"]["aws:ResourceAccount"]) == ["683313688378", "763104351884"]
+            assert sorted(pull["Resource"]) == [
+                f"arn:aws:ecr:us-east-1:{a}:repository/*" for a in ("683313688378", "763104351884")
+            ]
             assert not any(
                 a.startswith(("ecr:Put", "ecr:Upload", "ecr:Initiate", "ecr:Complete")) for a in pull["Action"]
             )
