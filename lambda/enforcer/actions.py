@@ -1,4 +1,6 @@
-"""What the enforcer asks of AWS: describe, stop, delete, tag, publish. Clients come in as arguments.
+"""What the enforcer asks of AWS: describe, stop, delete, tag, publish, and make or check its marker's
+MAC (KMS GenerateMac, VerifyMac). Clients come in as arguments; each call per kind is in the tables
+_DESCRIBE, _STOP and _DELETE (modules/enforcer's role allows exactly those, and the plan test checks it).
 
 A resource that no longer exists is an answer, not an error: describe() answers None, and a later
 call about it that fails because it vanished (confirmed by a fresh Describe) raises Gone, which the
@@ -19,26 +21,49 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 if __package__:
-    from . import rules
+    from . import markers, rules
 else:  # Lambda loads handler.py as a top-level module, with this directory as the code root
+    import markers
     import rules
 
 FINDING_SCHEMA = "smenv.enforcer.finding/1"
 
+# kind -> (Describe* method, its name parameter); an app's parameters come from its key (rules.app_parameters).
 _DESCRIBE = {
     rules.TRAINING_JOB: ("describe_training_job", "TrainingJobName"),
     rules.PROCESSING_JOB: ("describe_processing_job", "ProcessingJobName"),
     rules.TUNING_JOB: ("describe_hyper_parameter_tuning_job", "HyperParameterTuningJobName"),
     rules.TRANSFORM_JOB: ("describe_transform_job", "TransformJobName"),
+    rules.COMPILATION_JOB: ("describe_compilation_job", "CompilationJobName"),
+    rules.OPTIMIZATION_JOB: ("describe_optimization_job", "OptimizationJobName"),
+    rules.LABELING_JOB: ("describe_labeling_job", "LabelingJobName"),
+    rules.RECOMMENDATIONS_JOB: ("describe_inference_recommendations_job", "JobName"),
     rules.MODEL: ("describe_model", "ModelName"),
     rules.NOTEBOOK: ("describe_notebook_instance", "NotebookInstanceName"),
+    rules.LIFECYCLE_CONFIG: ("describe_notebook_instance_lifecycle_config", "NotebookInstanceLifecycleConfigName"),
+    rules.ENDPOINT_CONFIG: ("describe_endpoint_config", "EndpointConfigName"),
+    rules.ENDPOINT: ("describe_endpoint", "EndpointName"),
+    rules.MONITORING_SCHEDULE: ("describe_monitoring_schedule", "MonitoringScheduleName"),
+    rules.CLUSTER: ("describe_cluster", "ClusterName"),
+    rules.DOMAIN: ("describe_domain", "DomainId"),
+    rules.APP: ("describe_app", None),
 }
 _STOP = {
     rules.TRAINING_JOB: ("stop_training_job", "TrainingJobName"),
     rules.PROCESSING_JOB: ("stop_processing_job", "ProcessingJobName"),
     rules.TUNING_JOB: ("stop_hyper_parameter_tuning_job", "HyperParameterTuningJobName"),
     rules.TRANSFORM_JOB: ("stop_transform_job", "TransformJobName"),
+    rules.COMPILATION_JOB: ("stop_compilation_job", "CompilationJobName"),
+    rules.OPTIMIZATION_JOB: ("stop_optimization_job", "OptimizationJobName"),
+    rules.LABELING_JOB: ("stop_labeling_job", "LabelingJobName"),
+    rules.RECOMMENDATIONS_JOB: ("stop_inference_recommendations_job", "JobName"),
+    rules.MONITORING_SCHEDULE: ("stop_monitoring_schedule", "MonitoringScheduleName"),
     rules.NOTEBOOK: ("stop_notebook_instance", "NotebookInstanceName"),
+}
+_DELETE = {
+    rules.MODEL: ("delete_model", "ModelName"),
+    rules.ENDPOINT: ("delete_endpoint", "EndpointName"),
+    rules.APP: ("delete_app", None),
 }
 ENDPOINT_CONFIG_PAGE_SIZE = 100
 
@@ -119,11 +144,13 @@ _CONFIRM_BY_DESCRIBE = frozenset({_VALIDATION})
 class Clients:
     sagemaker: Any
     sns: Any
+    kms: Any = None  # for the marker's MAC (markers.py); None: no marker is written or trusted
 
 
 class Gone(Exception):
     """The resource vanished while the enforcer handled it. `step` is the call that found it gone
-    ("stop", "list_tags", "add_tags", "delete_model"), `form` the NOT_FOUND_FORMS name of the answer
+    ("stop", "list_tags", "add_tags", "delete_model", "delete_endpoint", "delete_app"), `form` the
+    NOT_FOUND_FORMS name of the answer
     ("confirmed_by_describe" when only the fresh Describe said so)."""
 
     def __init__(self, step: str, form: str):
@@ -167,11 +194,16 @@ def may_mean_gone(exc: ClientError) -> bool:
     return is_not_found(exc) or error_code(exc) in _CONFIRM_BY_DESCRIBE
 
 
+def _parameters(param: str | None, name: str) -> dict[str, str]:
+    """A call's parameters naming one resource: {param: name}, or an app's four (rules.app_parameters)."""
+    return rules.app_parameters(name) if param is None else {param: name}
+
+
 def describe_or_gone(sagemaker, kind: str, name: str) -> dict[str, Any]:
     """The resource's current description; Gone (step "describe") when it does not exist (any more)."""
     method, param = _DESCRIBE[kind]
     try:
-        answer = getattr(sagemaker, method)(**{param: name})
+        answer = getattr(sagemaker, method)(**_parameters(param, name))
     except ClientError as exc:
         form = not_found_form(error_code(exc), error_message(exc))
         if form:
@@ -191,7 +223,7 @@ def describe(sagemaker, kind: str, name: str) -> dict[str, Any] | None:
 
 def stop(sagemaker, kind: str, name: str) -> None:
     method, param = _STOP[kind]
-    getattr(sagemaker, method)(**{param: name})
+    getattr(sagemaker, method)(**_parameters(param, name))
 
 
 @contextmanager
@@ -206,10 +238,47 @@ def vanishing(sagemaker, kind: str, name: str, step: str) -> Iterator[None]:
         raise
 
 
+def delete(sagemaker, kind: str, name: str) -> None:
+    """Delete a model, endpoint or Studio app. Gone (step "delete_<kind>") when it was already deleted.
+    A refusal that is no not-found answer (an endpoint still Creating, ...) is raised as it is."""
+    method, param = _DELETE[kind]
+    with vanishing(sagemaker, kind, name, method):
+        getattr(sagemaker, method)(**_parameters(param, name))
+
+
 def delete_model(sagemaker, name: str) -> None:
     """Delete the model. Gone (step "delete_model") when it was already deleted."""
-    with vanishing(sagemaker, rules.MODEL, name, "delete_model"):
-        sagemaker.delete_model(ModelName=name)
+    delete(sagemaker, rules.MODEL, name)
+
+
+def describe_job_definition(sagemaker, monitoring_type: str, name: str) -> dict[str, Any] | None:
+    """A monitoring job definition (rules.MONITORING_DEFINITIONS), or None when it does not exist."""
+    method = rules.MONITORING_DEFINITIONS[monitoring_type][0]
+    try:
+        answer = getattr(sagemaker, method)(JobDefinitionName=name)
+    except ClientError as exc:
+        if is_not_found(exc):
+            return None
+        raise
+    answer.pop("ResponseMetadata", None)
+    return answer
+
+
+def generate_mac(kms, key_arn: str, message: bytes) -> bytes:
+    """The HMAC of a marker message (AWS KMS GenerateMac, HMAC_SHA_256, the enforcer's HMAC key)."""
+    return bytes(kms.generate_mac(KeyId=key_arn, Message=message, MacAlgorithm=markers.MAC_ALGORITHM)["Mac"])
+
+
+def verify_mac(kms, key_arn: str, message: bytes, mac: bytes) -> bool:
+    """True when KMS made this MAC over this message with the key. A MAC that does not verify is
+    KMSInvalidMacException (AWS KMS API reference, VerifyMac): False. Any other error is raised."""
+    try:
+        answer = kms.verify_mac(KeyId=key_arn, Message=message, MacAlgorithm=markers.MAC_ALGORITHM, Mac=mac)
+    except ClientError as exc:
+        if error_code(exc) == "KMSInvalidMacException":
+            return False
+        raise
+    return answer.get("MacValid") is True
 
 
 def list_tags(sagemaker, arn: str) -> dict[str, str]:
@@ -220,7 +289,8 @@ def list_tags(sagemaker, arn: str) -> dict[str, str]:
 
 
 def mark(sagemaker, arn: str, value: str) -> None:
-    """Tag a resource the enforcer stopped or reported and left in place (see rules.MARKER_TAG_KEY)."""
+    """Tag a resource the enforcer stopped or reported and left in place (rules.MARKER_TAG_KEY; the
+    value is markers.value(), a MAC only the enforcer can make)."""
     sagemaker.add_tags(ResourceArn=arn, Tags=[{"Key": rules.MARKER_TAG_KEY, "Value": value}])
 
 

@@ -10,6 +10,10 @@
 | REQUIRE_INTER_CONTAINER_ENCRYPTION | true | the encryption.inter_container rule |
 | ALLOW_SERVERLESS_INFERENCE | false | models tagged smenv:inference=serverless are exempt from the VPC rule |
 | INSTANCE_STORAGE_FAMILIES | empty | comma-separated instance families with local NVMe storage ("c5d,g4dn,g5"): a job on such types alone needs no volume key (rules.py); empty: no exemption |
+| APPROVED_LIFECYCLE_CONFIGS | empty | comma-separated notebook lifecycle configuration names (the notebook module's `<name_prefix>-<team>`); empty: any |
+| APPROVED_STUDIO_LIFECYCLE_CONFIGS | empty | comma-separated Studio lifecycle configuration names an app may start with; empty: any |
+| TERRAFORM_ROLE_ARNS | empty | comma-separated IAM role ARNs Terraform applies with: a notebook lifecycle configuration they create or update is the environment's own; empty: every create or update is reported |
+| MARKER_KEY_ARN | empty | the enforcer's KMS HMAC key (markers.py), by key or alias ARN; empty: markers are neither written nor trusted (every report is made again) |
 
 A wrong value is never guessed at: load_config raises ConfigError naming every bad variable.
 """
@@ -32,6 +36,12 @@ MODES = (ENFORCE, AUDIT)
 _SUBNET = re.compile(r"^subnet-[0-9a-f]{8,17}$")
 _SECURITY_GROUP = re.compile(r"^sg-[0-9a-f]{8,17}$")
 _FAMILY = re.compile(r"^[a-z][a-z0-9-]*$")  # the <family> of ml.<family>.<size>: g5, p6-b200, c7i-flex
+_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")  # a SageMaker resource name
+_ROLE = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
+# A KMS key ARN, or an alias ARN (modules/enforcer passes its alias's, known at plan time).
+_KEY = re.compile(
+    r"^arn:aws[a-z-]*:kms:[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d:\d{12}:(key/[a-zA-Z0-9-]{1,64}|alias/[a-zA-Z0-9/_-]{1,250})$"
+)
 _TOPIC = re.compile(r"^arn:aws[a-z-]*:sns:[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$")
 _BOOLEANS = {"true": True, "false": False}
 
@@ -49,6 +59,7 @@ class Config:
     policy: Policy
     mode: str = ENFORCE
     findings_topic_arn: str | None = None
+    marker_key_arn: str | None = None  # None: no verifiable marker (written nor trusted)
 
     @property
     def enforcing(self) -> bool:
@@ -86,6 +97,9 @@ def load_config(environ: Mapping[str, str]) -> Config:
     topic = environ.get("FINDINGS_TOPIC_ARN", "").strip() or None
     if topic and not _TOPIC.match(topic):
         problems.append(f"FINDINGS_TOPIC_ARN is not an SNS topic ARN: {topic[:80]!r}")
+    key = environ.get("MARKER_KEY_ARN", "").strip() or None
+    if key and not _KEY.match(key):
+        problems.append(f"MARKER_KEY_ARN is not a KMS key or alias ARN: {key[:80]!r}")
     policy = Policy(
         approved_subnets=subnets,
         approved_security_groups=groups,
@@ -93,7 +107,10 @@ def load_config(environ: Mapping[str, str]) -> Config:
         require_inter_container_encryption=_flag(environ, "REQUIRE_INTER_CONTAINER_ENCRYPTION", True, problems),
         allow_serverless_inference=_flag(environ, "ALLOW_SERVERLESS_INFERENCE", False, problems),
         local_storage_families=_ids(environ, "INSTANCE_STORAGE_FAMILIES", _FAMILY, problems, "instance family"),
+        approved_lifecycle_configs=_ids(environ, "APPROVED_LIFECYCLE_CONFIGS", _NAME, problems, "name"),
+        approved_studio_lifecycle_configs=_ids(environ, "APPROVED_STUDIO_LIFECYCLE_CONFIGS", _NAME, problems, "name"),
+        terraform_roles=_ids(environ, "TERRAFORM_ROLE_ARNS", _ROLE, problems, "role ARN"),
     )
     if problems:
         raise ConfigError(problems)
-    return Config(policy=policy, mode=mode, findings_topic_arn=topic)
+    return Config(policy=policy, mode=mode, findings_topic_arn=topic, marker_key_arn=key)

@@ -2,12 +2,21 @@
 
 Two kinds of event name a resource:
 
-- CloudTrail API calls ("AWS API Call via CloudTrail"): CreateTrainingJob, CreateProcessingJob,
-  CreateHyperParameterTuningJob, CreateTransformJob, CreateModel, CreateNotebookInstance. They
-  carry the caller's identity; failed calls (errorCode) and read-only calls are ignored.
-- SageMaker's own state-change events, which arrive sooner: training, processing, tuning and
-  transform jobs, notebook instances ("SageMaker Notebook Instance State Change") and models
-  ("SageMaker Model State Change").
+- CloudTrail API calls ("AWS API Call via CloudTrail"): the Create* and Update* calls of CALLS.
+  They carry the caller's identity; failed calls (errorCode) and read-only calls are ignored.
+  CloudTrail writes SageMaker's request parameters and response elements in camelCase (AWS
+  CloudTrail User Guide, "CloudTrail record contents"; SageMaker Developer Guide, "Logging Amazon
+  SageMaker AI API calls using AWS CloudTrail"): the name comes from requestParameters, else from
+  the ARN in responseElements (CreateDomain's only name for the domain: domainArn). The API's
+  PascalCase is accepted too.
+- SageMaker's own state-change events (EventBridge reference, "Amazon SageMaker AI events"), which
+  arrive sooner and need no trail: STATE_CHANGES. Their detail is the resource's Describe* answer:
+  <Resource>Name, <Resource>Arn, <Resource>Status.
+
+Two kinds are named by more than a name: a HyperPod cluster's ARN holds its id, not its name, so
+the enforcer names a cluster by its ARN when the event gives no name (DescribeCluster takes either);
+a Studio app is named by a key of its four parts (rules.app_key), from CreateApp's request (its
+ARN lower-cases the app type and does not say whether the owner is a user profile or a space).
 
 The event only says which resource; the decision is made from the resource's description.
 parse_event never raises: anything unexpected is an Ignored with a reason.
@@ -29,8 +38,8 @@ CLOUDTRAIL = "AWS API Call via CloudTrail"
 SAGEMAKER_SOURCE = "aws.sagemaker"
 SAGEMAKER_EVENT_SOURCE = "sagemaker.amazonaws.com"
 
-# eventName -> (kind, requestParameters key of the name, responseElements key of the ARN)
-CREATE_CALLS: dict[str, tuple[str, str, str]] = {
+# eventName -> (kind, requestParameters key of the name (None: none), responseElements key of the ARN)
+CALLS: dict[str, tuple[str, str | None, str]] = {
     "CreateTrainingJob": (rules.TRAINING_JOB, "trainingJobName", "trainingJobArn"),
     "CreateProcessingJob": (rules.PROCESSING_JOB, "processingJobName", "processingJobArn"),
     "CreateHyperParameterTuningJob": (
@@ -41,6 +50,31 @@ CREATE_CALLS: dict[str, tuple[str, str, str]] = {
     "CreateTransformJob": (rules.TRANSFORM_JOB, "transformJobName", "transformJobArn"),
     "CreateModel": (rules.MODEL, "modelName", "modelArn"),
     "CreateNotebookInstance": (rules.NOTEBOOK, "notebookInstanceName", "notebookInstanceArn"),
+    "UpdateNotebookInstance": (rules.NOTEBOOK, "notebookInstanceName", "notebookInstanceArn"),
+    "CreateNotebookInstanceLifecycleConfig": (
+        rules.LIFECYCLE_CONFIG,
+        "notebookInstanceLifecycleConfigName",
+        "notebookInstanceLifecycleConfigArn",
+    ),
+    "UpdateNotebookInstanceLifecycleConfig": (
+        rules.LIFECYCLE_CONFIG,
+        "notebookInstanceLifecycleConfigName",
+        "notebookInstanceLifecycleConfigArn",
+    ),
+    "CreateEndpointConfig": (rules.ENDPOINT_CONFIG, "endpointConfigName", "endpointConfigArn"),
+    "CreateEndpoint": (rules.ENDPOINT, "endpointName", "endpointArn"),
+    "UpdateEndpoint": (rules.ENDPOINT, "endpointName", "endpointArn"),
+    "CreateMonitoringSchedule": (rules.MONITORING_SCHEDULE, "monitoringScheduleName", "monitoringScheduleArn"),
+    "UpdateMonitoringSchedule": (rules.MONITORING_SCHEDULE, "monitoringScheduleName", "monitoringScheduleArn"),
+    "CreateCompilationJob": (rules.COMPILATION_JOB, "compilationJobName", "compilationJobArn"),
+    "CreateOptimizationJob": (rules.OPTIMIZATION_JOB, "optimizationJobName", "optimizationJobArn"),
+    "CreateLabelingJob": (rules.LABELING_JOB, "labelingJobName", "labelingJobArn"),
+    "CreateInferenceRecommendationsJob": (rules.RECOMMENDATIONS_JOB, "jobName", "jobArn"),
+    "CreateCluster": (rules.CLUSTER, "clusterName", "clusterArn"),
+    "UpdateCluster": (rules.CLUSTER, "clusterName", "clusterArn"),
+    "CreateDomain": (rules.DOMAIN, None, "domainArn"),
+    "UpdateDomain": (rules.DOMAIN, "domainId", "domainArn"),
+    "CreateApp": (rules.APP, None, "appArn"),
 }
 
 # detail-type -> (kind, detail key of the name, detail key of the ARN)
@@ -55,14 +89,26 @@ STATE_CHANGES: dict[str, tuple[str, str, str]] = {
     "SageMaker Transform Job State Change": (rules.TRANSFORM_JOB, "TransformJobName", "TransformJobArn"),
     "SageMaker Notebook Instance State Change": (rules.NOTEBOOK, "NotebookInstanceName", "NotebookInstanceArn"),
     "SageMaker Model State Change": (rules.MODEL, "ModelName", "ModelArn"),
+    "SageMaker Notebook Lifecycle Config State Change": (
+        rules.LIFECYCLE_CONFIG,
+        "NotebookInstanceLifecycleConfigName",
+        "NotebookInstanceLifecycleConfigArn",
+    ),
+    "SageMaker Endpoint Config State Change": (rules.ENDPOINT_CONFIG, "EndpointConfigName", "EndpointConfigArn"),
+    "SageMaker Endpoint State Change": (rules.ENDPOINT, "EndpointName", "EndpointArn"),
+    "SageMaker Monitoring Schedule State Change": (
+        rules.MONITORING_SCHEDULE,
+        "MonitoringScheduleName",
+        "MonitoringScheduleArn",
+    ),
+    "SageMaker HyperPod Cluster State Change": (rules.CLUSTER, "ClusterName", "ClusterArn"),
 }
 
 # SageMaker names: letters, digits and single-or-repeated hyphens inside, at most 63 characters.
 NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 ARN = re.compile(
     r"^arn:aws[a-z-]*:sagemaker:(?P<region>[a-z0-9-]{1,32}):(?P<account>\d{12}):"
-    r"(?P<kind>training-job|processing-job|hyper-parameter-tuning-job|transform-job|model|notebook-instance)"
-    r"/(?P<name>[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62})$"
+    r"(?P<kind>[a-z][a-z-]{0,40})/(?P<name>[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62})$"
 )
 ACCOUNT = re.compile(r"^\d{12}$")
 REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
@@ -71,7 +117,8 @@ _MAX_TEXT = 512
 
 @dataclass(frozen=True)
 class Target:
-    """The resource an event is about, and what the event says about who and when."""
+    """The resource an event is about, and what the event says about who and when. `name` is what
+    the Describe* call takes: a name, a cluster's ARN, or an app's key (see the module doc)."""
 
     kind: str
     name: str
@@ -83,6 +130,13 @@ class Target:
     account: str | None = None
     region: str | None = None
     time: str | None = None
+    # The IAM principal behind the call (an assumed role's role ARN, from CloudTrail's userIdentity).
+    caller_principal: str | None = None
+
+    @property
+    def written(self) -> bool:
+        """The event is the call that created or updated the resource (every call of CALLS is one)."""
+        return self.source == "cloudtrail"
 
 
 @dataclass(frozen=True)
@@ -97,19 +151,22 @@ def _text(value: Any, limit: int = _MAX_TEXT) -> str | None:
 
 
 def _parse_arn(value: Any, kind: str) -> str | None:
+    """The name a SageMaker ARN of this kind holds, or None. A cluster is named by its whole ARN:
+    the ARN holds its id, and DescribeCluster takes an ARN (API reference: DescribeCluster)."""
     if not isinstance(value, str) or len(value) > 300:
         return None
     match = ARN.match(value)
     if not match or match["kind"] != kind:
         return None
-    return match["name"]
+    return value if kind == rules.CLUSTER else match["name"]
 
 
 def _name(candidate: Any, arns: list[Any], kind: str) -> str | None:
-    """The resource name: the event's name field when valid, else the name in a matching ARN."""
+    """The resource name: the event's name field when valid, else the name in a matching ARN.
+    For a cluster the name field may itself be an ARN (UpdateCluster's ClusterName takes either)."""
     if isinstance(candidate, str) and NAME.match(candidate):
         return candidate
-    for arn in arns:
+    for arn in [candidate, *arns] if kind == rules.CLUSTER else arns:
         name = _parse_arn(arn, kind)
         if name:
             return name
@@ -126,6 +183,33 @@ def _envelope(event: Mapping[str, Any]) -> dict[str, str | None]:
     }
 
 
+def _camel(params: Mapping[str, Any], key: str) -> Any:
+    """A request parameter as CloudTrail writes it (camelCase), or as the API spells it."""
+    return params.get(key, params.get(key[0].upper() + key[1:]))
+
+
+def caller_principal(identity: Any) -> str | None:
+    """The IAM principal behind a call: for an assumed role, the role (sessionContext.sessionIssuer.arn,
+    which CloudTrail writes, not the caller); otherwise the identity's own ARN."""
+    if not isinstance(identity, Mapping):
+        return None
+    context = identity.get("sessionContext")
+    issuer = context.get("sessionIssuer") if isinstance(context, Mapping) else None
+    if identity.get("type") == "AssumedRole" and isinstance(issuer, Mapping):
+        return _text(issuer.get("arn"))
+    return _text(identity.get("arn"))
+
+
+def _app_name(params: Mapping[str, Any]) -> str | None:
+    return rules.app_key(
+        _camel(params, "domainId"),
+        _camel(params, "appType"),
+        _camel(params, "appName"),
+        user_profile=_camel(params, "userProfileName"),
+        space=_camel(params, "spaceName"),
+    )
+
+
 def _parse_cloudtrail(event: Mapping[str, Any], detail: Mapping[str, Any]) -> Target | Ignored:
     if "errorCode" in detail:
         return Ignored("api_call_failed", f"errorCode {_text(detail.get('errorCode'), 80)}")
@@ -134,28 +218,29 @@ def _parse_cloudtrail(event: Mapping[str, Any], detail: Mapping[str, Any]) -> Ta
     if detail.get("eventSource") != SAGEMAKER_EVENT_SOURCE:
         return Ignored("unrelated_api_call", "eventSource is not sagemaker.amazonaws.com")
     event_name = detail.get("eventName")
-    if not isinstance(event_name, str) or event_name not in CREATE_CALLS:
+    if not isinstance(event_name, str) or event_name not in CALLS:
         return Ignored("unrelated_api_call", f"eventName {_text(event_name, 80)}")
-    kind, name_key, arn_key = CREATE_CALLS[event_name]
+    kind, name_key, arn_key = CALLS[event_name]
     params = detail.get("requestParameters")
     params = params if isinstance(params, Mapping) else {}
     response = detail.get("responseElements")
     response = response if isinstance(response, Mapping) else {}
-    # CloudTrail writes SageMaker's parameters in camelCase; accept the API's PascalCase too.
-    pascal_name, pascal_arn = name_key[0].upper() + name_key[1:], arn_key[0].upper() + arn_key[1:]
-    candidate = params.get(name_key, params.get(pascal_name))
-    name = _name(candidate, [response.get(arn_key), response.get(pascal_arn)], kind)
+    if kind == rules.APP:
+        name = _app_name(params)
+    else:
+        candidate = _camel(params, name_key) if name_key else None
+        name = _name(candidate, [_camel(response, arn_key)], kind)
     if name is None:
-        return Ignored("no_resource_name", f"{event_name} without a valid {name_key}")
+        return Ignored("no_resource_name", f"{event_name} without a valid {name_key or arn_key}")
     identity = detail.get("userIdentity")
-    caller = _text(identity.get("arn")) if isinstance(identity, Mapping) else None
     return Target(
         kind=kind,
         name=name,
         trigger=event_name,
         source="cloudtrail",
         cloudtrail_event_id=_text(detail.get("eventID"), 128),
-        caller=caller,
+        caller=_text(identity.get("arn")) if isinstance(identity, Mapping) else None,
+        caller_principal=caller_principal(identity),
         **_envelope(event),
     )
 

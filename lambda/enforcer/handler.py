@@ -1,21 +1,42 @@
 """The enforcer: stops SageMaker work that escapes the secure environment, and says so.
 
-EventBridge invokes handler(event, context) with a CloudTrail "Create*" call or a SageMaker
-state-change event. The event only names the resource; the decision comes from the resource's
-current description (rules.py), and the response (actions.py) is:
+EventBridge invokes handler(event, context) with a CloudTrail Create*/Update* call or a SageMaker
+state-change event (events.py). The event only names the resource; the decision comes from the
+resource's current description (rules.py), and the response (actions.py) is:
 
 | resource | violating and running | otherwise |
 | --- | --- | --- |
-| training / processing / tuning / transform job | stopped | finished jobs are ignored |
-| notebook instance | stopped (InService, Pending) | a Stopped one is reported once, not touched |
-| model | deleted | kept and reported when an endpoint configuration serves it |
+| training / processing / tuning / transform job, monitoring schedule | stopped | finished (stopped) ones are ignored |
+| compilation / optimization / labeling / inference-recommendations job | stopped when it escapes (rules.ESCAPE_RULES: outside the VPC, an outside work force) | reported once (a key missing only) |
+| notebook instance | stopped (InService, Pending) | a Stopped or Updating one is reported once, not touched |
+| model | deleted | kept and reported once when an endpoint configuration serves it |
+| endpoint | deleted when it escapes (a variant, production or shadow, serves a model outside the VPC that is no permitted serverless one, or one that cannot be verified), unless tagged managed-by=terraform: then reported once and kept | reported once (a key missing only) |
+| Studio app | deleted (DeleteApp) | |
+| endpoint configuration, notebook lifecycle configuration, HyperPod cluster, Studio domain | reported once | |
+
+The endpoint policy. An endpoint serves traffic: deleting it is severe, and reversible (its
+configuration and models are left in place, as evidence and to redeploy once fixed). An endpoint
+outside the VPC is deleted because a model without a VPC serves (and reads) data with internet
+access; Terraform's own endpoints cannot get there (the guardrails deny such a model at create and
+modules/endpoint always sets VpcConfig), so one tagged managed-by=terraform that does has been
+changed out of band: it is reported, once per verdict (the enforcer's verified marker), and kept
+for a person to restore with `terraform apply` rather than taken offline by the enforcer. The tag
+only ever spares an endpoint from deletion, never from the finding. A delete refused while the
+endpoint is Creating or Updating (a ValidationException, the endpoint still in one of those
+states) is "delete_deferred": its InService state change deletes it.
+
+"Reported once" rests on the enforcer's marker (markers.py): a tag whose value carries a KMS HMAC
+over the resource's ARN, its CreationTime and the verdict. A marker that does not verify (set by
+hand, by the creator at create time, or copied) is ignored, the resource judged as if it had none,
+and the log line and finding say so (`marker_ignored`); a genuine marker for another verdict (the
+resource changed) is stale, and the resource is reported again.
 
 Each violating resource gives one finding on FINDINGS_TOPIC_ARN and one JSON log line. In
 audit mode the same decisions are made and published, and nothing is changed. The second
 event for the same resource (a retry, or the other event kind) finds it Stopping, Stopped,
 deleted or marked, and does nothing. A resource that vanished before or while it was handled
 (deleted between the event and the Describe, or between the Describe and ListTags, AddTags,
-Stop* or DeleteModel) is logged as "gone" and left: a normal return, never an error. A job that
+Stop* or Delete*) is logged as "gone" and left: a normal return, never an error. A job that
 ends while it is being stopped is "finished_before_stop", also a normal return. AWS errors other
 than those are raised after botocore's standard retries, so Lambda retries the event and its
 dead-letter queue keeps it. A wrong configuration is logged as one error and raised: the enforcer
@@ -34,14 +55,16 @@ from botocore.config import Config as BotoConfig
 from botocore.exceptions import ClientError
 
 if __package__:
-    from . import actions, jsonlog, rules
+    from . import actions, jsonlog, markers, rules
     from .config import Config, ConfigError, load_config
     from .events import Ignored, Target, parse_event
 else:  # Lambda loads handler.py as a top-level module, with this directory as the code root
     import actions
     import jsonlog
+    import markers
     import rules
     from config import Config, ConfigError, load_config
+
     from events import Ignored, Target, parse_event
 
 log = jsonlog.get_logger()
@@ -52,9 +75,11 @@ RETRIES = BotoConfig(
     user_agent_extra="smenv-enforcer",
 )
 
-# Marker values (rules.MARKER_TAG_KEY) left on resources the enforcer did not remove.
-MARK_STOPPED = "stopped"
-MARK_REPORTED = "reported"
+# Marker states (rules.MARKER_TAG_KEY, markers.py) left on resources the enforcer did not remove.
+MARK_STOPPED = markers.STOPPED
+MARK_REPORTED = markers.REPORTED
+# Endpoint states in which a delete is refused until the deployment ends (its InService event comes).
+_ENDPOINT_IN_PROGRESS = frozenset({"Creating", "Updating", "SystemUpdating", "RollingBack"})
 
 _CLIENTS: dict[str, actions.Clients] = {}
 
@@ -65,6 +90,7 @@ def get_clients() -> actions.Clients:
         _CLIENTS["default"] = actions.Clients(
             sagemaker=boto3.client("sagemaker", config=RETRIES),
             sns=boto3.client("sns", config=RETRIES),
+            kms=boto3.client("kms", config=RETRIES),
         )
     return _CLIENTS["default"]
 
@@ -108,6 +134,8 @@ class Case:
     config: Config
     tags: dict[str, str] | None = None
     notes: dict[str, Any] = field(default_factory=dict)
+    description: dict[str, Any] = field(default_factory=dict)
+    phase: str = rules.RUNNING
 
 
 def process(
@@ -135,10 +163,8 @@ def process(
         description = actions.describe_or_gone(sagemaker, target.kind, target.name)
     except actions.Gone as gone:
         return _gone(target, gone)
-    status = rules.status_of(target.kind, description)
-    running = rules.is_running(target.kind, description)
-    if not running and not (target.kind == rules.NOTEBOOK and status == "Stopped"):
-        return _ignored("not_running", f"status {status}", target)
+    if rules.phase(target.kind, description) == rules.ENDED:
+        return _ignored("not_running", f"status {rules.status_of(target.kind, description)}", target)
     try:
         case = _judge(sagemaker, target, description, config)
     except actions.Gone as gone:
@@ -147,37 +173,77 @@ def process(
         return _decided(case, "compliant", None)
 
     try:
-        if target.kind == rules.MODEL:
-            action = _respond_model(sagemaker, case)
-        elif target.kind == rules.NOTEBOOK:
-            action = _respond_notebook(sagemaker, case)
-        else:
-            action = _respond_job(sagemaker, case)
+        action = _respond(clients, case)
     except actions.Gone as gone:
         return _gone(target, gone, case.verdict)
     if action is None:  # someone (another invocation) already dealt with it
         return _ignored("already_handled", "", target)
-    if action == "stop_deferred":  # its InService event will stop it and publish the finding
+    if action in ("stop_deferred", "delete_deferred"):  # its InService event acts and publishes the finding
         return _decided(case, "violation", action)
     return _decided(case, "violation", action, clients=clients)
 
 
 def _judge(sagemaker, target: Target, description: dict[str, Any], config: Config) -> Case:
     """The verdict on a running resource, with what it needs besides its description (a transform
-    job's model, a model's tags). Raises Gone when the resource vanishes meanwhile."""
-    status = rules.status_of(target.kind, description)
-    arn = str(description.get(rules.ARN_FIELD[target.kind]) or target.name)
-    model = None
-    if target.kind == rules.TRANSFORM_JOB:
+    job's model, a model's tags, the models an endpoint serves, a monitoring schedule's job
+    definition, a Studio app's domain). Raises Gone when the resource vanishes meanwhile."""
+    kind, policy = target.kind, config.policy
+    arn = str(description.get(rules.ARN_FIELD[kind]) or target.name)
+    model = related = configs = models = tags = None
+    if kind == rules.TRANSFORM_JOB:
         model_name = description.get("ModelName")
         if isinstance(model_name, str) and model_name:
             model = actions.describe(sagemaker, rules.MODEL, model_name)  # None: fails closed in rules
-    tags = None
-    if target.kind == rules.MODEL and config.policy.allow_serverless_inference and not description.get("VpcConfig"):
+    elif kind == rules.MODEL and policy.allow_serverless_inference and not description.get("VpcConfig"):
         tags = _tags(sagemaker, target, arn)
-    verdict = rules.evaluate(target.kind, description, config.policy, tags=tags, model=model)
-    running = rules.is_running(target.kind, description)
-    return Case(target, arn, status, running, verdict, config, tags)
+    elif kind == rules.ENDPOINT_CONFIG:
+        models = _models(sagemaker, [description], policy)
+    elif kind == rules.ENDPOINT:
+        configs = {
+            n: actions.describe(sagemaker, rules.ENDPOINT_CONFIG, n) for n in rules.endpoint_config_names(description)
+        }
+        models = _models(sagemaker, [c for c in configs.values() if c is not None], policy)
+    elif kind == rules.MONITORING_SCHEDULE:
+        named = rules.monitoring_definition_name(description)
+        related = actions.describe_job_definition(sagemaker, *named) if named else None
+    elif kind == rules.APP:
+        domain_id = description.get("DomainId")
+        if isinstance(domain_id, str) and domain_id:
+            related = actions.describe(sagemaker, rules.DOMAIN, domain_id)  # None: fails closed in rules
+    verdict = rules.evaluate(
+        kind,
+        description,
+        policy,
+        tags=tags,
+        model=model,
+        models=models,
+        configs=configs,
+        related=related,
+        written=target.written,
+        written_by=target.caller_principal,
+    )
+    stage = rules.phase(kind, description)
+    status = rules.status_of(kind, description)
+    return Case(
+        target, arn, status, stage == rules.RUNNING, verdict, config, tags, description=description, phase=stage
+    )
+
+
+def _models(sagemaker, configs: list[dict[str, Any]], policy: rules.Policy) -> dict[str, rules.ModelAndTags]:
+    """Every model the endpoint configurations serve: (its description or None when it is gone, its
+    tags where the serverless exemption could apply)."""
+    found: dict[str, rules.ModelAndTags] = {}
+    for name in sorted({n for c in configs for n in rules.models_in_endpoint_config(c)}):
+        model = actions.describe(sagemaker, rules.MODEL, name)
+        tags: dict[str, str] = {}
+        if model is not None and policy.allow_serverless_inference and not model.get("VpcConfig"):
+            try:
+                with actions.vanishing(sagemaker, rules.MODEL, name, "list_tags"):
+                    tags = actions.list_tags(sagemaker, str(model.get("ModelArn")))
+            except actions.Gone:
+                model = None
+        found[name] = (model, tags)
+    return found
 
 
 def _tags(sagemaker, target: Target, arn: str) -> dict[str, str]:
@@ -185,13 +251,96 @@ def _tags(sagemaker, target: Target, arn: str) -> dict[str, str]:
         return actions.list_tags(sagemaker, arn)
 
 
-def _mark(sagemaker, case: Case, value: str) -> None:
-    with actions.vanishing(sagemaker, case.target.kind, case.target.name, "add_tags"):
-        actions.mark(sagemaker, case.arn, value)
+def _respond(clients: actions.Clients, case: Case) -> str | None:
+    """What to do about a violating resource: its kind's response (rules.KINDS, the table above)."""
+    response = rules.KINDS[case.target.kind].response
+    if case.target.kind == rules.NOTEBOOK:
+        return _respond_notebook(clients, case)
+    if response == rules.STOP or (response == rules.STOP_WHEN_ESCAPING and case.verdict.escapes):
+        return _respond_job(clients.sagemaker, case)
+    if response == rules.DELETE_UNLESS_IN_USE:
+        return _respond_model(clients, case)
+    if response == rules.DELETE_WHEN_ESCAPING and case.verdict.escapes:
+        return _respond_endpoint(clients, case)
+    if response == rules.DELETE:
+        return _respond_app(clients.sagemaker, case)
+    return _report_once(clients, case)
+
+
+# --- the marker -----------------------------------------------------------------------------------
+
+
+def _digest(case: Case) -> str:
+    revision = case.description.get(rules.REVISION_FIELD.get(case.target.kind, ""))
+    return markers.verdict_digest([(v.rule, v.message) for v in case.verdict.violations], revision)
+
+
+def _marker_message(case: Case, state: str, digest: str) -> bytes:
+    return markers.message(case.arn, case.description.get("CreationTime"), state, digest)
+
+
+def _marker_found(clients: actions.Clients, case: Case, tags: dict[str, str]) -> str:
+    """What the resource's marker tag is: markers.CURRENT (the enforcer's own, for this verdict),
+    STALE (its own, for another verdict), ABSENT, or IGNORED (a value it did not write: logged, and
+    named in the finding). Without a marker key nothing can be verified: any value is IGNORED."""
+    raw = tags.get(rules.MARKER_TAG_KEY)
+    if raw is None:
+        return markers.ABSENT
+    marker = markers.parse(raw)
+    key = case.config.marker_key_arn
+    if marker is None:
+        return _marker_ignored(case, raw, "malformed")
+    if key is None or clients.kms is None:
+        return _marker_ignored(case, raw, "no_marker_key")
+    if not actions.verify_mac(clients.kms, key, _marker_message(case, marker.state, marker.digest), marker.mac):
+        return _marker_ignored(case, raw, "mac_not_verified")
+    return markers.CURRENT if marker.digest == _digest(case) else markers.STALE
+
+
+def _marker_ignored(case: Case, raw: str, reason: str) -> str:
+    case.notes["marker_ignored"] = reason
+    fields = {**_fields(case.target), "resource_arn": case.arn, "reason": reason, "value": raw[:100]}
+    log.warning("marker_ignored", extra={"fields": fields})
+    return markers.IGNORED
+
+
+def _marker_value(clients: actions.Clients, case: Case, state: str) -> str | None:
+    """The marker to write for this verdict (a KMS GenerateMac), or None without a marker key."""
+    key = case.config.marker_key_arn
+    if key is None or clients.kms is None:
+        log.info("marker_not_written", extra={"fields": {**_fields(case.target), "reason": "no_marker_key"}})
+        return None
+    digest = _digest(case)
+    mac = actions.generate_mac(clients.kms, key, _marker_message(case, state, digest))
+    return markers.value(state, digest, mac)
+
+
+def _write_marker(sagemaker, case: Case, value: str | None) -> None:
+    if value is not None:
+        with actions.vanishing(sagemaker, case.target.kind, case.target.name, "add_tags"):
+            actions.mark(sagemaker, case.arn, value)
+
+
+def _report_once(clients: actions.Clients, case: Case, action: str = "reported") -> str | None:
+    """Report a resource left in place once per verdict: None when the enforcer's own marker says
+    it already did; else mark it (enforce mode) and answer `action`."""
+    if case.tags is None:
+        case.tags = _tags(clients.sagemaker, case.target, case.arn)
+    if _marker_found(clients, case, case.tags) == markers.CURRENT:
+        return None
+    if case.config.enforcing:
+        _write_marker(clients.sagemaker, case, _marker_value(clients, case, MARK_REPORTED))
+    return action
+
+
+# --- responses ------------------------------------------------------------------------------------
 
 
 def _respond_job(sagemaker, case: Case) -> str | None:
+    """Stop a job (or a monitoring schedule). A stop that fails because it stopped or ended meanwhile
+    is "already handled" or "finished_before_stop"; it is looked at again to tell."""
     target = case.target
+    spec = rules.KINDS[target.kind]
     if not case.config.enforcing:
         return "would_stop"
     try:
@@ -204,26 +353,32 @@ def _respond_job(sagemaker, case: Case) -> str | None:
         if now is None:
             raise actions.Gone("stop", actions.gone_form(exc)) from exc
         status = rules.status_of(target.kind, now)
-        if status in ("Stopping", "Stopped"):
+        if status in spec.stopped:
             return None
-        if status in ("Completed", "Failed"):
+        if status in spec.ended:
             return "finished_before_stop"
         raise
     return "stopped"
 
 
-def _respond_notebook(sagemaker, case: Case) -> str | None:
-    if not case.running:  # Stopped: report once, never touch
-        if rules.MARKER_TAG_KEY in _tags(sagemaker, case.target, case.arn):
-            return None
-        if case.config.enforcing:
-            _mark(sagemaker, case, MARK_REPORTED)
-        return "reported"
+def _respond_notebook(clients: actions.Clients, case: Case) -> str | None:
+    sagemaker = clients.sagemaker
+    if case.phase == rules.RESTING:  # Stopped or Updating: report once, never touch
+        return _report_once(clients, case)
     if not case.config.enforcing:
         return "would_stop"
-    # Mark first: if the stop then fails, the retry still finds it running and stops it.
-    if _tags(sagemaker, case.target, case.arn).get(rules.MARKER_TAG_KEY) != MARK_STOPPED:
-        _mark(sagemaker, case, MARK_STOPPED)
+    # Mark first: if the stop then fails, the retry still finds it running and stops it. A marker
+    # that cannot be made (KMS) never holds the stop back: its Stopped event then reports it again.
+    case.tags = _tags(sagemaker, case.target, case.arn)
+    if _marker_found(clients, case, case.tags) != markers.CURRENT:
+        try:
+            value = _marker_value(clients, case, MARK_STOPPED)
+        except ClientError as exc:
+            log.warning(
+                "marker_not_written", extra={"fields": {**_fields(case.target), "reason": actions.error_code(exc)}}
+            )
+            value = None
+        _write_marker(sagemaker, case, value)
     try:
         actions.stop(sagemaker, rules.NOTEBOOK, case.target.name)
     except ClientError as exc:
@@ -241,19 +396,60 @@ def _respond_notebook(sagemaker, case: Case) -> str | None:
     return "stopped"
 
 
-def _respond_model(sagemaker, case: Case) -> str | None:
-    in_use = actions.endpoint_config_using(sagemaker, case.target.name)
+def _respond_model(clients: actions.Clients, case: Case) -> str | None:
+    in_use = actions.endpoint_config_using(clients.sagemaker, case.target.name)
     if in_use:
         case.notes["in_use_by"] = in_use
-        tags = case.tags if case.tags is not None else _tags(sagemaker, case.target, case.arn)
-        if rules.MARKER_TAG_KEY in tags:
-            return None
-        if case.config.enforcing:
-            _mark(sagemaker, case, MARK_REPORTED)
-        return "retained_in_use"
+        return _report_once(clients, case, "retained_in_use")
     if not case.config.enforcing:
         return "would_delete"
-    actions.delete_model(sagemaker, case.target.name)
+    actions.delete(clients.sagemaker, rules.MODEL, case.target.name)
+    return "deleted"
+
+
+def _respond_endpoint(clients: actions.Clients, case: Case) -> str | None:
+    """The endpoint policy (module doc): delete an endpoint that escapes, unless it is Terraform's."""
+    sagemaker, target = clients.sagemaker, case.target
+    case.tags = _tags(sagemaker, target, case.arn)
+    if rules.is_managed(case.tags):
+        case.notes["managed_by"] = rules.MANAGED_TAG[1]
+        return _report_once(clients, case, "retained_managed")
+    if not case.config.enforcing:
+        return "would_delete"
+    try:
+        actions.delete(sagemaker, rules.ENDPOINT, target.name)
+    except ClientError as exc:
+        if not actions.is_validation_error(exc):
+            raise
+        now = actions.describe(sagemaker, rules.ENDPOINT, target.name)
+        if now is None:
+            raise actions.Gone("delete_endpoint", actions.gone_form(exc)) from exc
+        status = rules.status_of(rules.ENDPOINT, now)
+        if status == "Deleting":
+            return None
+        if status in _ENDPOINT_IN_PROGRESS:
+            return "delete_deferred"
+        raise
+    return "deleted"
+
+
+def _respond_app(sagemaker, case: Case) -> str | None:
+    """Delete a Studio app (the user's files stay on the domain's home volume). A refused delete is
+    raised, unless the app is going already: apps send no state change that would come back to it,
+    so Lambda's retry is what tries again."""
+    if not case.config.enforcing:
+        return "would_delete"
+    try:
+        actions.delete(sagemaker, rules.APP, case.target.name)
+    except ClientError as exc:
+        if not actions.is_validation_error(exc):
+            raise
+        now = actions.describe(sagemaker, rules.APP, case.target.name)
+        if now is None:
+            raise actions.Gone("delete_app", actions.gone_form(exc)) from exc
+        if rules.phase(rules.APP, now) == rules.ENDED:
+            return None
+        raise
     return "deleted"
 
 

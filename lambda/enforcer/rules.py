@@ -1,30 +1,59 @@
 """Pure decisions: is a SageMaker resource inside the secure environment, and what should happen to it?
 
 Everything here works on plain dicts shaped like the Describe* answers, and returns rule ids
-that findings and alarms rely on (keep them stable):
+that findings and alarms rely on (keep them stable; add new ones at the end of RULES):
 
 | rule id | meaning |
 | --- | --- |
 | vpc.required | not attached to a VPC (no VpcConfig, or one without subnets or security groups) |
-| vpc.model_not_found | a transform job whose model is gone: its network cannot be verified (fails closed) |
+| vpc.model_not_found | a transform job, endpoint configuration or endpoint whose model is gone: its network cannot be verified (fails closed) |
 | vpc.subnet_not_approved | a subnet outside APPROVED_SUBNET_IDS |
 | vpc.security_group_not_approved | a security group outside APPROVED_SECURITY_GROUP_IDS |
 | kms.volume | the ML storage volume is not encrypted with a customer KMS key; a job only on local-storage instance types needs none (below) |
-| kms.output | the output written to S3 is not encrypted with a customer KMS key |
+| kms.output | the output written to S3 (or an endpoint's data capture) is not encrypted with a customer KMS key |
 | encryption.inter_container | training traffic between containers is not encrypted |
 | notebook.direct_internet_access | the notebook has direct internet access |
 | notebook.root_access | users have root on the notebook |
+| vpc.model_replaced | a transform job whose model was created after the job: the model it runs was deleted and replaced, so its network cannot be verified (fails closed) |
+| vpc.endpoint_config_not_found | an endpoint whose endpoint configuration is gone: what it serves cannot be verified (fails closed) |
+| vpc.job_definition_not_found | a monitoring schedule whose job definition is gone (fails closed) |
+| vpc.domain_not_found | a Studio app whose domain is gone (fails closed) |
+| notebook.imds_v1 | the notebook allows IMDSv1 (MinimumInstanceMetadataServiceVersion is not 2; AWS's default is 1) |
+| notebook.lifecycle_config_not_approved | a notebook, or a notebook lifecycle configuration, outside APPROVED_LIFECYCLE_CONFIGS (lifecycle scripts run as root whatever RootAccess says) |
+| notebook.lifecycle_config_unmanaged | a notebook lifecycle configuration created or updated (CloudTrail) by a principal outside TERRAFORM_ROLE_ARNS |
+| studio.public_internet | a Studio domain (or an app in it) with AppNetworkAccessType PublicInternetOnly, AWS's default |
+| studio.lifecycle_config_not_approved | a Studio app started with a lifecycle configuration outside APPROVED_STUDIO_LIFECYCLE_CONFIGS |
+| labeling.external_workforce | a labeling job whose work team is not a private work team of the job's own account (the public crowd or a vendor sees the data) |
+
+The kinds of resource the enforcer judges (KINDS; `kind` is the ARN's resource type), what it
+reads, and how it responds to a violation (the handler's response table, handler.py, acts on `response`):
+
+| kind | judged by (Describe*) | runs while | response to a violation |
+| --- | --- | --- | --- |
+| training-job, processing-job, hyper-parameter-tuning-job, transform-job | its own answer (a transform job: its model's, as the model was when the job started) | not ended or stopped | stop |
+| compilation-job, optimization-job, labeling-job, inference-recommendations-job | its own answer (no usable condition keys: the guardrails cannot deny them) | not ended or stopped | stop when it escapes (ESCAPE_RULES), else report once |
+| monitoring-schedule | its answer, or its job definition's (MonitoringJobDefinitionName) | not Stopped or Failed | stop (StopMonitoringSchedule) |
+| notebook-instance | its answer | InService, Pending (Stopped, Updating: reported once) | stop |
+| notebook-instance-lifecycle-config | its name, and who wrote it (CloudTrail) | always | report once per revision |
+| model | its answer and tags | always | delete, unless an endpoint configuration serves it: report once |
+| endpoint-config | every model it serves (production and shadow variants), its keys | always | report once |
+| endpoint | its endpoint configurations (current and pending) and their models | not Deleting or Failed | delete when it escapes, unless tagged managed-by=terraform; else report once |
+| cluster (HyperPod) | its VpcConfig and every instance group's OverrideVpcConfig | not Deleting or Failed | report once (no stop exists; deleting loses the nodes' state) |
+| domain (Studio) | AppNetworkAccessType, subnets, security groups, its KMS key | not Deleting or Failed | report once (deleting loses users' home directories) |
+| app (Studio) | its lifecycle configuration and its domain's network | not Deleted, Deleting or Failed | delete (DeleteApp: the user's files stay on the domain's EFS) |
 
 Instance types with local NVMe instance storage: SageMaker refuses a volume KMS key on them
 ("Certain Nitro-based instances include local storage ... Local storage volumes are encrypted
 using a hardware module on the instance. You can't request a VolumeKmsKeyId when using an instance
 type with local storage": AWS API reference of ResourceConfig, ProcessingClusterConfig and
-TransformResources; HyperParameterTuningResourceConfig says the same in other words). So a
-training, processing, tuning or transform job without a volume key is compliant with kms.volume
-when EVERY instance type it uses ("ml.g5.xlarge": family "g5") is in Policy.local_storage_families
-(INSTANCE_STORAGE_FAMILIES). A job whose instance types cannot all be found, or that mixes in one
-EBS-only type, still needs the key (fails closed); the VPC rules and kms.output apply whatever the
-type. A notebook always needs its key: its ML storage volume is EBS on every instance type.
+TransformResources; HyperParameterTuningResourceConfig says the same in other words, and
+CreateEndpointConfig's KmsKeyId: "do not specify a value for the KmsKeyId parameter" on such types).
+So a training, processing, tuning, transform or monitoring job without a volume key is compliant
+with kms.volume when EVERY instance type it uses ("ml.g5.xlarge": family "g5") is in
+Policy.local_storage_families (INSTANCE_STORAGE_FAMILIES); an endpoint configuration likewise, and
+its serverless variants have no volume at all. A job whose instance types cannot all be found, or
+that mixes in one EBS-only type, still needs the key (fails closed); the VPC rules and kms.output
+apply whatever the type. A notebook always needs its key: its ML storage volume is EBS on every type.
 """
 
 from __future__ import annotations
@@ -32,43 +61,155 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 TRAINING_JOB = "training-job"
 PROCESSING_JOB = "processing-job"
 TUNING_JOB = "hyper-parameter-tuning-job"
 TRANSFORM_JOB = "transform-job"
+COMPILATION_JOB = "compilation-job"
+OPTIMIZATION_JOB = "optimization-job"
+LABELING_JOB = "labeling-job"
+RECOMMENDATIONS_JOB = "inference-recommendations-job"
 MODEL = "model"
 NOTEBOOK = "notebook-instance"
+LIFECYCLE_CONFIG = "notebook-instance-lifecycle-config"
+ENDPOINT_CONFIG = "endpoint-config"
+ENDPOINT = "endpoint"
+MONITORING_SCHEDULE = "monitoring-schedule"
+CLUSTER = "cluster"
+DOMAIN = "domain"
+APP = "app"
 JOB_KINDS = (TRAINING_JOB, PROCESSING_JOB, TUNING_JOB, TRANSFORM_JOB)
-KINDS = (*JOB_KINDS, MODEL, NOTEBOOK)
+# Jobs that send no condition key the guardrails could deny on (sagemaker:VpcSubnets, ...).
+UNGUARDED_JOB_KINDS = (COMPILATION_JOB, OPTIMIZATION_JOB, LABELING_JOB, RECOMMENDATIONS_JOB)
 
-# Where the status and the ARN live in each Describe* answer.
-STATUS_FIELD = {
-    TRAINING_JOB: "TrainingJobStatus",
-    PROCESSING_JOB: "ProcessingJobStatus",
-    TUNING_JOB: "HyperParameterTuningJobStatus",
-    TRANSFORM_JOB: "TransformJobStatus",
-    NOTEBOOK: "NotebookInstanceStatus",
+# How the handler responds to a violation (handler.py's response table).
+STOP = "stop"
+STOP_WHEN_ESCAPING = "stop_when_escaping"
+DELETE = "delete"
+DELETE_UNLESS_IN_USE = "delete_unless_in_use"
+DELETE_WHEN_ESCAPING = "delete_when_escaping"
+REPORT = "report"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of resource: where its Describe* answer keeps its ARN and status, which statuses
+    mean it runs, and how a violation is answered. `running` None: every status but `ended` and
+    `stopped` counts as running (an unknown status fails closed)."""
+
+    name: str
+    arn_field: str
+    status_field: str | None = None
+    ended: frozenset[str] = frozenset()  # finished, failed or going away: nothing left to do
+    stopped: frozenset[str] = frozenset()  # stopping or stopped: someone already stopped it
+    running: frozenset[str] | None = None
+    resting: frozenset[str] = frozenset()  # exists without running: judged and reported once
+    response: str = REPORT
+
+
+_JOB_ENDED, _JOB_STOPPED = frozenset({"Completed", "Failed"}), frozenset({"Stopping", "Stopped"})
+_NEO_ENDED, _NEO_STOPPED = frozenset({"COMPLETED", "FAILED"}), frozenset({"STOPPING", "STOPPED"})
+
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in (
+        Kind(TRAINING_JOB, "TrainingJobArn", "TrainingJobStatus", _JOB_ENDED, _JOB_STOPPED, response=STOP),
+        Kind(PROCESSING_JOB, "ProcessingJobArn", "ProcessingJobStatus", _JOB_ENDED, _JOB_STOPPED, response=STOP),
+        Kind(
+            TUNING_JOB,
+            "HyperParameterTuningJobArn",
+            "HyperParameterTuningJobStatus",
+            _JOB_ENDED,
+            _JOB_STOPPED,
+            response=STOP,
+        ),
+        Kind(TRANSFORM_JOB, "TransformJobArn", "TransformJobStatus", _JOB_ENDED, _JOB_STOPPED, response=STOP),
+        Kind(
+            COMPILATION_JOB,
+            "CompilationJobArn",
+            "CompilationJobStatus",
+            _NEO_ENDED,
+            _NEO_STOPPED,
+            response=STOP_WHEN_ESCAPING,
+        ),
+        Kind(
+            OPTIMIZATION_JOB,
+            "OptimizationJobArn",
+            "OptimizationJobStatus",
+            _NEO_ENDED,
+            _NEO_STOPPED,
+            response=STOP_WHEN_ESCAPING,
+        ),
+        Kind(
+            LABELING_JOB, "LabelingJobArn", "LabelingJobStatus", _JOB_ENDED, _JOB_STOPPED, response=STOP_WHEN_ESCAPING
+        ),
+        Kind(
+            RECOMMENDATIONS_JOB,
+            "JobArn",
+            "Status",
+            frozenset({"COMPLETED", "FAILED", "DELETING", "DELETED"}),
+            _NEO_STOPPED,
+            response=STOP_WHEN_ESCAPING,
+        ),
+        Kind(
+            MONITORING_SCHEDULE,
+            "MonitoringScheduleArn",
+            "MonitoringScheduleStatus",
+            frozenset({"Failed"}),
+            frozenset({"Stopped"}),
+            response=STOP,
+        ),
+        Kind(
+            NOTEBOOK,
+            "NotebookInstanceArn",
+            "NotebookInstanceStatus",
+            frozenset({"Failed", "Deleting"}),
+            frozenset({"Stopping"}),
+            running=frozenset({"InService", "Pending"}),
+            resting=frozenset({"Stopped", "Updating"}),
+            response=STOP,
+        ),
+        Kind(LIFECYCLE_CONFIG, "NotebookInstanceLifecycleConfigArn"),
+        Kind(MODEL, "ModelArn", response=DELETE_UNLESS_IN_USE),
+        Kind(ENDPOINT_CONFIG, "EndpointConfigArn"),
+        Kind(
+            ENDPOINT, "EndpointArn", "EndpointStatus", frozenset({"Deleting", "Failed"}), response=DELETE_WHEN_ESCAPING
+        ),
+        Kind(CLUSTER, "ClusterArn", "ClusterStatus", frozenset({"Deleting", "Failed"})),
+        Kind(DOMAIN, "DomainArn", "Status", frozenset({"Deleting", "Failed", "Delete_Failed"})),
+        Kind(
+            APP,
+            "AppArn",
+            "Status",
+            frozenset({"Deleted", "Deleting", "Failed"}),
+            response=DELETE,
+        ),
+    )
 }
-ARN_FIELD = {
-    TRAINING_JOB: "TrainingJobArn",
-    PROCESSING_JOB: "ProcessingJobArn",
-    TUNING_JOB: "HyperParameterTuningJobArn",
-    TRANSFORM_JOB: "TransformJobArn",
-    MODEL: "ModelArn",
-    NOTEBOOK: "NotebookInstanceArn",
-}
+
+# Where the status and the ARN live in each Describe* answer (kept for the callers of the first version).
+STATUS_FIELD = {k.name: k.status_field for k in KINDS.values() if k.status_field}
+ARN_FIELD = {k.name: k.arn_field for k in KINDS.values()}
 
 # A job in one of these states has ended or is ending: there is nothing left to stop.
-FINISHED_JOB_STATUSES = frozenset({"Completed", "Failed", "Stopped", "Stopping"})
+FINISHED_JOB_STATUSES = _JOB_ENDED | _JOB_STOPPED
 # Only these notebooks are running (StopNotebookInstance applies to them).
-RUNNING_NOTEBOOK_STATUSES = frozenset({"InService", "Pending"})
+RUNNING_NOTEBOOK_STATUSES = KINDS[NOTEBOOK].running or frozenset()
+
+RUNNING, RESTING, ENDED = "running", "resting", "ended"
 
 SERVERLESS_TAG = ("smenv:inference", "serverless")
+MANAGED_TAG = ("managed-by", "terraform")
 # Set by the enforcer on a resource it stopped or reported but left in place, so a second event
-# for the same resource is a no-op instead of a second finding.
+# for the same resource is a no-op instead of a second finding. Its value is verifiable (markers.py):
+# a marker the enforcer did not write is ignored.
 MARKER_TAG_KEY = "smenv:enforcer"
+# A field whose change makes a reported resource worth reporting again (each update of a lifecycle
+# configuration outside Terraform is a finding of its own).
+REVISION_FIELD = {LIFECYCLE_CONFIG: "LastModifiedTime"}
 
 RULES = (
     "vpc.required",
@@ -80,8 +221,23 @@ RULES = (
     "encryption.inter_container",
     "notebook.direct_internet_access",
     "notebook.root_access",
+    "vpc.model_replaced",
+    "vpc.endpoint_config_not_found",
+    "vpc.job_definition_not_found",
+    "vpc.domain_not_found",
+    "notebook.imds_v1",
+    "notebook.lifecycle_config_not_approved",
+    "notebook.lifecycle_config_unmanaged",
+    "studio.public_internet",
+    "studio.lifecycle_config_not_approved",
+    "labeling.external_workforce",
 )
 _ORDER = {rule: i for i, rule in enumerate(RULES)}
+# The rules that mean the work runs (or its data goes) outside the environment's network: a
+# STOP_WHEN_ESCAPING job is stopped and a DELETE_WHEN_ESCAPING endpoint deleted for these only.
+ESCAPE_RULES = frozenset(
+    {r for r in RULES if r.startswith("vpc.")} | {"studio.public_internet", "labeling.external_workforce"}
+)
 
 
 @dataclass(frozen=True)
@@ -95,6 +251,12 @@ class Policy:
     allow_serverless_inference: bool = False
     # Families ("g5", "p4d", ...) whose instance types have local NVMe storage; empty: no exemption.
     local_storage_families: frozenset[str] = frozenset()
+    # Notebook lifecycle configurations the environment's notebooks may use (names); empty: any.
+    approved_lifecycle_configs: frozenset[str] = frozenset()
+    # Studio lifecycle configurations an app may start with (names); empty: any.
+    approved_studio_lifecycle_configs: frozenset[str] = frozenset()
+    # IAM roles Terraform applies the environment with; empty: every create or update is reported.
+    terraform_roles: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -115,9 +277,18 @@ class Verdict:
     def rule_ids(self) -> list[str]:
         return sorted({v.rule for v in self.violations}, key=_ORDER.__getitem__)
 
+    @property
+    def escapes(self) -> bool:
+        """True when a broken rule means the work runs, or its data goes, outside the network."""
+        return any(v.rule in ESCAPE_RULES for v in self.violations)
+
 
 def _dict(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _strings(value: Any) -> list[str]:
@@ -135,8 +306,12 @@ def _verdict(violations: Iterable[Violation]) -> Verdict:
     return Verdict(tuple(sorted(unique, key=lambda v: _ORDER[v.rule])))
 
 
+def _prefixed(where: str) -> str:
+    return f"{where}: " if where else ""
+
+
 def check_network(subnets: list[str], security_groups: list[str], policy: Policy, where: str = "") -> list[Violation]:
-    prefix = f"{where}: " if where else ""
+    prefix = _prefixed(where)
     if not subnets or not security_groups:
         return [Violation("vpc.required", f"{prefix}not attached to a VPC (no subnets or security groups)")]
     found = [
@@ -160,8 +335,7 @@ def _vpc_network(vpc_config: Any, policy: Policy, where: str = "") -> list[Viola
 def _kms(key: Any, rule: str, what: str, policy: Policy, where: str = "") -> list[Violation]:
     if not policy.require_kms or _present(key):
         return []
-    prefix = f"{where}: " if where else ""
-    return [Violation(rule, f"{prefix}{what} is not set")]
+    return [Violation(rule, f"{_prefixed(where)}{what} is not set")]
 
 
 # ml.<family>.<size>; the family may hold hyphens ("p6-b200", "c7i-flex").
@@ -229,8 +403,7 @@ def _volume_kms(
 def _inter_container(enabled: Any, policy: Policy, where: str = "") -> list[Violation]:
     if not policy.require_inter_container_encryption or enabled is True:
         return []
-    prefix = f"{where}: " if where else ""
-    return [Violation("encryption.inter_container", f"{prefix}EnableInterContainerTrafficEncryption is off")]
+    return [Violation("encryption.inter_container", f"{_prefixed(where)}EnableInterContainerTrafficEncryption is off")]
 
 
 def _training_definition(definition: Mapping[str, Any], policy: Policy, where: str = "") -> list[Violation]:
@@ -288,15 +461,47 @@ def evaluate_processing_job(description: Mapping[str, Any], policy: Policy) -> V
     return _verdict(violations)
 
 
+def timestamp(value: Any) -> float | None:
+    """A Describe* time as seconds since the epoch: boto3's datetime, the JSON API's epoch seconds,
+    or an ISO 8601 string (as events carry them). Anything else is None."""
+    if isinstance(value, datetime):
+        return value.timestamp() if value.tzinfo else value.replace(tzinfo=None).timestamp()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str) and value:
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            return None
+    return None
+
+
+def model_replaced(job: Mapping[str, Any], model: Mapping[str, Any]) -> bool:
+    """True when the model was created after the job: the model the job runs was deleted and a new
+    one made under its name. (SageMaker copies the model into the job when it starts, so the job
+    runs the old one.) Unknown times compare as not replaced: AWS always answers both."""
+    job_time, model_time = timestamp(job.get("CreationTime")), timestamp(model.get("CreationTime"))
+    return job_time is not None and model_time is not None and model_time > job_time
+
+
 def evaluate_transform_job(description: Mapping[str, Any], model: Mapping[str, Any] | None, policy: Policy) -> Verdict:
     """A transform job has no VpcConfig of its own: it runs in its model's VPC, so its network is
-    judged by the model's VpcConfig. A model that is gone cannot be verified: that fails closed.
-    The serverless exemption is for models behind serverless endpoints only, never for a
-    transform job, which always runs on instances that can join the VPC."""
+    judged by the model's VpcConfig, as the model was when the job started. A model that is gone, or
+    that was created after the job (deleted and replaced: the job still runs the old one), cannot be
+    verified: that fails closed (vpc.model_not_found, vpc.model_replaced). The serverless exemption
+    is for models behind serverless endpoints only, never for a transform job, which always runs on
+    instances that can join the VPC."""
     resources = _dict(description.get("TransformResources"))
     output = _dict(description.get("TransformOutput"))
     if model is None:
         network = [Violation("vpc.model_not_found", f"model {description.get('ModelName')!s:.63} not found")]
+    elif model_replaced(description, model):
+        network = [
+            Violation(
+                "vpc.model_replaced",
+                f"model {model.get('ModelName')!s:.63} was created after the job: the job runs the one it replaced",
+            )
+        ]
     else:
         network = _vpc_network(model.get("VpcConfig"), policy, f"model {model.get('ModelName')!s:.63}")
     return _verdict(
@@ -315,6 +520,13 @@ def is_serverless_model(tags: Mapping[str, str]) -> bool:
     return tags.get(key) == value
 
 
+def is_managed(tags: Mapping[str, str]) -> bool:
+    """Tagged managed-by=terraform (the provider's default tags). Not the enforcer's own marker: it
+    never spares a resource from a finding, only from deletion (see the endpoint policy, handler.py)."""
+    key, value = MANAGED_TAG
+    return tags.get(key) == value
+
+
 def evaluate_model(description: Mapping[str, Any], tags: Mapping[str, str], policy: Policy) -> Verdict:
     """Serverless inference cannot join a VPC; a model tagged for it is exempt from the VPC rule
     only (and only where the environment allows serverless). Its subnets, if any, still count."""
@@ -325,16 +537,325 @@ def evaluate_model(description: Mapping[str, Any], tags: Mapping[str, str], poli
 
 
 def evaluate_notebook(description: Mapping[str, Any], policy: Policy) -> Verdict:
+    """CreateNotebookInstance and UpdateNotebookInstance alike: the notebook's answer as it is now.
+    RootAccess and DirectInternetAccess default to Enabled, and the minimum IMDS version to 1, when
+    the answer leaves them out (AWS API reference: CreateNotebookInstance,
+    InstanceMetadataServiceConfiguration). A lifecycle configuration runs its scripts as root
+    whatever RootAccess says (SageMaker Developer Guide, "Customization of a SageMaker notebook
+    instance using an LCC script"): outside APPROVED_LIFECYCLE_CONFIGS it is a violation."""
     subnet = description.get("SubnetId")
     violations = check_network(
         [subnet] if _present(subnet) else [], _strings(description.get("SecurityGroups")), policy
     )
     violations += _kms(description.get("KmsKeyId"), "kms.volume", "KmsKeyId", policy)
-    # Both default to Enabled when the answer leaves them out.
     if description.get("DirectInternetAccess", "Enabled") != "Disabled":
         violations.append(Violation("notebook.direct_internet_access", "DirectInternetAccess is not Disabled"))
     if description.get("RootAccess", "Enabled") != "Disabled":
         violations.append(Violation("notebook.root_access", "RootAccess is not Disabled"))
+    imds = _dict(description.get("InstanceMetadataServiceConfiguration")).get("MinimumInstanceMetadataServiceVersion")
+    if imds != "2":
+        violations.append(Violation("notebook.imds_v1", f"MinimumInstanceMetadataServiceVersion is {imds or 1}, not 2"))
+    config = description.get("NotebookInstanceLifecycleConfigName")
+    if _present(config) and policy.approved_lifecycle_configs and config not in policy.approved_lifecycle_configs:
+        violations.append(
+            Violation(
+                "notebook.lifecycle_config_not_approved", f"lifecycle configuration {config!s:.63} is not approved"
+            )
+        )
+    return _verdict(violations)
+
+
+def evaluate_lifecycle_config(
+    description: Mapping[str, Any], policy: Policy, *, written: bool = False, written_by: str | None = None
+) -> Verdict:
+    """A notebook lifecycle configuration: its name must be approved (when APPROVED_LIFECYCLE_CONFIGS
+    is set), and when the event is its Create/Update call (`written`), the caller (CloudTrail's
+    userIdentity, the role behind an assumed-role session) must be one of TERRAFORM_ROLE_ARNS. With
+    none configured every create or update outside the state-change path is reported: the enforcer
+    cannot tell Terraform from a person. A state-change event names no caller: the name rule alone."""
+    name = description.get("NotebookInstanceLifecycleConfigName")
+    violations = []
+    if policy.approved_lifecycle_configs and name not in policy.approved_lifecycle_configs:
+        violations.append(
+            Violation("notebook.lifecycle_config_not_approved", f"lifecycle configuration {name!s:.63} is not approved")
+        )
+    if written and (written_by is None or written_by not in policy.terraform_roles):
+        who = written_by or "an unknown principal"
+        violations.append(
+            Violation("notebook.lifecycle_config_unmanaged", f"created or updated by {who:.200}, not by Terraform")
+        )
+    return _verdict(violations)
+
+
+def variants(description: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    """Every variant of an endpoint configuration, production and shadow, with a label for messages."""
+    found: list[tuple[str, Mapping[str, Any]]] = []
+    for key, label in (("ProductionVariants", "variant"), ("ShadowProductionVariants", "shadow variant")):
+        for variant in _list(description.get(key)):
+            found.append((f"{label} {_dict(variant).get('VariantName')!s:.63}", _dict(variant)))
+    return found
+
+
+def _serverless_variant(variant: Mapping[str, Any]) -> bool:
+    return isinstance(variant.get("ServerlessConfig"), Mapping)
+
+
+ModelAndTags = tuple[Mapping[str, Any] | None, Mapping[str, str]]
+
+
+def evaluate_endpoint_config(
+    description: Mapping[str, Any], models: Mapping[str, ModelAndTags], policy: Policy, where: str = ""
+) -> Verdict:
+    """An endpoint configuration, by every model it serves (production and shadow variants, as
+    models_in_endpoint_config): each needs its VPC, and a model that is gone cannot be verified
+    (vpc.model_not_found). A model without a VPC is exempt only where it is a permitted serverless
+    model (tagged smenv:inference=serverless, ALLOW_SERVERLESS_INFERENCE) AND its variant is
+    serverless (ServerlessConfig): on instances it would run outside the VPC. Its KmsKeyId (the ML
+    storage volume) is required unless every variant is serverless or on local-storage types
+    (CreateEndpointConfig: "do not specify a value for the KmsKeyId parameter" there), and an
+    enabled data capture (DataCaptureConfig.EnableCapture) needs its KmsKeyId (kms.output).
+    `models` maps each model name to (its Describe answer or None, its tags)."""
+    prefix = _prefixed(where)
+    found = variants(description)
+    if not found:
+        return _verdict([Violation("vpc.required", f"{prefix}no production variant to verify")])
+    violations: list[Violation] = []
+    for label, variant in found:
+        name = variant.get("ModelName")
+        model, tags = models.get(name, (None, {})) if isinstance(name, str) else (None, {})
+        at = f"{prefix}{label}, model {name!s:.63}"
+        if model is None:
+            violations.append(Violation("vpc.model_not_found", f"{at}: model not found"))
+            continue
+        vpc = _dict(model.get("VpcConfig"))
+        serverless_ok = policy.allow_serverless_inference and is_serverless_model(tags)
+        if not vpc and serverless_ok and _serverless_variant(variant):
+            continue
+        violations += _vpc_network(vpc, policy, at)
+    on_instances = [v.get("InstanceType") for _, v in found if not _serverless_variant(v)]
+    if on_instances and not on_local_storage_only(on_instances, policy):
+        violations += _kms(description.get("KmsKeyId"), "kms.volume", "KmsKeyId", policy, where)
+    capture = _dict(description.get("DataCaptureConfig"))
+    if capture.get("EnableCapture") is True:
+        violations += _kms(capture.get("KmsKeyId"), "kms.output", "DataCaptureConfig.KmsKeyId", policy, where)
+    return _verdict(violations)
+
+
+def endpoint_config_names(description: Mapping[str, Any]) -> list[str]:
+    """The endpoint configurations an endpoint serves or is moving to (UpdateEndpoint in progress:
+    PendingDeploymentSummary.EndpointConfigName)."""
+    names = [
+        description.get("EndpointConfigName"),
+        _dict(description.get("PendingDeploymentSummary")).get("EndpointConfigName"),
+    ]
+    return list(dict.fromkeys(n for n in names if isinstance(n, str) and n))
+
+
+def evaluate_endpoint(
+    description: Mapping[str, Any],
+    configs: Mapping[str, Mapping[str, Any] | None],
+    models: Mapping[str, ModelAndTags],
+    policy: Policy,
+) -> Verdict:
+    """An endpoint serves what its endpoint configurations serve (the current one, and the one an
+    update is deploying): each is judged as above. One that is gone cannot be verified: that fails
+    closed (vpc.endpoint_config_not_found)."""
+    names = endpoint_config_names(description)
+    if not names:
+        return _verdict([Violation("vpc.endpoint_config_not_found", "no endpoint configuration to verify")])
+    violations: list[Violation] = []
+    for name in names:
+        config = configs.get(name)
+        where = f"endpoint configuration {name:.63}"
+        if config is None:
+            violations.append(Violation("vpc.endpoint_config_not_found", f"{where} not found"))
+        else:
+            violations += evaluate_endpoint_config(config, models, policy, where).violations
+    return _verdict(violations)
+
+
+# The job definition a monitoring schedule names (MonitoringJobDefinitionName), by MonitoringType:
+# (Describe* call, the answer's output config field).
+MONITORING_DEFINITIONS = {
+    "DataQuality": ("describe_data_quality_job_definition", "DataQualityJobOutputConfig"),
+    "ModelQuality": ("describe_model_quality_job_definition", "ModelQualityJobOutputConfig"),
+    "ModelBias": ("describe_model_bias_job_definition", "ModelBiasJobOutputConfig"),
+    "ModelExplainability": ("describe_model_explainability_job_definition", "ModelExplainabilityJobOutputConfig"),
+}
+
+
+def monitoring_definition_name(description: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(MonitoringType, MonitoringJobDefinitionName) when the schedule names a job definition
+    instead of carrying its own (MonitoringScheduleConfig.MonitoringJobDefinition); else None."""
+    config = _dict(description.get("MonitoringScheduleConfig"))
+    if isinstance(config.get("MonitoringJobDefinition"), Mapping):
+        return None
+    name = config.get("MonitoringJobDefinitionName")
+    kind = config.get("MonitoringType") or description.get("MonitoringType") or "DataQuality"
+    if isinstance(name, str) and name and kind in MONITORING_DEFINITIONS:
+        return kind, name
+    return None
+
+
+def evaluate_monitoring_schedule(
+    description: Mapping[str, Any], job_definition: Mapping[str, Any] | None, policy: Policy
+) -> Verdict:
+    """A monitoring schedule starts processing jobs: they need the VPC (NetworkConfig.VpcConfig),
+    a volume key (ClusterConfig.VolumeKmsKeyId; not on local-storage types) and an output key.
+    Its job is MonitoringScheduleConfig.MonitoringJobDefinition, or the job definition it names
+    (`job_definition`, the answer of Describe<Type>JobDefinition: JobResources, NetworkConfig,
+    <Type>JobOutputConfig); one named but gone fails closed (vpc.job_definition_not_found)."""
+    config = _dict(description.get("MonitoringScheduleConfig"))
+    inline = config.get("MonitoringJobDefinition")
+    if isinstance(inline, Mapping):
+        cluster = _dict(_dict(inline.get("MonitoringResources")).get("ClusterConfig"))
+        output = _dict(inline.get("MonitoringOutputConfig"))
+        network = _dict(inline.get("NetworkConfig"))
+    else:
+        named = monitoring_definition_name(description)
+        if named is None:
+            return _verdict([Violation("vpc.required", "no monitoring job definition to verify")])
+        if job_definition is None:
+            return _verdict([Violation("vpc.job_definition_not_found", f"job definition {named[1]:.63} not found")])
+        cluster = _dict(_dict(job_definition.get("JobResources")).get("ClusterConfig"))
+        output = _dict(job_definition.get(MONITORING_DEFINITIONS[named[0]][1]))
+        network = _dict(job_definition.get("NetworkConfig"))
+    violations = _vpc_network(network.get("VpcConfig"), policy, "NetworkConfig")
+    if not on_local_storage_only(_types_in(cluster), policy):
+        violations += _kms(cluster.get("VolumeKmsKeyId"), "kms.volume", "ClusterConfig.VolumeKmsKeyId", policy)
+    violations += _kms(output.get("KmsKeyId"), "kms.output", "output KmsKeyId", policy)
+    return _verdict(violations)
+
+
+def evaluate_compilation_job(description: Mapping[str, Any], policy: Policy) -> Verdict:
+    """A compilation (Neo) job: VpcConfig (optional in the API: without one it runs outside the VPC)
+    and OutputConfig.KmsKeyId."""
+    output = _dict(description.get("OutputConfig"))
+    return _verdict(
+        [
+            *_vpc_network(description.get("VpcConfig"), policy),
+            *_kms(output.get("KmsKeyId"), "kms.output", "OutputConfig.KmsKeyId", policy),
+        ]
+    )
+
+
+def evaluate_optimization_job(description: Mapping[str, Any], policy: Policy) -> Verdict:
+    """An inference optimization job: VpcConfig and OutputConfig.KmsKeyId, as a compilation job."""
+    return evaluate_compilation_job(description, policy)
+
+
+def evaluate_recommendations_job(description: Mapping[str, Any], policy: Policy) -> Verdict:
+    """An Inference Recommender job deploys the model on endpoints of its own: InputConfig.VpcConfig
+    is the network they get ("Inference Recommender will use this VPC config"). Its instance types
+    are chosen by the service: no kms.volume judgement (a key is refused on local-storage types)."""
+    return _verdict(_vpc_network(_dict(description.get("InputConfig")).get("VpcConfig"), policy, "InputConfig"))
+
+
+_ARN_ACCOUNT = re.compile(r"^arn:aws[a-z-]*:sagemaker:[a-z0-9-]*:(?P<account>\d{12}):")
+_PRIVATE_WORKTEAM = re.compile(r"^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:(?P<account>\d{12}):workteam/private-crowd/")
+
+
+def evaluate_labeling_job(description: Mapping[str, Any], policy: Policy) -> Verdict:
+    """A Ground Truth labeling job shows its data to a work team: a private work team of the job's
+    own account only (the public crowd, arn:...:394669845002:workteam/public-crowd/default, and vendor
+    work teams are people outside the organisation). Automated labeling (LabelingJobAlgorithmsConfig)
+    runs training and inference jobs: LabelingJobResourceConfig.VpcConfig and VolumeKmsKeyId. The
+    output (OutputConfig.KmsKeyId) is encrypted either way."""
+    workteam = _dict(description.get("HumanTaskConfig")).get("WorkteamArn")
+    job_account = _ARN_ACCOUNT.match(str(description.get("LabelingJobArn") or ""))
+    team = _PRIVATE_WORKTEAM.match(workteam) if isinstance(workteam, str) else None
+    violations: list[Violation] = []
+    if team is None or (job_account is not None and team["account"] != job_account["account"]):
+        violations.append(
+            Violation(
+                "labeling.external_workforce", f"work team {workteam!s:.200} is not a private team of this account"
+            )
+        )
+    algorithms = description.get("LabelingJobAlgorithmsConfig")
+    if isinstance(algorithms, Mapping):
+        resources = _dict(algorithms.get("LabelingJobResourceConfig"))
+        where = "LabelingJobResourceConfig"
+        violations += _vpc_network(resources.get("VpcConfig"), policy, where)
+        violations += _kms(resources.get("VolumeKmsKeyId"), "kms.volume", "VolumeKmsKeyId", policy, where)
+    violations += _kms(
+        _dict(description.get("OutputConfig")).get("KmsKeyId"), "kms.output", "OutputConfig.KmsKeyId", policy
+    )
+    return _verdict(violations)
+
+
+def evaluate_cluster(description: Mapping[str, Any], policy: Policy) -> Verdict:
+    """A HyperPod cluster's nodes run in VpcConfig (without one, in SageMaker's own network, with
+    internet access); an instance group's OverrideVpcConfig replaces it for that group."""
+    violations = _vpc_network(description.get("VpcConfig"), policy)
+    for group in _list(description.get("InstanceGroups")):
+        override = _dict(group).get("OverrideVpcConfig")
+        if override is not None:
+            where = f"instance group {_dict(group).get('InstanceGroupName')!s:.63}"
+            violations += _vpc_network(override, policy, where)
+    return _verdict(violations)
+
+
+def domain_security_groups(description: Mapping[str, Any]) -> list[str]:
+    """Every security group a Studio domain gives its apps: DefaultUserSettings.SecurityGroups,
+    DefaultSpaceSettings.SecurityGroups and DomainSettings.SecurityGroupIds."""
+    return list(
+        dict.fromkeys(
+            [
+                *_strings(_dict(description.get("DefaultUserSettings")).get("SecurityGroups")),
+                *_strings(_dict(description.get("DefaultSpaceSettings")).get("SecurityGroups")),
+                *_strings(_dict(description.get("DomainSettings")).get("SecurityGroupIds")),
+            ]
+        )
+    )
+
+
+def _domain_network(description: Mapping[str, Any], policy: Policy, where: str = "") -> list[Violation]:
+    violations = []
+    access = description.get("AppNetworkAccessType") or "PublicInternetOnly"  # AWS's default
+    if access != "VpcOnly":
+        violations.append(
+            Violation("studio.public_internet", f"{_prefixed(where)}AppNetworkAccessType is {access!s:.40}")
+        )
+    violations += check_network(
+        _strings(description.get("SubnetIds")), domain_security_groups(description), policy, where
+    )
+    return violations
+
+
+def evaluate_domain(description: Mapping[str, Any], policy: Policy) -> Verdict:
+    """A Studio domain: VpcOnly (AppNetworkAccessType; PublicInternetOnly, AWS's default, gives every
+    app internet access through SageMaker's network), approved subnets and security groups, and a
+    customer key for its home directories (KmsKeyId, the EFS volume)."""
+    return _verdict(
+        [*_domain_network(description, policy), *_kms(description.get("KmsKeyId"), "kms.volume", "KmsKeyId", policy)]
+    )
+
+
+_STUDIO_LIFECYCLE_CONFIG = re.compile(
+    r"^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:studio-lifecycle-config/(?P<name>.+)$"
+)
+
+
+def evaluate_app(description: Mapping[str, Any], domain: Mapping[str, Any] | None, policy: Policy) -> Verdict:
+    """A Studio app runs in its domain's network: the domain's network rules (studio.public_internet,
+    vpc.*) are the app's; a domain that is gone fails closed (vpc.domain_not_found). It may start
+    with a lifecycle configuration (ResourceSpec.LifecycleConfigArn), which must be one of
+    APPROVED_STUDIO_LIFECYCLE_CONFIGS when that is set."""
+    violations: list[Violation] = []
+    domain_id = description.get("DomainId")
+    if domain is None:
+        violations.append(Violation("vpc.domain_not_found", f"domain {domain_id!s:.40} not found"))
+    else:
+        violations += _domain_network(domain, policy, f"domain {domain_id!s:.40}")
+    config = _dict(description.get("ResourceSpec")).get("LifecycleConfigArn")
+    if _present(config) and policy.approved_studio_lifecycle_configs:
+        match = _STUDIO_LIFECYCLE_CONFIG.match(config)
+        if match is None or match["name"] not in policy.approved_studio_lifecycle_configs:
+            violations.append(
+                Violation(
+                    "studio.lifecycle_config_not_approved", f"lifecycle configuration {config:.200} is not approved"
+                )
+            )
     return _verdict(violations)
 
 
@@ -345,7 +866,16 @@ def evaluate(
     *,
     tags: Mapping[str, str] | None = None,
     model: Mapping[str, Any] | None = None,
+    models: Mapping[str, ModelAndTags] | None = None,
+    configs: Mapping[str, Mapping[str, Any] | None] | None = None,
+    related: Mapping[str, Any] | None = None,
+    written: bool = False,
+    written_by: str | None = None,
 ) -> Verdict:
+    """The verdict on one resource. Besides its description: a transform job's `model` (None: gone),
+    a model's `tags`, an endpoint configuration's or endpoint's `models` (and an endpoint's
+    `configs`), a monitoring schedule's job definition or an app's domain (`related`, None: gone),
+    a lifecycle configuration's writer (`written`, `written_by`: see evaluate_lifecycle_config)."""
     if kind == TRAINING_JOB:
         return evaluate_training_job(description, policy)
     if kind == PROCESSING_JOB:
@@ -358,6 +888,28 @@ def evaluate(
         return evaluate_model(description, tags or {}, policy)
     if kind == NOTEBOOK:
         return evaluate_notebook(description, policy)
+    if kind == LIFECYCLE_CONFIG:
+        return evaluate_lifecycle_config(description, policy, written=written, written_by=written_by)
+    if kind == ENDPOINT_CONFIG:
+        return evaluate_endpoint_config(description, models or {}, policy)
+    if kind == ENDPOINT:
+        return evaluate_endpoint(description, configs or {}, models or {}, policy)
+    if kind == MONITORING_SCHEDULE:
+        return evaluate_monitoring_schedule(description, related, policy)
+    if kind == COMPILATION_JOB:
+        return evaluate_compilation_job(description, policy)
+    if kind == OPTIMIZATION_JOB:
+        return evaluate_optimization_job(description, policy)
+    if kind == LABELING_JOB:
+        return evaluate_labeling_job(description, policy)
+    if kind == RECOMMENDATIONS_JOB:
+        return evaluate_recommendations_job(description, policy)
+    if kind == CLUSTER:
+        return evaluate_cluster(description, policy)
+    if kind == DOMAIN:
+        return evaluate_domain(description, policy)
+    if kind == APP:
+        return evaluate_app(description, related, policy)
     raise ValueError(f"unknown resource kind {kind!r}")
 
 
@@ -366,26 +918,35 @@ def status_of(kind: str, description: Mapping[str, Any]) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def phase(kind: str, description: Mapping[str, Any]) -> str:
+    """RUNNING (what a violation stops or deletes), RESTING (exists without running: a Stopped or
+    Updating notebook, judged and reported once) or ENDED (finished, failed, stopping or going away:
+    nothing to do). A kind without a status (model, endpoint configuration, lifecycle configuration)
+    runs while it exists. Where `running` is not listed, an unknown status counts as running (fails closed)."""
+    spec = KINDS[kind]
+    if spec.status_field is None:
+        return RUNNING
+    status = status_of(kind, description)
+    if spec.running is not None:
+        if status in spec.running:
+            return RUNNING
+        return RESTING if status in spec.resting else ENDED
+    return ENDED if status in spec.ended or status in spec.stopped else RUNNING
+
+
 def is_running(kind: str, description: Mapping[str, Any]) -> bool:
     """Jobs: anything not finished counts as running (an unknown status fails closed).
     Notebooks: InService or Pending. Models have no status: they exist, so they count."""
-    status = status_of(kind, description)
-    if kind in JOB_KINDS:
-        return status not in FINISHED_JOB_STATUSES
-    if kind == NOTEBOOK:
-        return status in RUNNING_NOTEBOOK_STATUSES
-    return True
+    return phase(kind, description) == RUNNING
 
 
 def models_in_endpoint_config(description: Mapping[str, Any]) -> set[str]:
     """Every model an endpoint configuration serves, production and shadow variants alike."""
     names: set[str] = set()
-    for key in ("ProductionVariants", "ShadowProductionVariants"):
-        variants = description.get(key)
-        for variant in variants if isinstance(variants, list) else []:
-            name = _dict(variant).get("ModelName")
-            if isinstance(name, str):
-                names.add(name)
+    for _, variant in variants(description):
+        name = variant.get("ModelName")
+        if isinstance(name, str):
+            names.add(name)
     return names
 
 
@@ -397,3 +958,36 @@ def tags_to_dict(tags: Any) -> dict[str, str]:
         if isinstance(key, str) and isinstance(value, str):
             result[key] = value
     return result
+
+
+# --- Studio apps: one resource named by four parts ------------------------------------------------
+
+# An app has no name of its own: DescribeApp takes DomainId, UserProfileName or SpaceName, AppType and
+# AppName. The enforcer carries them as one key: <domain id>/<user-profile|space>/<owner>/<type>/<name>
+# (each part as the API reference's pattern: DomainId d-(-*[a-z0-9]){1,61}, names as SageMaker's).
+_PART = r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"
+APP_KEY = re.compile(
+    rf"^(?P<domain>d-(-*[a-z0-9]){{1,61}})/(?P<owner_kind>user-profile|space)/(?P<owner>{_PART})"
+    rf"/(?P<type>[A-Za-z]{{1,32}})/(?P<name>{_PART})$"
+)
+
+
+def app_key(domain_id: Any, app_type: Any, app_name: Any, *, user_profile: Any = None, space: Any = None) -> str | None:
+    """The key of one app, or None when a part is missing or malformed."""
+    owner_kind, owner = ("user-profile", user_profile) if user_profile else ("space", space)
+    parts = [domain_id, owner, app_type, app_name]
+    if not all(isinstance(p, str) for p in parts):
+        return None
+    key = f"{domain_id}/{owner_kind}/{owner}/{app_type}/{app_name}"
+    return key if APP_KEY.match(key) else None
+
+
+def app_parameters(key: str) -> dict[str, str]:
+    """DescribeApp's (and DeleteApp's) parameters for an app key; ValueError when it is none."""
+    match = APP_KEY.match(key)
+    if match is None:
+        raise ValueError(f"not an app key: {key[:80]!r}")
+    owner = (
+        {"UserProfileName": match["owner"]} if match["owner_kind"] == "user-profile" else {"SpaceName": match["owner"]}
+    )
+    return {"DomainId": match["domain"], **owner, "AppType": match["type"], "AppName": match["name"]}

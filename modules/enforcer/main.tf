@@ -9,20 +9,64 @@ locals {
   function_name = "${var.name_prefix}-sagemaker-enforcer"
   sagemaker_arn = "arn:${local.partition}:sagemaker:${local.region}:${local.account_id}"
 
-  # What the enforcer watches: the create calls (CloudTrail), and SageMaker's own state changes.
-  create_calls = [
+  # What the enforcer watches: the create and update calls (CloudTrail) the handler parses
+  # (lambda/enforcer/events.py CALLS), and SageMaker's own state changes.
+  api_calls = [
     "CreateTrainingJob", "CreateProcessingJob", "CreateHyperParameterTuningJob",
     "CreateTransformJob", "CreateModel", "CreateNotebookInstance",
+    "UpdateNotebookInstance", "CreateNotebookInstanceLifecycleConfig", "UpdateNotebookInstanceLifecycleConfig",
+    "CreateEndpointConfig", "CreateEndpoint", "UpdateEndpoint",
+    "CreateMonitoringSchedule", "UpdateMonitoringSchedule",
+    "CreateCompilationJob", "CreateOptimizationJob", "CreateLabelingJob", "CreateInferenceRecommendationsJob",
+    "CreateCluster", "UpdateCluster", "CreateDomain", "UpdateDomain", "CreateApp",
   ]
   # Every state change SageMaker publishes for the kinds the handler judges (EventBridge
   # reference, "Amazon SageMaker AI events"): they arrive without a trail, and before CloudTrail.
+  # Compilation, optimization, labeling and inference recommendations jobs, domains and apps
+  # publish none: CloudTrail alone reports them.
   state_changes = [
     "SageMaker Training Job State Change", "SageMaker Processing Job State Change",
     "SageMaker HyperParameter Tuning Job State Change", "SageMaker Transform Job State Change",
     "SageMaker Notebook Instance State Change", "SageMaker Model State Change",
+    "SageMaker Notebook Lifecycle Config State Change", "SageMaker Endpoint Config State Change",
+    "SageMaker Endpoint State Change", "SageMaker Monitoring Schedule State Change",
+    "SageMaker HyperPod Cluster State Change",
   ]
   # Resource kinds it may describe, tag and stop (never anything outside this account and region).
   watched = ["training-job", "processing-job", "hyper-parameter-tuning-job", "transform-job", "notebook-instance"]
+  # The kinds it judges beyond those, with the Describe call the handler makes on each (actions.py),
+  # and the monitoring job definitions a schedule may name.
+  described = {
+    "endpoint"                            = "DescribeEndpoint"
+    "notebook-instance-lifecycle-config"  = "DescribeNotebookInstanceLifecycleConfig"
+    "monitoring-schedule"                 = "DescribeMonitoringSchedule"
+    "compilation-job"                     = "DescribeCompilationJob"
+    "optimization-job"                    = "DescribeOptimizationJob"
+    "labeling-job"                        = "DescribeLabelingJob"
+    "inference-recommendations-job"       = "DescribeInferenceRecommendationsJob"
+    "cluster"                             = "DescribeCluster"
+    "domain"                              = "DescribeDomain"
+    "app"                                 = "DescribeApp"
+    "data-quality-job-definition"         = "DescribeDataQualityJobDefinition"
+    "model-quality-job-definition"        = "DescribeModelQualityJobDefinition"
+    "model-bias-job-definition"           = "DescribeModelBiasJobDefinition"
+    "model-explainability-job-definition" = "DescribeModelExplainabilityJobDefinition"
+  }
+  # ... the Stop call on each it stops (the jobs the guardrails cannot see, monitoring schedules) ...
+  stopped = {
+    "compilation-job"               = "StopCompilationJob"
+    "optimization-job"              = "StopOptimizationJob"
+    "labeling-job"                  = "StopLabelingJob"
+    "inference-recommendations-job" = "StopInferenceRecommendationsJob"
+    "monitoring-schedule"           = "StopMonitoringSchedule"
+  }
+  # ... and the kinds it reports once, reading and writing its marker (ListTags, AddTags).
+  reported = [
+    "endpoint", "endpoint-config", "notebook-instance-lifecycle-config", "compilation-job", "optimization-job",
+    "labeling-job", "inference-recommendations-job", "cluster", "domain",
+  ]
+  markers_key_alias     = "alias/${var.name_prefix}-enforcer-markers"
+  markers_key_alias_arn = "arn:${local.partition}:kms:${local.region}:${local.account_id}:${local.markers_key_alias}"
 
   # ARNs built from names, not read from the resources, so every policy below is known at plan
   # time: a reviewer (and tools/access_matrix.py) reads it whole in the plan, before apply.
@@ -33,6 +77,7 @@ locals {
   findings_topic_arn  = "arn:${local.partition}:sns:${local.region}:${local.account_id}:${local.findings_topic_name}"
   queue_arn           = "arn:${local.partition}:sqs:${local.region}:${local.account_id}:${local.queue_name}"
   log_group_arn       = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group_name}"
+  role_arn            = "arn:${local.partition}:iam::${local.account_id}:role/${local.function_name}"
   rule_names          = { for key in ["api-calls", "state-changes"] : key => "${var.name_prefix}-enforcer-${key}" }
   rule_arns           = { for key, name in local.rule_names : key => "arn:${local.partition}:events:${local.region}:${local.account_id}:rule/${name}" }
   vpc_arn             = "arn:${local.partition}:ec2:${local.region}:${local.account_id}:vpc/${var.vpc_id}"
@@ -192,10 +237,25 @@ data "aws_iam_policy_document" "function" {
     resources = concat([for kind in local.watched : "${local.sagemaker_arn}:${kind}/*"], ["${local.sagemaker_arn}:model/*", "${local.sagemaker_arn}:endpoint-config/*"])
   }
 
+  # Endpoints, lifecycle configurations, monitoring schedules (and the job definitions they name),
+  # the jobs the guardrails cannot see, HyperPod clusters, Studio domains and apps: each Describe on its own kind.
+  statement {
+    sid       = "DescribeTheOtherKindsItJudges"
+    actions   = [for kind, call in local.described : "sagemaker:${call}"]
+    resources = [for kind in keys(local.described) : "${local.sagemaker_arn}:${kind}/*"]
+  }
+
+  # What it reports once and leaves in place: it reads its marker there (ListTags).
+  statement {
+    sid       = "ReadTheMarkerOfWhatItReports"
+    actions   = ["sagemaker:ListTags"]
+    resources = [for kind in local.reported : "${local.sagemaker_arn}:${kind}/*"]
+  }
+
   statement {
     sid       = "StopWhatEscapes"
-    actions   = ["sagemaker:StopTrainingJob", "sagemaker:StopProcessingJob", "sagemaker:StopHyperParameterTuningJob", "sagemaker:StopTransformJob", "sagemaker:StopNotebookInstance"]
-    resources = [for kind in local.watched : "${local.sagemaker_arn}:${kind}/*"]
+    actions   = concat(["sagemaker:StopTrainingJob", "sagemaker:StopProcessingJob", "sagemaker:StopHyperParameterTuningJob", "sagemaker:StopTransformJob", "sagemaker:StopNotebookInstance"], [for kind, call in local.stopped : "sagemaker:${call}"])
+    resources = concat([for kind in local.watched : "${local.sagemaker_arn}:${kind}/*"], [for kind in keys(local.stopped) : "${local.sagemaker_arn}:${kind}/*"])
   }
 
   statement {
@@ -204,11 +264,25 @@ data "aws_iam_policy_document" "function" {
     resources = ["${local.sagemaker_arn}:model/*"]
   }
 
+  # The endpoint policy (lambda/enforcer/handler.py): an endpoint serving a model outside the VPC.
+  statement {
+    sid       = "DeleteEndpointsOutsideTheVpc"
+    actions   = ["sagemaker:DeleteEndpoint"]
+    resources = ["${local.sagemaker_arn}:endpoint/*"]
+  }
+
+  # A Studio app outside the rules (the user's files stay on the domain's home volume).
+  statement {
+    sid       = "DeleteStudioAppsOutsideTheRules"
+    actions   = ["sagemaker:DeleteApp"]
+    resources = ["${local.sagemaker_arn}:app/*"]
+  }
+
   # The enforcer marks what it stopped or reported, so a second event does not report it again.
   statement {
     sid       = "MarkWhatItHandled"
     actions   = ["sagemaker:AddTags"]
-    resources = concat([for kind in local.watched : "${local.sagemaker_arn}:${kind}/*"], ["${local.sagemaker_arn}:model/*"])
+    resources = concat([for kind in local.watched : "${local.sagemaker_arn}:${kind}/*"], ["${local.sagemaker_arn}:model/*"], [for kind in local.reported : "${local.sagemaker_arn}:${kind}/*"])
     condition {
       test     = "ForAllValues:StringEquals"
       variable = "aws:TagKeys"
@@ -273,10 +347,79 @@ resource "aws_iam_role" "function" {
   assume_role_policy = data.aws_iam_policy_document.trust.json
 }
 
+# --- The marker key: an HMAC only the enforcer can make ---------------------------------------------
+# The enforcer tags what it stopped or reported with smenv:enforcer, and trusts that tag only when its
+# value carries a MAC of the resource (ARN, CreationTime, verdict) made with this key (GenerateMac,
+# VerifyMac; lambda/enforcer/markers.py). Its key policy is the one grant: only the enforcer's role
+# makes and checks MACs; this account's administrators manage the key through IAM but can neither
+# make a MAC nor grant that to anyone (no kms:CreateGrant). In a key policy, Resource "*" means "this key".
+data "aws_iam_policy_document" "markers_key" {
+  statement {
+    sid = "ThisAccountAdministersThroughIam"
+    actions = [
+      "kms:CancelKeyDeletion", "kms:CreateAlias", "kms:DeleteAlias", "kms:DescribeKey", "kms:DisableKey",
+      "kms:EnableKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListGrants", "kms:ListKeyPolicies",
+      "kms:ListKeyRotations", "kms:ListResourceTags", "kms:PutKeyPolicy", "kms:RevokeGrant",
+      "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:UntagResource", "kms:UpdateAlias", "kms:UpdateKeyDescription",
+    ]
+    resources = ["*"]
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "kms:CallerAccount"
+      values   = [local.account_id]
+    }
+  }
+
+  statement {
+    sid       = "OnlyTheEnforcerMakesAndChecksMarkers"
+    actions   = ["kms:GenerateMac", "kms:VerifyMac"]
+    resources = ["*"]
+    principals {
+      type        = "AWS"
+      identifiers = [local.role_arn]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "kms:MacAlgorithm"
+      values   = ["HMAC_SHA_256"]
+    }
+  }
+}
+
+resource "aws_kms_key" "markers" {
+  # checkov:skip=CKV_AWS_7: an HMAC key cannot rotate automatically (AWS KMS API reference, EnableKeyRotation: "You cannot enable automatic rotation of asymmetric KMS keys, HMAC KMS keys"); a new key only makes the markers written before it unverifiable, which reports those resources once more
+  description              = "${var.name_prefix} enforcer: the MAC of the marker on what it stopped or reported"
+  customer_master_key_spec = "HMAC_256"
+  key_usage                = "GENERATE_VERIFY_MAC"
+  deletion_window_in_days  = 30
+  policy                   = data.aws_iam_policy_document.markers_key.json
+
+  # The key policy names the role: it must exist before the key (else MalformedPolicyDocumentException).
+  depends_on = [aws_iam_role.function]
+}
+
+resource "aws_kms_alias" "markers" {
+  name          = local.markers_key_alias
+  target_key_id = aws_kms_key.markers.key_id
+}
+
 resource "aws_iam_role_policy" "function" {
   name   = "enforce"
   role   = aws_iam_role.function.name
   policy = data.aws_iam_policy_document.function.json
+}
+
+# The guardrails, as on every role the project creates: the enforcer stops and deletes, and creates
+# nothing; should a permission ever be added here, the guardrails already bind it.
+resource "aws_iam_role_policy_attachment" "guardrails" {
+  count = length(var.guardrail_policy_arns)
+
+  role       = aws_iam_role.function.name
+  policy_arn = var.guardrail_policy_arns[count.index]
 }
 
 resource "aws_lambda_function" "this" {
@@ -303,7 +446,14 @@ resource "aws_lambda_function" "this" {
       REQUIRE_INTER_CONTAINER_ENCRYPTION = tostring(var.require_inter_container_encryption)
       ALLOW_SERVERLESS_INFERENCE         = tostring(var.allow_serverless_inference)
       # Jobs on these families may go without a volume key (SageMaker refuses one there).
-      INSTANCE_STORAGE_FAMILIES = join(",", module.instance_storage.local_storage_families)
+      INSTANCE_STORAGE_FAMILIES         = join(",", module.instance_storage.local_storage_families)
+      APPROVED_LIFECYCLE_CONFIGS        = join(",", var.approved_lifecycle_config_names)
+      APPROVED_STUDIO_LIFECYCLE_CONFIGS = join(",", var.approved_studio_lifecycle_config_names)
+      TERRAFORM_ROLE_ARNS               = join(",", var.terraform_role_arns)
+      # By its alias ARN, known at plan time (the key's own ARN is not, and would leave the whole
+      # environment "known after apply" in the plan). Moving the alias to another key is a key
+      # administrator's act, through IAM, as rewriting the key policy is.
+      MARKER_KEY_ARN = local.markers_key_alias_arn
     }
   }
 
@@ -320,7 +470,7 @@ resource "aws_lambda_function" "this" {
     target_arn = aws_sqs_queue.dead_letters.arn
   }
 
-  depends_on = [aws_cloudwatch_log_group.function, aws_iam_role_policy.function, aws_sns_topic.findings]
+  depends_on = [aws_cloudwatch_log_group.function, aws_iam_role_policy.function, aws_sns_topic.findings, aws_kms_alias.markers]
 }
 
 resource "aws_lambda_function_event_invoke_config" "this" {
@@ -334,19 +484,19 @@ resource "aws_lambda_function_event_invoke_config" "this" {
 resource "aws_cloudwatch_event_rule" "this" {
   for_each = {
     api-calls = {
-      description = "SageMaker create calls that succeeded (CloudTrail)"
+      description = "SageMaker create and update calls that succeeded (CloudTrail)"
       pattern = {
         source        = ["aws.sagemaker"]
         "detail-type" = ["AWS API Call via CloudTrail"]
         detail = {
           eventSource = ["sagemaker.amazonaws.com"]
-          eventName   = local.create_calls
+          eventName   = local.api_calls
           errorCode   = [{ exists = false }] # denied or failed calls created nothing
         }
       }
     }
     state-changes = {
-      description = "SageMaker job, notebook and model state changes (arrive before CloudTrail, and without a trail)"
+      description = "SageMaker job, notebook, model, endpoint, schedule and cluster state changes (arrive before CloudTrail, and without a trail)"
       pattern = {
         source        = ["aws.sagemaker"]
         "detail-type" = local.state_changes

@@ -27,3 +27,8 @@ output "event_rule_names" {
   description = "EventBridge rules that trigger the enforcer."
   value       = [for rule in aws_cloudwatch_event_rule.this : rule.name]
 }
+
+output "markers_key_arn" {
+  description = "The enforcer's KMS HMAC key: only its role makes and checks the MAC of its smenv:enforcer marker."
+  value       = aws_kms_key.markers.arn
+}

@@ -159,3 +159,47 @@ variable "alarm_email_endpoints" {
     error_message = "var.alarm_email_endpoints must be email addresses."
   }
 }
+
+variable "approved_lifecycle_config_names" {
+  description = "Notebook lifecycle configurations the environment's notebooks may use (the notebook module names them <name_prefix>-<team>). A notebook with another, or another lifecycle configuration, is a finding (their scripts run as root). Empty: any."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for n in var.approved_lifecycle_config_names : can(regex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$", n))])
+    error_message = "var.approved_lifecycle_config_names must hold SageMaker names (letters, digits and hyphens, at most 63)."
+  }
+}
+
+variable "approved_studio_lifecycle_config_names" {
+  description = "Studio lifecycle configurations an app may start with (names). An app started with another is deleted. Empty: any."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for n in var.approved_studio_lifecycle_config_names : can(regex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$", n))])
+    error_message = "var.approved_studio_lifecycle_config_names must hold SageMaker names (letters, digits and hyphens, at most 63)."
+  }
+}
+
+variable "terraform_role_arns" {
+  description = "IAM roles Terraform applies the environment with: a notebook lifecycle configuration they create or update is the environment's own (CloudTrail names the caller). Empty: every create or update of one is reported."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for r in var.terraform_role_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$", r))])
+    error_message = "var.terraform_role_arns must hold IAM role ARNs (arn:aws:iam::<account>:role/<name>), not session ARNs."
+  }
+}
+
+variable "guardrail_policy_arns" {
+  description = "The preventive guardrail policies (modules/guardrails policy_arns), attached to the function's role: every role the project creates carries them."
+  type        = list(string)
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for arn in var.guardrail_policy_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/[A-Za-z0-9+=,.@_/-]+$", arn))])
+    error_message = "var.guardrail_policy_arns must hold IAM policy ARNs (arn:aws:iam::<account>:policy/<name>)."
+  }
+}

@@ -3,9 +3,14 @@ topic read through an SQS queue, resources made compliant or not on request, and
 EventBridge would deliver about them.
 
 moto 5.2.5 lacks StopTrainingJob, StopTransformJob and StopHyperParameterTuningJob, creates jobs
-already Completed, and drops ProcessingResources and ShadowProductionVariants: these emulator
+already Completed, and drops ProcessingResources and ShadowProductionVariants; it has no monitoring
+schedules, optimization, labeling or inference recommendations jobs, Studio apps, StopCompilationJob,
+nor the Update calls of notebooks, lifecycle configurations, clusters and domains: these emulator
 gaps are filled in test infrastructure by tools/emulator_patches.py (apply_all()), the same
 patches the local emulator server runs with. The enforcer's code is not changed for them.
+
+The world holds the enforcer's KMS HMAC key (moto implements GenerateMac and VerifyMac), so its
+markers are made and verified as in AWS.
 
 One more gap is filled here, for as long as a world lasts (tags_of_deleted_resources): ListTags
 and AddTags on the ARN of a deleted resource crash inside moto (AttributeError; a 500 from the
@@ -14,6 +19,7 @@ server), where AWS answers a ValidationException (aws/amazon-sagemaker-feedback#
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import uuid
@@ -42,8 +48,14 @@ ROGUE_SUBNET = "subnet-0f00000000000000f"
 ROGUE_SECURITY_GROUP = "sg-0f00000000000000f"
 KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/11111111-2222-3333-4444-555555555555"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/smenv-local-fraud-sagemaker"
+TERRAFORM_ROLE = f"arn:aws:iam::{ACCOUNT}:role/smenv-local-terraform"
+LIFECYCLE_CONFIG = "smenv-local-fraud"  # the notebook module's <name_prefix>-<team>
+STUDIO_LIFECYCLE_CONFIG = "smenv-local-studio"
+PRIVATE_WORKTEAM = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:workteam/private-crowd/fraud-labelers"
+PUBLIC_WORKTEAM = f"arn:aws:sagemaker:{REGION}:394669845002:workteam/public-crowd/default"
 IMAGE = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/train:1"
 CALLER = f"arn:aws:sts::{ACCOUNT}:assumed-role/data-scientist/alice"
+CALLER_ROLE = f"arn:aws:iam::{ACCOUNT}:role/data-scientist"
 APPROVED = {"Subnets": list(SUBNETS), "SecurityGroupIds": [SECURITY_GROUP]}
 UNSET = object()  # "leave this setting out" in the builders below
 EBS_ONLY_TYPE = "ml.m5.large"
@@ -65,6 +77,9 @@ def enforcer_env(**overrides: str) -> dict[str, str]:
         "REQUIRE_INTER_CONTAINER_ENCRYPTION": "true",
         "ALLOW_SERVERLESS_INFERENCE": "false",
         "INSTANCE_STORAGE_FAMILIES": ",".join(local_storage_families()),
+        "APPROVED_LIFECYCLE_CONFIGS": LIFECYCLE_CONFIG,
+        "APPROVED_STUDIO_LIFECYCLE_CONFIGS": STUDIO_LIFECYCLE_CONFIG,
+        "TERRAFORM_ROLE_ARNS": TERRAFORM_ROLE,
     }
     env.update(overrides)
     return env
@@ -77,13 +92,16 @@ class World:
     sqs: Any
     topic_arn: str
     queue_url: str
+    kms: Any = None
+    marker_key_arn: str = ""
 
     @property
     def clients(self):
-        return actions.Clients(sagemaker=self.sagemaker, sns=self.sns)
+        return actions.Clients(sagemaker=self.sagemaker, sns=self.sns, kms=self.kms)
 
     def config(self, **overrides: str):
-        return config_module.load_config(enforcer_env(**{"FINDINGS_TOPIC_ARN": self.topic_arn, **overrides}))
+        env = {"FINDINGS_TOPIC_ARN": self.topic_arn, "MARKER_KEY_ARN": self.marker_key_arn, **overrides}
+        return config_module.load_config(enforcer_env(**env))
 
     def process(self, event: dict, **overrides: str) -> dict:
         """What the handler decides and does about one event, with this world's clients."""
@@ -272,6 +290,9 @@ class World:
         internet="Disabled",
         root="Disabled",
         instance_type: str = "ml.t3.medium",
+        imds: Any = "2",
+        lifecycle_config: Any = UNSET,
+        tags: dict[str, str] | None = None,
     ) -> str:
         kwargs: dict[str, Any] = {
             "NotebookInstanceName": name,
@@ -280,6 +301,12 @@ class World:
             "DirectInternetAccess": internet,
             "RootAccess": root,
         }
+        if imds is not UNSET:
+            kwargs["InstanceMetadataServiceConfiguration"] = {"MinimumInstanceMetadataServiceVersion": imds}
+        if lifecycle_config is not UNSET:
+            kwargs["LifecycleConfigName"] = lifecycle_config
+        if tags:
+            kwargs["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items()]
         if subnet is not UNSET:
             kwargs["SubnetId"] = subnet
             kwargs["SecurityGroupIds"] = [SECURITY_GROUP]
@@ -287,21 +314,264 @@ class World:
             kwargs["KmsKeyId"] = key
         return self.sagemaker.create_notebook_instance(**kwargs)["NotebookInstanceArn"]
 
-    def endpoint_config(self, name: str, model_name: str, *, shadow: str | None = None) -> None:
-        variant = {
-            "VariantName": "main",
-            "ModelName": model_name,
-            "InstanceType": "ml.m5.large",
-            "InitialInstanceCount": 1,
-        }
+    def endpoint_config(
+        self,
+        name: str,
+        model_name: str,
+        *,
+        shadow: str | None = None,
+        key: Any = KEY,
+        serverless: bool = False,
+        capture_key: Any = None,
+        tags: dict[str, str] | None = None,
+    ) -> str:
+        """An endpoint configuration serving model_name (and `shadow` as a shadow variant); `key` its
+        volume key (UNSET: none), `capture_key` a data capture's key (UNSET: capture without one)."""
+        variant: dict[str, Any] = {"VariantName": "main", "ModelName": model_name}
+        if serverless:
+            variant["ServerlessConfig"] = {"MemorySizeInMB": 2048, "MaxConcurrency": 5}
+        else:
+            variant.update(InstanceType="ml.m5.large", InitialInstanceCount=1)
         kwargs: dict[str, Any] = {"EndpointConfigName": name, "ProductionVariants": [variant]}
         if shadow:
             kwargs["ShadowProductionVariants"] = [{**variant, "VariantName": "shadow", "ModelName": shadow}]
-        self.sagemaker.create_endpoint_config(**kwargs)
+        if key is not UNSET and not serverless:
+            kwargs["KmsKeyId"] = key
+        if capture_key is not None:
+            capture: dict[str, Any] = {
+                "EnableCapture": True,
+                "InitialSamplingPercentage": 20,
+                "DestinationS3Uri": "s3://smenv-local-fraud-data/capture",
+                "CaptureOptions": [{"CaptureMode": "Input"}],
+            }
+            if capture_key is not UNSET:
+                capture["KmsKeyId"] = capture_key
+            kwargs["DataCaptureConfig"] = capture
+        if tags:
+            kwargs["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items()]
+        return self.sagemaker.create_endpoint_config(**kwargs)["EndpointConfigArn"]
+
+    def endpoint(self, name: str, config_name: str, *, tags: dict[str, str] | None = None) -> str:
+        kwargs: dict[str, Any] = {"EndpointName": name, "EndpointConfigName": config_name}
+        if tags:
+            kwargs["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items()]
+        return self.sagemaker.create_endpoint(**kwargs)["EndpointArn"]
+
+    def lifecycle_config(self, name: str) -> str:
+        script = base64.b64encode(b"#!/bin/bash\nset -e\n").decode()
+        return self.sagemaker.create_notebook_instance_lifecycle_config(
+            NotebookInstanceLifecycleConfigName=name, OnStart=[{"Content": script}]
+        )["NotebookInstanceLifecycleConfigArn"]
+
+    @staticmethod
+    def monitoring_job(*, vpc: Any = APPROVED, volume_key: Any = KEY, output_key: Any = KEY) -> dict[str, Any]:
+        """A monitoring job as a schedule carries it (MonitoringJobDefinition)."""
+        cluster: dict[str, Any] = {"InstanceCount": 1, "InstanceType": EBS_ONLY_TYPE, "VolumeSizeInGB": 20}
+        if volume_key is not UNSET:
+            cluster["VolumeKmsKeyId"] = volume_key
+        output: dict[str, Any] = {
+            "MonitoringOutputs": [
+                {"S3Output": {"S3Uri": "s3://smenv-local-fraud-data/monitor", "LocalPath": "/opt/ml/processing/output"}}
+            ]
+        }
+        if output_key is not UNSET:
+            output["KmsKeyId"] = output_key
+        job: dict[str, Any] = {
+            "MonitoringInputs": [
+                {"EndpointInput": {"EndpointName": "fraud-live", "LocalPath": "/opt/ml/processing/input"}}
+            ],
+            "MonitoringOutputConfig": output,
+            "MonitoringResources": {"ClusterConfig": cluster},
+            "MonitoringAppSpecification": {"ImageUri": IMAGE},
+            "RoleArn": ROLE,
+        }
+        if vpc is not UNSET:
+            job["NetworkConfig"] = {"VpcConfig": vpc}
+        return job
+
+    def monitoring_schedule(self, name: str, *, definition_name: str | None = None, **job: Any) -> str:
+        """A schedule with its own job (monitoring_job(**job)), or naming a job definition."""
+        config: dict[str, Any] = {"ScheduleConfig": {"ScheduleExpression": "cron(0 * ? * * *)"}}
+        if definition_name:
+            config.update(MonitoringJobDefinitionName=definition_name, MonitoringType="DataQuality")
+        else:
+            config["MonitoringJobDefinition"] = self.monitoring_job(**job)
+        return self.sagemaker.create_monitoring_schedule(MonitoringScheduleName=name, MonitoringScheduleConfig=config)[
+            "MonitoringScheduleArn"
+        ]
+
+    def data_quality_job_definition(self, name: str, *, vpc: Any = APPROVED, key: Any = KEY) -> None:
+        job = self.monitoring_job(vpc=vpc, volume_key=key, output_key=key)
+        kwargs: dict[str, Any] = {
+            "JobDefinitionName": name,
+            "DataQualityAppSpecification": {"ImageUri": IMAGE},
+            "DataQualityJobInput": {"EndpointInput": job["MonitoringInputs"][0]["EndpointInput"]},
+            "DataQualityJobOutputConfig": job["MonitoringOutputConfig"],
+            "JobResources": job["MonitoringResources"],
+            "RoleArn": ROLE,
+        }
+        if "NetworkConfig" in job:
+            kwargs["NetworkConfig"] = job["NetworkConfig"]
+        self.sagemaker.create_data_quality_job_definition(**kwargs)
+
+    def compilation_job(self, name: str, *, vpc: Any = APPROVED, key: Any = KEY) -> str:
+        output: dict[str, Any] = {"S3OutputLocation": "s3://smenv-local-fraud-models/neo", "TargetDevice": "ml_c5"}
+        if key is not UNSET:
+            output["KmsKeyId"] = key
+        kwargs: dict[str, Any] = {
+            "CompilationJobName": name,
+            "RoleArn": ROLE,
+            "InputConfig": {
+                "S3Uri": "s3://smenv-local-fraud-models/model.tar.gz",
+                "DataInputConfig": '{"input": [1, 3, 224, 224]}',
+                "Framework": "PYTORCH",
+            },
+            "OutputConfig": output,
+            "StoppingCondition": {"MaxRuntimeInSeconds": 900},
+        }
+        if vpc is not UNSET:
+            kwargs["VpcConfig"] = vpc
+        return self.sagemaker.create_compilation_job(**kwargs)["CompilationJobArn"]
+
+    def optimization_job(self, name: str, *, vpc: Any = APPROVED, key: Any = KEY) -> str:
+        output: dict[str, Any] = {"S3OutputLocation": "s3://smenv-local-fraud-models/optimized"}
+        if key is not UNSET:
+            output["KmsKeyId"] = key
+        kwargs: dict[str, Any] = {
+            "OptimizationJobName": name,
+            "RoleArn": ROLE,
+            "ModelSource": {"S3": {"S3Uri": "s3://smenv-local-fraud-models/llm/"}},
+            "DeploymentInstanceType": "ml.g5.2xlarge",
+            "OptimizationConfigs": [{"ModelQuantizationConfig": {"OverrideEnvironment": {"OPTION_QUANTIZE": "awq"}}}],
+            "OutputConfig": output,
+            "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
+        }
+        if vpc is not UNSET:
+            kwargs["VpcConfig"] = vpc
+        return self.sagemaker.create_optimization_job(**kwargs)["OptimizationJobArn"]
+
+    def labeling_job(
+        self, name: str, *, workteam: str = PRIVATE_WORKTEAM, key: Any = KEY, automated_vpc: Any = None
+    ) -> str:
+        """A labeling job for `workteam`; with automated_vpc (a VpcConfig, or UNSET for none), with
+        automated data labeling."""
+        output: dict[str, Any] = {"S3OutputPath": "s3://smenv-local-fraud-data/labels"}
+        if key is not UNSET:
+            output["KmsKeyId"] = key
+        region_lambda = f"arn:aws:lambda:{REGION}:432418664414:function"
+        kwargs: dict[str, Any] = {
+            "LabelingJobName": name,
+            "LabelAttributeName": "label",
+            "InputConfig": {
+                "DataSource": {"S3DataSource": {"ManifestS3Uri": "s3://smenv-local-fraud-data/in.manifest"}}
+            },
+            "OutputConfig": output,
+            "RoleArn": ROLE,
+            "HumanTaskConfig": {
+                "WorkteamArn": workteam,
+                "UiConfig": {"UiTemplateS3Uri": "s3://smenv-local-fraud-data/template.liquid"},
+                "PreHumanTaskLambdaArn": f"{region_lambda}:PRE-TextMultiClass",
+                "TaskTitle": "fraud or not",
+                "TaskDescription": "label each transaction",
+                "NumberOfHumanWorkersPerDataObject": 1,
+                "TaskTimeLimitInSeconds": 300,
+                "AnnotationConsolidationConfig": {
+                    "AnnotationConsolidationLambdaArn": f"{region_lambda}:ACS-TextMultiClass"
+                },
+            },
+        }
+        if automated_vpc is not None:
+            resources: dict[str, Any] = {"VolumeKmsKeyId": KEY}
+            if automated_vpc is not UNSET:
+                resources["VpcConfig"] = automated_vpc
+            kwargs["LabelingJobAlgorithmsConfig"] = {
+                "LabelingJobAlgorithmSpecificationArn": f"arn:aws:sagemaker:{REGION}:027400017018:labeling-job-algorithm-specification/text-classification",
+                "LabelingJobResourceConfig": resources,
+            }
+        return self.sagemaker.create_labeling_job(**kwargs)["LabelingJobArn"]
+
+    def recommendations_job(self, name: str, *, vpc: Any = APPROVED) -> str:
+        config: dict[str, Any] = {"ModelName": "fraud-scorer", "JobDurationInSeconds": 7200}
+        if vpc is not UNSET:
+            config["VpcConfig"] = vpc
+        return self.sagemaker.create_inference_recommendations_job(
+            JobName=name, JobType="Default", RoleArn=ROLE, InputConfig=config
+        )["JobArn"]
+
+    def cluster(
+        self, name: str, *, vpc: Any = APPROVED, override: Any = None, tags: dict[str, str] | None = None
+    ) -> str:
+        group: dict[str, Any] = {
+            "InstanceCount": 1,
+            "InstanceGroupName": "workers",
+            "InstanceType": "ml.g5.xlarge",
+            "LifeCycleConfig": {
+                "SourceS3Uri": "s3://sagemaker-smenv-local-hyperpod/lifecycle/",
+                "OnCreate": "on_create.sh",
+            },
+            "ExecutionRole": ROLE,
+            "ThreadsPerCore": 1,
+        }
+        if override is not None:
+            group["OverrideVpcConfig"] = override
+        kwargs: dict[str, Any] = {"ClusterName": name, "InstanceGroups": [group]}
+        if vpc is not UNSET:
+            kwargs["VpcConfig"] = vpc
+        if tags:
+            kwargs["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items()]
+        return self.sagemaker.create_cluster(**kwargs)["ClusterArn"]
+
+    def domain(
+        self,
+        name: str,
+        *,
+        access: str | None = "VpcOnly",
+        subnets: tuple[str, ...] = SUBNETS,
+        groups: tuple[str, ...] = (SECURITY_GROUP,),
+        key: Any = KEY,
+    ) -> str:
+        """A Studio domain; its id (moto: d-<name>)."""
+        kwargs: dict[str, Any] = {
+            "DomainName": name,
+            "AuthMode": "IAM",
+            "DefaultUserSettings": {"ExecutionRole": ROLE, "SecurityGroups": list(groups)},
+            "SubnetIds": list(subnets),
+            "VpcId": "vpc-0c000000000000001",
+        }
+        if access is not None:
+            kwargs["AppNetworkAccessType"] = access
+        if key is not UNSET:
+            kwargs["KmsKeyId"] = key
+        return self.sagemaker.create_domain(**kwargs)["DomainArn"].rsplit("/", 1)[1]
+
+    def app(
+        self, domain_id: str, *, user: str = "alice", lifecycle_config: str | None = STUDIO_LIFECYCLE_CONFIG
+    ) -> str:
+        """A JupyterLab app of `user`; its key (rules.app_key)."""
+        spec: dict[str, Any] = {"InstanceType": "ml.t3.medium"}
+        if lifecycle_config:
+            spec["LifecycleConfigArn"] = (
+                f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:studio-lifecycle-config/{lifecycle_config}"
+            )
+        self.sagemaker.create_app(
+            DomainId=domain_id, UserProfileName=user, AppType="JupyterLab", AppName="default", ResourceSpec=spec
+        )
+        return f"{domain_id}/user-profile/{user}/JupyterLab/default"
 
     def status(self, kind: str, name: str) -> str | None:
         description = actions.describe(self.sagemaker, kind, name)
         return handler.rules.status_of(kind, description) if description else None
+
+    def exists(self, kind: str, name: str) -> bool:
+        description = actions.describe(self.sagemaker, kind, name)
+        return description is not None and handler.rules.phase(kind, description) != handler.rules.ENDED
+
+    def marker(self, arn: str) -> str | None:
+        return self.tags(arn).get("smenv:enforcer")
+
+    def forge_marker(self, arn: str, value: str = "v1:reported:0123456789abcdef:" + "A" * 43) -> None:
+        """Set the marker tag as anyone who may tag could (the creator at create time, say)."""
+        self.sagemaker.add_tags(ResourceArn=arn, Tags=[{"Key": "smenv:enforcer", "Value": value}])
 
     def tags(self, arn: str) -> dict[str, str]:
         return actions.list_tags(self.sagemaker, arn)
@@ -314,7 +584,15 @@ _COLLECTIONS = {
     "transform-job": "transform_jobs",
     "model": "_models",
     "notebook-instance": "notebook_instances",
+    "notebook-instance-lifecycle-config": "notebook_instance_lifecycle_configurations",
+    "endpoint-config": "endpoint_configs",
+    "endpoint": "endpoints",
+    "compilation-job": "compilation_jobs",
+    "cluster": "clusters",
+    "domain": "domains",
 }
+# Kept by tools/emulator_patches.py beside moto's backend (smenv_resources), by name.
+_PATCHED = ("monitoring-schedule", "optimization-job", "labeling-job", "inference-recommendations-job")
 
 
 def vanish(kind: str, name: str) -> None:
@@ -324,7 +602,27 @@ def vanish(kind: str, name: str) -> None:
     between "finished" and "deleted" is what the tests leave out."""
     from moto.sagemaker.models import sagemaker_backends
 
-    del getattr(sagemaker_backends[ACCOUNT][REGION], _COLLECTIONS[kind])[name]
+    backend = sagemaker_backends[ACCOUNT][REGION]
+    if kind in _PATCHED:
+        del backend.smenv_resources[kind][name]
+    elif kind == "app":
+        del backend.smenv_resources["app"][
+            name.replace("/user-profile/", "/").replace("/space/", "/").replace("/", "|")
+        ]
+    else:
+        del getattr(backend, _COLLECTIONS[kind])[name.rsplit("/", 1)[-1]]
+
+
+def set_status(kind: str, name: str, status: str) -> None:
+    """Put a resource kept by the patches (or an endpoint) in a state, as AWS would move it there."""
+    from moto.sagemaker.models import sagemaker_backends
+
+    backend = sagemaker_backends[ACCOUNT][REGION]
+    if kind == "endpoint":
+        backend.endpoints[name].endpoint_status = status
+        return
+    field = handler.rules.KINDS[kind].status_field
+    backend.smenv_resources[kind][name].answer[field] = status
 
 
 @contextlib.contextmanager
@@ -371,8 +669,10 @@ def world() -> Iterator[World]:
         queue_url = sqs.create_queue(QueueName="findings-reader")["QueueUrl"]
         queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
+        kms = session.client("kms")
+        key = kms.create_key(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC", Description="enforcer markers")
         handler.set_clients(None)
-        yield World(sagemaker, sns, sqs, topic_arn, queue_url)
+        yield World(sagemaker, sns, sqs, topic_arn, queue_url, kms, key["KeyMetadata"]["Arn"])
         handler.set_clients(None)
 
 
@@ -385,7 +685,16 @@ STATE_CHANGE = {
     "transform-job": ("SageMaker Transform Job State Change", "TransformJob"),
     "notebook-instance": ("SageMaker Notebook Instance State Change", "NotebookInstance"),
     "model": ("SageMaker Model State Change", "Model"),
+    "notebook-instance-lifecycle-config": (
+        "SageMaker Notebook Lifecycle Config State Change",
+        "NotebookInstanceLifecycleConfig",
+    ),
+    "endpoint-config": ("SageMaker Endpoint Config State Change", "EndpointConfig"),
+    "endpoint": ("SageMaker Endpoint State Change", "Endpoint"),
+    "monitoring-schedule": ("SageMaker Monitoring Schedule State Change", "MonitoringSchedule"),
+    "cluster": ("SageMaker HyperPod Cluster State Change", "Cluster"),
 }
+# kind -> (the call that creates it, the camelCase prefix of its requestParameters name and responseElements ARN)
 CREATE_CALL = {
     "training-job": ("CreateTrainingJob", "trainingJob"),
     "processing-job": ("CreateProcessingJob", "processingJob"),
@@ -393,6 +702,26 @@ CREATE_CALL = {
     "transform-job": ("CreateTransformJob", "transformJob"),
     "model": ("CreateModel", "model"),
     "notebook-instance": ("CreateNotebookInstance", "notebookInstance"),
+    "notebook-instance-lifecycle-config": ("CreateNotebookInstanceLifecycleConfig", "notebookInstanceLifecycleConfig"),
+    "endpoint-config": ("CreateEndpointConfig", "endpointConfig"),
+    "endpoint": ("CreateEndpoint", "endpoint"),
+    "monitoring-schedule": ("CreateMonitoringSchedule", "monitoringSchedule"),
+    "compilation-job": ("CreateCompilationJob", "compilationJob"),
+    "optimization-job": ("CreateOptimizationJob", "optimizationJob"),
+    "labeling-job": ("CreateLabelingJob", "labelingJob"),
+    "inference-recommendations-job": ("CreateInferenceRecommendationsJob", "job"),
+    "cluster": ("CreateCluster", "cluster"),
+    "domain": ("CreateDomain", "domain"),
+    "app": ("CreateApp", "app"),
+}
+# The Update call of each kind that has one the enforcer watches.
+UPDATE_CALL = {
+    "notebook-instance": "UpdateNotebookInstance",
+    "notebook-instance-lifecycle-config": "UpdateNotebookInstanceLifecycleConfig",
+    "endpoint": "UpdateEndpoint",
+    "monitoring-schedule": "UpdateMonitoringSchedule",
+    "cluster": "UpdateCluster",
+    "domain": "UpdateDomain",
 }
 
 
@@ -405,7 +734,7 @@ def state_change_event(
 ) -> dict[str, Any]:
     detail_type, prefix = STATE_CHANGE[kind]
     detail: dict[str, Any] = {f"{prefix}Name": name, f"{prefix}Arn": arn(kind, name, account, region)}
-    if kind != "model":
+    if handler.rules.KINDS[kind].status_field:
         detail[f"{prefix}Status"] = status
     return {
         "version": "0",
@@ -420,16 +749,35 @@ def state_change_event(
     }
 
 
+def _request(kind: str, name: str, prefix: str, account: str, region: str) -> tuple[dict, dict]:
+    """requestParameters and responseElements of the call, as CloudTrail records them (camelCase)."""
+    if kind == "domain":
+        return {"domainName": name, "authMode": "IAM"}, {"domainArn": arn(kind, name, account, region)}
+    if kind == "app":
+        domain_id, owner_kind, owner, app_type, app_name = name.split("/")
+        owner_key = "userProfileName" if owner_kind == "user-profile" else "spaceName"
+        params = {"domainId": domain_id, owner_key: owner, "appType": app_type, "appName": app_name}
+        return params, {"appArn": arn(kind, f"{domain_id}/{owner}/{app_type.lower()}/{app_name}", account, region)}
+    return {f"{prefix}Name": name}, {f"{prefix}Arn": arn(kind, name, account, region)}
+
+
 def cloudtrail_event(
     kind: str,
     name: str,
     *,
+    event_name: str | None = None,
     error_code: str | None = None,
     caller: str = CALLER,
+    caller_role: str = CALLER_ROLE,
     account: str = ACCOUNT,
     region: str = REGION,
 ) -> dict[str, Any]:
-    event_name, prefix = CREATE_CALL[kind]
+    """The CloudTrail record EventBridge delivers for the call that created (or, with event_name,
+    updated) a resource: the caller an assumed role (its role in sessionContext.sessionIssuer)."""
+    create_name, prefix = CREATE_CALL[kind]
+    params, response = _request(kind, name, prefix, account, region)
+    if kind == "domain" and event_name == "UpdateDomain":
+        params = {"domainId": name}
     detail: dict[str, Any] = {
         "eventVersion": "1.09",
         "userIdentity": {
@@ -437,15 +785,25 @@ def cloudtrail_event(
             "principalId": "AROAEXAMPLE:alice",
             "arn": caller,
             "accountId": account,
+            "sessionContext": {
+                "sessionIssuer": {
+                    "type": "Role",
+                    "principalId": "AROAEXAMPLE",
+                    "arn": caller_role,
+                    "accountId": account,
+                    "userName": caller_role.rsplit("/", 1)[-1],
+                },
+                "attributes": {"creationDate": "2025-01-01T11:00:00Z", "mfaAuthenticated": "false"},
+            },
         },
         "eventTime": "2025-01-01T12:00:00Z",
         "eventSource": "sagemaker.amazonaws.com",
-        "eventName": event_name,
+        "eventName": event_name or create_name,
         "awsRegion": region,
         "sourceIPAddress": "10.10.1.20",
         "userAgent": "aws-sdk-python",
-        "requestParameters": {f"{prefix}Name": name},
-        "responseElements": {f"{prefix}Arn": arn(kind, name, account, region)},
+        "requestParameters": params,
+        "responseElements": response,
         "requestID": str(uuid.uuid4()),
         "eventID": str(uuid.uuid4()),
         "readOnly": False,

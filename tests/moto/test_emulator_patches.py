@@ -706,3 +706,244 @@ def test_a_firewall_resource_that_does_not_exist_is_resource_not_found(aws, oper
     with pytest.raises(ClientError) as missing:
         getattr(aws("route53resolver"), operation)(**params)
     assert missing.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+# --- SageMaker: the kinds the enforcer judges beyond jobs, models and notebooks ---------------------
+# (sagemaker_monitoring_schedules, sagemaker_unguarded_jobs, sagemaker_studio_apps,
+# sagemaker_update_calls, sagemaker_tags_of_enforcer_kinds)
+
+from collections.abc import Callable  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+WORKTEAM = "arn:aws:sagemaker:us-east-1:123456789012:workteam/private-crowd/labelers"
+
+
+def monitoring_schedule(sagemaker, name: str) -> str:
+    config = {
+        "ScheduleConfig": {"ScheduleExpression": "cron(0 * ? * * *)"},
+        "MonitoringJobDefinition": {
+            "MonitoringInputs": [{"EndpointInput": {"EndpointName": "live", "LocalPath": "/opt/ml/processing/input"}}],
+            "MonitoringOutputConfig": {"MonitoringOutputs": [{"S3Output": {"S3Uri": "s3://b/m", "LocalPath": "/o"}}]},
+            "MonitoringResources": {
+                "ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.large", "VolumeSizeInGB": 20}
+            },
+            "MonitoringAppSpecification": {"ImageUri": IMAGE},
+            "RoleArn": ROLE,
+        },
+    }
+    return sagemaker.create_monitoring_schedule(MonitoringScheduleName=name, MonitoringScheduleConfig=config)[
+        "MonitoringScheduleArn"
+    ]
+
+
+def test_a_monitoring_schedule_is_scheduled_stopped_started_and_deleted(sagemaker):
+    arn = monitoring_schedule(sagemaker, "monitor")
+    statuses = [sagemaker.describe_monitoring_schedule(MonitoringScheduleName="monitor")["MonitoringScheduleStatus"]]
+    sagemaker.stop_monitoring_schedule(MonitoringScheduleName="monitor")
+    statuses.append(
+        sagemaker.describe_monitoring_schedule(MonitoringScheduleName="monitor")["MonitoringScheduleStatus"]
+    )
+    with pytest.raises(ClientError) as again:
+        sagemaker.stop_monitoring_schedule(MonitoringScheduleName="monitor")
+    sagemaker.start_monitoring_schedule(MonitoringScheduleName="monitor")
+    statuses.append(
+        sagemaker.describe_monitoring_schedule(MonitoringScheduleName="monitor")["MonitoringScheduleStatus"]
+    )
+    sagemaker.delete_monitoring_schedule(MonitoringScheduleName="monitor")
+    with pytest.raises(ClientError) as gone:
+        sagemaker.describe_monitoring_schedule(MonitoringScheduleName="monitor")
+    assert arn.endswith(":monitoring-schedule/monitor")
+    assert statuses == ["Scheduled", "Stopped", "Scheduled"]
+    assert again.value.response["Error"]["Code"] == "ValidationException"
+    assert gone.value.response["Error"]["Code"] == "ResourceNotFound"
+
+
+@dataclass(frozen=True)
+class UnguardedJob:
+    kind: str
+    create: Callable
+    describe: Callable
+    stop: Callable
+    status: str
+    running: str
+    stopping: str
+    stopped: str
+
+
+UNGUARDED_JOBS = [
+    UnguardedJob(
+        "optimization-job",
+        lambda sm: sm.create_optimization_job(
+            OptimizationJobName="job",
+            RoleArn=ROLE,
+            ModelSource={"S3": {"S3Uri": "s3://b/llm/"}},
+            DeploymentInstanceType="ml.g5.2xlarge",
+            OptimizationConfigs=[{"ModelQuantizationConfig": {}}],
+            OutputConfig={"S3OutputLocation": "s3://b/o"},
+            StoppingCondition={"MaxRuntimeInSeconds": 60},
+        ),
+        lambda sm: sm.describe_optimization_job(OptimizationJobName="job"),
+        lambda sm: sm.stop_optimization_job(OptimizationJobName="job"),
+        "OptimizationJobStatus",
+        "STARTING",
+        "STOPPING",
+        "STOPPED",
+    ),
+    UnguardedJob(
+        "labeling-job",
+        lambda sm: sm.create_labeling_job(
+            LabelingJobName="job",
+            LabelAttributeName="label",
+            InputConfig={"DataSource": {"S3DataSource": {"ManifestS3Uri": "s3://b/in.manifest"}}},
+            OutputConfig={"S3OutputPath": "s3://b/o"},
+            RoleArn=ROLE,
+            HumanTaskConfig={
+                "WorkteamArn": WORKTEAM,
+                "UiConfig": {"UiTemplateS3Uri": "s3://b/t"},
+                "PreHumanTaskLambdaArn": "arn:aws:lambda:us-east-1:432418664414:function:PRE-TextMultiClass",
+                "TaskTitle": "t",
+                "TaskDescription": "d",
+                "NumberOfHumanWorkersPerDataObject": 1,
+                "TaskTimeLimitInSeconds": 60,
+                "AnnotationConsolidationConfig": {
+                    "AnnotationConsolidationLambdaArn": "arn:aws:lambda:us-east-1:432418664414:function:ACS-TextMultiClass"
+                },
+            },
+        ),
+        lambda sm: sm.describe_labeling_job(LabelingJobName="job"),
+        lambda sm: sm.stop_labeling_job(LabelingJobName="job"),
+        "LabelingJobStatus",
+        "Initializing",
+        "Stopping",
+        "Stopped",
+    ),
+    UnguardedJob(
+        "inference-recommendations-job",
+        lambda sm: sm.create_inference_recommendations_job(
+            JobName="job", JobType="Default", RoleArn=ROLE, InputConfig={"ModelName": "m"}
+        ),
+        lambda sm: sm.describe_inference_recommendations_job(JobName="job"),
+        lambda sm: sm.stop_inference_recommendations_job(JobName="job"),
+        "Status",
+        "PENDING",
+        "STOPPING",
+        "STOPPED",
+    ),
+    UnguardedJob(
+        "compilation-job",
+        lambda sm: sm.create_compilation_job(
+            CompilationJobName="job",
+            RoleArn=ROLE,
+            InputConfig={"S3Uri": "s3://b/m.tar.gz", "DataInputConfig": "{}", "Framework": "PYTORCH"},
+            OutputConfig={"S3OutputLocation": "s3://b/neo", "TargetDevice": "ml_c5"},
+            StoppingCondition={"MaxRuntimeInSeconds": 60},
+        ),
+        lambda sm: sm.describe_compilation_job(CompilationJobName="job"),
+        lambda sm: sm.stop_compilation_job(CompilationJobName="job"),
+        "CompilationJobStatus",
+        "INPROGRESS",
+        "STOPPING",
+        "STOPPED",
+    ),
+]
+
+
+@pytest.mark.parametrize("job", UNGUARDED_JOBS, ids=lambda job: job.kind)
+def test_a_job_the_guardrails_cannot_see_runs_until_stopped(sagemaker, job: UnguardedJob):
+    # Given the job, created as AWS creates it: running
+    arn = next(v for k, v in job.create(sagemaker).items() if k.endswith("Arn"))
+    first = job.describe(sagemaker)[job.status]
+    # When it is stopped, then it is stopping, then stopped; a second stop is refused
+    job.stop(sagemaker)
+    after = [job.describe(sagemaker)[job.status], job.describe(sagemaker)[job.status]]
+    with pytest.raises(ClientError) as again:
+        job.stop(sagemaker)
+    assert arn.endswith(f":{job.kind}/job")
+    assert (first, after) == (job.running, [job.stopping, job.stopped])
+    assert again.value.response["Error"]["Code"] == "ValidationException"
+
+
+def test_a_job_the_patch_keeps_that_does_not_exist_is_resource_not_found(sagemaker):
+    for call in (
+        lambda: sagemaker.describe_labeling_job(LabelingJobName="missing"),
+        lambda: sagemaker.stop_optimization_job(OptimizationJobName="missing"),
+        lambda: sagemaker.describe_inference_recommendations_job(JobName="missing"),
+        lambda: sagemaker.stop_compilation_job(CompilationJobName="missing"),
+    ):
+        with pytest.raises(ClientError) as missing:
+            call()
+        assert missing.value.response["Error"]["Code"] == "ResourceNotFound"
+
+
+def test_a_studio_app_is_created_in_its_domain_and_deleted(sagemaker):
+    domain = sagemaker.create_domain(
+        DomainName="studio",
+        AuthMode="IAM",
+        DefaultUserSettings={"ExecutionRole": ROLE},
+        SubnetIds=["subnet-1"],
+        VpcId="vpc-1",
+    )["DomainArn"].rsplit("/", 1)[1]
+    app = {"DomainId": domain, "UserProfileName": "alice", "AppType": "JupyterLab", "AppName": "default"}
+    arn = sagemaker.create_app(**app, ResourceSpec={"InstanceType": "ml.t3.medium"})["AppArn"]
+    before = sagemaker.describe_app(**app)
+    sagemaker.delete_app(**app)
+    after = [sagemaker.describe_app(**app)["Status"], sagemaker.describe_app(**app)["Status"]]
+    with pytest.raises(ClientError) as no_domain:
+        sagemaker.create_app(**{**app, "DomainId": "d-missing"})
+    assert arn == f"arn:aws:sagemaker:us-east-1:123456789012:app/{domain}/alice/jupyterlab/default"
+    assert (before["Status"], before["ResourceSpec"]["InstanceType"]) == ("InService", "ml.t3.medium")
+    assert after == ["Deleting", "Deleted"]
+    assert no_domain.value.response["Error"]["Code"] == "ResourceNotFound"
+
+
+def test_the_update_calls_change_what_they_say(sagemaker):
+    # A notebook, only while stopped
+    sagemaker.create_notebook_instance(NotebookInstanceName="nb", InstanceType="ml.t3.medium", RoleArn=ROLE)
+    with pytest.raises(ClientError) as running:
+        sagemaker.update_notebook_instance(NotebookInstanceName="nb", RootAccess="Enabled")
+    sagemaker.stop_notebook_instance(NotebookInstanceName="nb")
+    sagemaker.update_notebook_instance(
+        NotebookInstanceName="nb",
+        RootAccess="Enabled",
+        LifecycleConfigName="lcc",
+        InstanceMetadataServiceConfiguration={"MinimumInstanceMetadataServiceVersion": "1"},
+    )
+    notebook = sagemaker.describe_notebook_instance(NotebookInstanceName="nb")
+    # A lifecycle configuration: its scripts and LastModifiedTime
+    sagemaker.create_notebook_instance_lifecycle_config(NotebookInstanceLifecycleConfigName="lcc")
+    created = sagemaker.describe_notebook_instance_lifecycle_config(NotebookInstanceLifecycleConfigName="lcc")
+    sagemaker.update_notebook_instance_lifecycle_config(
+        NotebookInstanceLifecycleConfigName="lcc", OnStart=[{"Content": "ZWNobwo="}]
+    )
+    updated = sagemaker.describe_notebook_instance_lifecycle_config(NotebookInstanceLifecycleConfigName="lcc")
+    # A domain's network access, and a cluster's instance groups
+    sagemaker.create_domain(
+        DomainName="studio", AuthMode="IAM", DefaultUserSettings={}, SubnetIds=["subnet-1"], VpcId="vpc-1"
+    )
+    sagemaker.update_domain(DomainId="d-studio", AppNetworkAccessType="VpcOnly")
+    group = {
+        "InstanceGroupName": "g",
+        "InstanceType": "ml.t3.medium",
+        "ExecutionRole": ROLE,
+        "ThreadsPerCore": 1,
+        "LifeCycleConfig": {"SourceS3Uri": "s3://sagemaker-x/", "OnCreate": "on_create.sh"},
+    }
+    sagemaker.create_cluster(ClusterName="pod", InstanceGroups=[{**group, "InstanceCount": 1}])
+    sagemaker.update_cluster(ClusterName="pod", InstanceGroups=[{**group, "InstanceCount": 3}])
+    assert running.value.response["Error"]["Code"] == "ValidationException"
+    assert (notebook["RootAccess"], notebook["NotebookInstanceLifecycleConfigName"]) == ("Enabled", "lcc")
+    assert notebook["InstanceMetadataServiceConfiguration"] == {"MinimumInstanceMetadataServiceVersion": "1"}
+    assert updated["LastModifiedTime"] >= created["LastModifiedTime"]
+    assert sagemaker.describe_domain(DomainId="d-studio")["AppNetworkAccessType"] == "VpcOnly"
+    assert sagemaker.describe_cluster(ClusterName="pod")["InstanceGroups"][0]["TargetCount"] == 3
+
+
+def test_the_added_kinds_answer_tag_calls_while_they_exist(sagemaker):
+    arn = monitoring_schedule(sagemaker, "tagged")
+    sagemaker.add_tags(ResourceArn=arn, Tags=[{"Key": "smenv:enforcer", "Value": "v1"}])
+    tags = sagemaker.list_tags(ResourceArn=arn)["Tags"]
+    sagemaker.delete_monitoring_schedule(MonitoringScheduleName="tagged")
+    with pytest.raises(ClientError) as gone:
+        sagemaker.list_tags(ResourceArn=arn)
+    assert tags == [{"Key": "smenv:enforcer", "Value": "v1"}]
+    assert gone.value.response["Error"]["Code"] == "ValidationException"

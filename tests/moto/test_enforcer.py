@@ -9,6 +9,7 @@ enforcer_world.world()); the enforcer's code is the code Lambda runs.
 from __future__ import annotations
 
 import json
+import time
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from unittest.mock import patch
@@ -196,6 +197,30 @@ def test_a_transform_job_whose_model_is_gone_fails_closed(aws: World):
     result = aws.process(state_change_event(TRANSFORM, "orphan"))
     assert result["violations"] == ["vpc.model_not_found"]
     assert aws.status(TRANSFORM, "orphan") in ("Stopping", "Stopped")
+
+
+def test_a_transform_job_whose_model_was_replaced_after_it_started_is_stopped(aws: World):
+    # Given a transform job started on a model without a VPC
+    aws.model("swapped", vpc=UNSET)
+    aws.transform_job("score-swapped", "swapped")
+    # and the model then deleted and made again under its name, this time in the VPC
+    time.sleep(0.002)  # SageMaker's times have milliseconds: the new model is created after the job
+    aws.sagemaker.delete_model(ModelName="swapped")
+    aws.model("swapped")
+    # When the job's event arrives
+    result = aws.process(state_change_event(TRANSFORM, "score-swapped"))
+    # Then the new model does not hide the old one the job runs: it fails closed and is stopped
+    assert (result["violations"], result["action"]) == (["vpc.model_replaced"], "stopped")
+    assert aws.status(TRANSFORM, "score-swapped") in ("Stopping", "Stopped")
+    [published] = aws.findings()
+    assert "created after the job" in published["finding"]["details"][0]["message"]
+
+
+def test_a_transform_job_on_a_model_older_than_it_is_judged_by_that_model(aws: World):
+    aws.model("steady")
+    time.sleep(0.002)
+    aws.transform_job("score-steady", "steady")
+    assert aws.process(state_change_event(TRANSFORM, "score-steady"))["decision"] == "compliant"
 
 
 # --- instance types with local NVMe storage (no volume key possible) ----------------------------
@@ -635,7 +660,7 @@ def test_a_notebook_with_internet_root_and_no_vpc_or_key_is_stopped_and_marked(a
     ]
     assert bad["action"] == "stopped"
     assert aws.status(NOTEBOOK, "open-notebook") in ("Stopping", "Stopped")
-    assert aws.tags(bad_arn)["smenv:enforcer"] == "stopped"
+    assert aws.marker(bad_arn).startswith("v1:stopped:")  # a MAC only the enforcer makes (markers.py)
     assert ok["decision"] == "compliant"
     assert aws.status(NOTEBOOK, "closed-notebook") == "InService"
     # And CloudTrail's CreateNotebookInstance, arriving later, finds it handled: one finding in all
@@ -663,7 +688,7 @@ def test_a_stopped_notebook_with_bad_settings_is_reported_once_and_not_touched(a
     assert (first["action"], first["violations"]) == ("reported", ["notebook.direct_internet_access"])
     assert second["reason"] == "already_handled"
     assert aws.status(NOTEBOOK, "parked") == "Stopped"
-    assert aws.tags(nb_arn)["smenv:enforcer"] == "reported"
+    assert aws.marker(nb_arn).startswith("v1:reported:")
     assert len(aws.findings()) == 1
 
 

@@ -3,7 +3,11 @@
 Whatever arrives (random JSON, real events with fields deleted, retyped or garbled, unknown
 detail-types, huge strings), the enforcer answers without an exception and changes nothing in
 AWS unless the event leads it to a real violation: the world below holds compliant running
-resources of every kind, and one training job outside the VPC that it may rightly stop.
+resources of every kind (jobs, models, notebooks, lifecycle configurations, endpoint configurations,
+endpoints, monitoring schedules, compilation, optimization, labeling and inference recommendations
+jobs, a HyperPod cluster, a Studio domain and app), one training job outside the VPC that it may
+rightly stop, and one lifecycle configuration whose create calls (by a data scientist, not
+Terraform) it may rightly report. The real-shaped events of tests/events/ are mutated too.
 
 Instance types are fuzzed too (single types, heterogeneous InstanceGroups, tuning InstanceConfigs,
 malformed entries): a job without a volume key is compliant exactly when every instance type it
@@ -25,9 +29,14 @@ from typing import Any
 import pytest
 from enforcer_world import (
     INSTANCE_STORAGE_JSON,
+    LIFECYCLE_CONFIG,
+    STATE_CHANGE,
+    TERRAFORM_ROLE,
     UNSET,
+    UPDATE_CALL,
     World,
     cloudtrail_event,
+    handler,
     local_storage_families,
     state_change_event,
     world,
@@ -36,6 +45,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lambda_loader
+from smenv_testing import REPO
 
 events = lambda_loader.load("enforcer", "events")
 rules = lambda_loader.load("enforcer", "rules")
@@ -48,8 +58,23 @@ COMPLIANT = {
     "transform-job": "fuzz-ok-score",
     "model": "fuzz-ok-model",
     "notebook-instance": "fuzz-ok-nb",
+    "endpoint-config": "fuzz-ok-cfg",
+    "endpoint": "fuzz-ok-endpoint",
+    "monitoring-schedule": "fuzz-ok-monitor",
+    "compilation-job": "fuzz-ok-neo",
+    "optimization-job": "fuzz-ok-opt",
+    "labeling-job": "fuzz-ok-labels",
+    "inference-recommendations-job": "fuzz-ok-sizing",
+    "cluster": "fuzz-ok-pod",
+    "domain": "d-fuzz-ok-studio",  # moto names a domain d-<name>
+    "app": "d-fuzz-ok-studio/user-profile/alice/JupyterLab/default",
 }
 VIOLATOR = ("training-job", "fuzz-bad-train")
+# A lifecycle configuration with an approved name: compliant by its state change, reported by its
+# create call (the data scientist's role is not Terraform's), whatever that call's fields say.
+REPORTED_ON_WRITE = ("notebook-instance-lifecycle-config", LIFECYCLE_CONFIG)
+MAY_VIOLATE = {VIOLATOR, REPORTED_ON_WRITE}
+FIXTURES = sorted((REPO / "tests" / "events").rglob("*.json"))
 SETTINGS = settings(
     deadline=None,
     database=None,
@@ -66,20 +91,57 @@ def aws():
         w.model(COMPLIANT["model"])
         w.transform_job(COMPLIANT["transform-job"], COMPLIANT["model"])
         w.notebook(COMPLIANT["notebook-instance"])
+        w.endpoint_config(COMPLIANT["endpoint-config"], COMPLIANT["model"])
+        w.endpoint(COMPLIANT["endpoint"], COMPLIANT["endpoint-config"])
+        w.monitoring_schedule(COMPLIANT["monitoring-schedule"])
+        w.compilation_job(COMPLIANT["compilation-job"])
+        w.optimization_job(COMPLIANT["optimization-job"])
+        w.labeling_job(COMPLIANT["labeling-job"])
+        w.recommendations_job(COMPLIANT["inference-recommendations-job"])
+        w.cluster(COMPLIANT["cluster"])
+        assert w.app(w.domain("fuzz-ok-studio")) == COMPLIANT["app"]
+        w.lifecycle_config(LIFECYCLE_CONFIG)
         w.training_job(VIOLATOR[1], vpc=UNSET)
         yield w
 
 
 def real_events() -> list[dict[str, Any]]:
-    """Events as EventBridge delivers them, about every resource in the world and a missing one."""
+    """Events as EventBridge delivers them, about every resource in the world and a missing one:
+    its create call, its Update call where the enforcer watches one, its state change where
+    SageMaker publishes one."""
     found = []
-    for kind, name in [*COMPLIANT.items(), VIOLATOR, ("training-job", "fuzz-missing")]:
-        found.append(state_change_event(kind, name))
+    for kind, name in [*COMPLIANT.items(), VIOLATOR, REPORTED_ON_WRITE, ("training-job", "fuzz-missing")]:
+        if kind in STATE_CHANGE:
+            found.append(state_change_event(kind, name, "InService" if kind == "endpoint" else "InProgress"))
         found.append(cloudtrail_event(kind, name))
+        if kind in UPDATE_CALL:
+            found.append(cloudtrail_event(kind, name, event_name=UPDATE_CALL[kind]))
+    found.append(cloudtrail_event(*REPORTED_ON_WRITE, caller_role=TERRAFORM_ROLE))
     return found
 
 
+def fixture_events() -> list[dict[str, Any]]:
+    """The real-shaped events of tests/events/ (another region: answered before any call is made,
+    unless a mutation takes the region out)."""
+    return [json.loads(path.read_text()) for path in FIXTURES]
+
+
+NEW_KINDS = {
+    kind
+    for kind in COMPLIANT
+    if kind
+    not in (
+        "training-job",
+        "processing-job",
+        "hyper-parameter-tuning-job",
+        "transform-job",
+        "model",
+        "notebook-instance",
+    )
+}
 BASE_EVENTS = real_events()
+NEW_EVENTS = [e for e in BASE_EVENTS if events.parse_event(e).kind in NEW_KINDS | {REPORTED_ON_WRITE[0]}]
+NEW_EVENTS += fixture_events()
 DETAIL_TYPES = sorted({e["detail-type"] for e in BASE_EVENTS})
 json_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=40)
 json_values = st.recursive(
@@ -234,7 +296,7 @@ def check(aws: World, event: Any, what: str) -> None:
     RUNS[what] += 1
     assert result["decision"] in ("ignored", "compliant", "violation")
     if result["decision"] == "violation":
-        assert (result["resource_type"], result["resource_name"]) == VIOLATOR
+        assert (result["resource_type"], result["resource_name"]) in MAY_VIOLATE
 
 
 @settings(SETTINGS, max_examples=800)
@@ -266,6 +328,16 @@ def test_mutated_real_events_are_answered_without_error(aws: World, data):
     check(aws, event, "mutated real events")
 
 
+@settings(SETTINGS, max_examples=1500)
+@given(data=st.data())
+def test_mutated_events_of_the_new_kinds_are_answered_without_error(aws: World, data):
+    # Given a real event about a lifecycle configuration, endpoint configuration, endpoint, monitoring
+    # schedule, unguarded job, cluster, domain or app (or a real-shaped one of tests/events/), mutated
+    event = mutate(data, copy.deepcopy(data.draw(st.sampled_from(NEW_EVENTS), label="event")))
+    # When it arrives, then it is answered, and only what may violate is acted on
+    check(aws, event, "mutated new-kind events")
+
+
 @settings(SETTINGS, max_examples=150)
 @given(data=st.data())
 def test_real_events_with_huge_strings_are_answered_without_error(aws: World, data):
@@ -287,29 +359,42 @@ def test_real_events_with_huge_strings_are_answered_without_error(aws: World, da
 
 
 @settings(SETTINGS, max_examples=3000)
-@given(event=json_values | st.sampled_from(BASE_EVENTS).map(copy.deepcopy))
+@given(event=json_values | st.sampled_from(BASE_EVENTS + fixture_events()).map(copy.deepcopy))
 def test_the_parser_alone_never_raises(event):
     parsed = events.parse_event(event)
     RUNS["parser alone"] += 1
     assert isinstance(parsed, events.Target | events.Ignored)
 
 
-def test_nothing_compliant_was_changed_and_only_the_violator_was_reported(aws: World):
+def test_nothing_compliant_was_changed_and_only_the_violators_were_reported(aws: World):
     # After every fuzz case above (this test runs last in the module): the compliant resources
-    # still run, none carries the enforcer's marker, and the model still exists
-    expected = {"notebook-instance": "InService", "model": None}
+    # still run (as they were made), none carries the enforcer's marker, and the model still exists
+    expected = {
+        "notebook-instance": "InService",
+        "model": None,
+        "endpoint-config": None,
+        "endpoint": "InService",
+        "monitoring-schedule": "Scheduled",
+        "compilation-job": "INPROGRESS",
+        "optimization-job": "STARTING",
+        "labeling-job": "Initializing",
+        "inference-recommendations-job": "PENDING",
+        "cluster": "InService",
+        "domain": "InService",
+        "app": "InService",
+    }
     for kind, name in COMPLIANT.items():
+        assert aws.exists(kind, name), (kind, name)
         assert aws.status(kind, name) == expected.get(kind, "InProgress"), (kind, name)
     assert aws.sagemaker.describe_model(ModelName=COMPLIANT["model"])["ModelName"] == COMPLIANT["model"]
-    nb_arn = aws.sagemaker.describe_notebook_instance(NotebookInstanceName=COMPLIANT["notebook-instance"])[
-        "NotebookInstanceArn"
-    ]
-    assert "smenv:enforcer" not in aws.tags(nb_arn)
-    # and every finding published is about the one real violation, stopped once
+    for kind in ("notebook-instance", "endpoint", "cluster", "domain", "compilation-job"):
+        description = handler.actions.describe(aws.sagemaker, kind, COMPLIANT[kind])
+        assert "smenv:enforcer" not in aws.tags(description[handler.rules.ARN_FIELD[kind]]), kind
+    # and every finding published is about a resource that may violate: the violator, stopped once
     findings = [f["finding"] for f in aws.findings()]
-    assert {(f["resource_type"], f["resource_name"]) for f in findings} <= {VIOLATOR}
-    assert len(findings) <= 1
+    assert {(f["resource_type"], f["resource_name"]) for f in findings} <= MAY_VIOLATE
+    assert len([f for f in findings if (f["resource_type"], f["resource_name"]) == VIOLATOR]) <= 1
     total = sum(RUNS.values())
     print(f"\nenforcer fuzz: {total} cases: " + ", ".join(f"{n} {what}" for what, n in sorted(RUNS.items())))
-    if len(RUNS) == 7:  # the whole module ran (not a -k selection)
-        assert total >= 7500
+    if len(RUNS) == 8:  # the whole module ran (not a -k selection)
+        assert total >= 9000

@@ -11,7 +11,16 @@ import sys
 import pytest
 from planner import REPO
 
+import lambda_loader
+
+actions = lambda_loader.load("enforcer", "actions")
+events = lambda_loader.load("enforcer", "events")
+rules = lambda_loader.load("enforcer", "rules")
+
 KEY = "arn:aws:kms:us-east-1:123456789012:key/{}-0000-0000-0000-000000000000"
+GUARDRAILS = [
+    f"arn:aws:iam::123456789012:policy/smenv-test-sagemaker-guardrails-{c}" for c in ("network", "encryption", "workloads")
+]
 INPUTS = {
     "name_prefix": "smenv-test",
     "approved_subnet_ids": ["subnet-0a", "subnet-0b"],
@@ -22,7 +31,15 @@ INPUTS = {
     "notifications_kms_key_arn": KEY.format("11111111"),
     "lambda_kms_key_arn": KEY.format("22222222"),
     "logs_kms_key_arn": KEY.format("33333333"),
+    "guardrail_policy_arns": GUARDRAILS,
 }
+NEW_INPUTS = {
+    "approved_lifecycle_config_names": ["smenv-test-fraud", "smenv-test-risk"],
+    "approved_studio_lifecycle_config_names": ["smenv-test-studio"],
+    "terraform_role_arns": ["arn:aws:iam::123456789012:role/smenv-test-terraform"],
+}
+SAGEMAKER = "arn:aws:sagemaker:us-east-1:123456789012"
+ROLE = "arn:aws:iam::123456789012:role/smenv-test-sagemaker-enforcer"
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +51,7 @@ def plan(planner_for, tmp_path_factory):
         check=True,
         capture_output=True,
     )
-    return planner_for("enforcer").plan(**INPUTS, package_path=str(package))
+    return planner_for("enforcer").plan(**INPUTS, **NEW_INPUTS, package_path=str(package))
 
 
 def test_eventbridge_sends_successful_create_calls_and_state_changes_only(plan):
@@ -43,7 +60,12 @@ def test_eventbridge_sends_successful_create_calls_and_state_changes_only(plan):
     assert calls["detail"]["errorCode"] == [{"exists": False}], "failed or denied calls created nothing"
     assert sorted(calls["detail"]["eventName"]) == sorted(
         ["CreateTrainingJob", "CreateProcessingJob", "CreateHyperParameterTuningJob",
-         "CreateTransformJob", "CreateModel", "CreateNotebookInstance"]
+         "CreateTransformJob", "CreateModel", "CreateNotebookInstance",
+         "UpdateNotebookInstance", "CreateNotebookInstanceLifecycleConfig", "UpdateNotebookInstanceLifecycleConfig",
+         "CreateEndpointConfig", "CreateEndpoint", "UpdateEndpoint",
+         "CreateMonitoringSchedule", "UpdateMonitoringSchedule",
+         "CreateCompilationJob", "CreateOptimizationJob", "CreateLabelingJob", "CreateInferenceRecommendationsJob",
+         "CreateCluster", "UpdateCluster", "CreateDomain", "UpdateDomain", "CreateApp"]
     )  # fmt: skip
     assert "SageMaker Training Job State Change" in rules["state-changes"]["detail-type"]
     targets = plan.managed("aws_cloudwatch_event_target")
@@ -73,11 +95,21 @@ def test_the_function_is_traced_capped_encrypted_in_the_vpc_and_dead_letters(pla
     assert (log_group["kms_key_id"], log_group["retention_in_days"]) == (KEY.format("33333333"), 365)
 
 
+def test_the_api_call_rule_delivers_every_call_the_handler_parses_and_no_other(plan):
+    # Given the CloudTrail calls lambda/enforcer/events.py turns into a judgement
+    parsed = set(events.CALLS)
+    assert {"UpdateNotebookInstance", "UpdateEndpoint", "CreateApp", "UpdateDomain"} <= parsed
+    # Then the rule delivers exactly those (a call it delivered but did not parse would be paid for and ignored)
+    rules = {r["index"]: json.loads(r["values"]["event_pattern"]) for r in plan.managed("aws_cloudwatch_event_rule")}
+    assert set(rules["api-calls"]["detail"]["eventName"]) == parsed
+
+
 def test_the_state_change_rule_delivers_every_kind_the_handler_parses(plan):
     # Given the detail-types lambda/enforcer/events.py turns into a judgement
     events_py = (REPO / "lambda" / "enforcer" / "events.py").read_text()
     parsed = set(re.findall(r'^\s+"(SageMaker [A-Za-z ]+ State Change)":', events_py, re.M))
     assert "SageMaker Model State Change" in parsed
+    assert {"SageMaker Endpoint State Change", "SageMaker HyperPod Cluster State Change"} <= parsed
     # Then the rule delivers each of them (a CreateModel outside the VPC is judged without a trail too)
     rules = {r["index"]: json.loads(r["values"]["event_pattern"]) for r in plan.managed("aws_cloudwatch_event_rule")}
     assert set(rules["state-changes"]["detail-type"]) == parsed
@@ -87,7 +119,7 @@ def test_the_function_knows_the_local_storage_families_from_the_one_list(plan):
     families = json.loads((REPO / "modules/_instance_storage/instance_storage.json").read_text())[
         "local_storage_families"
     ]
-    variables = plan.values("aws_lambda_function.this")["environment"][0]["variables"]
+    variables = function_variables(plan)
     assert sorted(variables["INSTANCE_STORAGE_FAMILIES"].split(",")) == sorted(families)
 
 
@@ -125,3 +157,120 @@ def test_a_bad_mode_fails_at_plan_naming_the_variable(planner_for):
     message = planner_for("enforcer").plan_error(**INPUTS, package_path="enforcer.tar", enforcement_mode="warn")
     assert "var.enforcement_mode must be enforce or audit" in message
     assert "var.package_path must be the path of a .zip" in message
+
+
+def function_variables(plan) -> dict:
+    """The function's environment as planned (every variable is known at plan time)."""
+    return plan.values("aws_lambda_function.this")["environment"][0]["variables"]
+
+
+def _iam_actions(method: str) -> str:
+    """boto3's snake_case operation as its IAM action: describe_endpoint -> sagemaker:DescribeEndpoint."""
+    return "sagemaker:" + "".join(part.capitalize() for part in method.split("_"))
+
+
+def _allowed(statement: dict, key: str) -> set[str]:
+    value = statement[key]
+    return {value} if isinstance(value, str) else set(value)
+
+
+def test_the_role_may_make_every_call_the_handler_makes_on_the_new_kinds(plan):
+    # Given the SageMaker calls lambda/enforcer/actions.py makes (Describe, Stop, Delete, the job
+    # definitions a monitoring schedule names), each on the kind it is about
+    calls = {(kind, _iam_actions(method)) for kind, (method, _) in actions._DESCRIBE.items()}
+    calls |= {(kind, _iam_actions(method)) for kind, (method, _) in actions._STOP.items()}
+    calls |= {(kind, _iam_actions(method)) for kind, (method, _) in actions._DELETE.items()}
+    calls |= {
+        (method.removeprefix("describe_").replace("_", "-"), _iam_actions(method))
+        for method, _ in rules.MONITORING_DEFINITIONS.values()
+    }
+    calls |= {(kind, "sagemaker:ListTags") for kind in ("model", "notebook-instance", *NEW_REPORTED)}
+    calls |= {(kind, "sagemaker:AddTags") for kind in ("model", "notebook-instance", *NEW_REPORTED)}
+    statements = plan.policy("aws_iam_role_policy.function")["Statement"]
+    # Then one statement allows each call on <this account and region's kind>/*
+    for kind, action in sorted(calls):
+        resource = f"{SAGEMAKER}:{kind}/*"
+        assert any(action in _allowed(s, "Action") and resource in _allowed(s, "Resource") for s in statements), (kind, action)  # fmt: skip
+
+
+NEW_REPORTED = [
+    "endpoint", "endpoint-config", "notebook-instance-lifecycle-config", "compilation-job", "optimization-job",
+    "labeling-job", "inference-recommendations-job", "cluster", "domain",
+]  # fmt: skip
+
+
+def test_the_new_statements_allow_only_their_calls_on_this_accounts_resources(plan):
+    statements = {s["Sid"]: s for s in plan.policy("aws_iam_role_policy.function")["Statement"]}
+    describe = statements["DescribeTheOtherKindsItJudges"]
+    assert all(a.startswith("sagemaker:Describe") for a in _allowed(describe, "Action"))
+    assert _allowed(statements["ReadTheMarkerOfWhatItReports"], "Action") == {"sagemaker:ListTags"}
+    assert _allowed(statements["ReadTheMarkerOfWhatItReports"], "Resource") == {f"{SAGEMAKER}:{k}/*" for k in NEW_REPORTED}  # fmt: skip
+    assert _allowed(statements["DeleteEndpointsOutsideTheVpc"], "Action") == {"sagemaker:DeleteEndpoint"}
+    assert _allowed(statements["DeleteEndpointsOutsideTheVpc"], "Resource") == {f"{SAGEMAKER}:endpoint/*"}
+    assert _allowed(statements["DeleteStudioAppsOutsideTheRules"], "Action") == {"sagemaker:DeleteApp"}
+    assert _allowed(statements["DeleteStudioAppsOutsideTheRules"], "Resource") == {f"{SAGEMAKER}:app/*"}
+    stop = _allowed(statements["StopWhatEscapes"], "Action")
+    assert {"sagemaker:StopMonitoringSchedule", "sagemaker:StopLabelingJob", "sagemaker:StopCompilationJob"} <= stop
+    # AddTags still writes the marker tag alone, now on the new kinds it reports too
+    mark = statements["MarkWhatItHandled"]
+    assert mark["Condition"] == {"ForAllValues:StringEquals": {"aws:TagKeys": "smenv:enforcer"}}
+    assert {f"{SAGEMAKER}:{k}/*" for k in NEW_REPORTED} <= _allowed(mark, "Resource")
+    # Every SageMaker resource is of this account and region; no new statement is on "*"
+    for statement in statements.values():
+        for resource in _allowed(statement, "Resource"):
+            assert (
+                resource == "*" or not resource.startswith("arn:aws:sagemaker") or resource.startswith(f"{SAGEMAKER}:")
+            )
+    assert sorted(sid for sid, s in statements.items() if s["Resource"] == "*") == [
+        "DescribeNetworkAndTrace",
+        "FindEndpointConfigsUsingAModel",
+    ]
+    # No kms:GenerateMac in the role's policy: the key policy is the one grant
+    assert not any("kms:GenerateMac" in _allowed(s, "Action") for s in statements.values())
+
+
+def test_the_marker_key_is_an_hmac_key_only_the_enforcer_makes_and_checks_macs_with(plan):
+    key = plan.values("aws_kms_key.markers")
+    assert (key["customer_master_key_spec"], key["key_usage"]) == ("HMAC_256", "GENERATE_VERIFY_MAC")
+    assert plan.values("aws_kms_alias.markers")["name"] == "alias/smenv-test-enforcer-markers"
+    statements = {s["Sid"]: s for s in json.loads(key["policy"])["Statement"]}
+    assert set(statements) == {"ThisAccountAdministersThroughIam", "OnlyTheEnforcerMakesAndChecksMarkers"}
+    enforcer = statements["OnlyTheEnforcerMakesAndChecksMarkers"]
+    assert enforcer["Principal"] == {"AWS": ROLE}  # built from the name: known at plan time
+    assert _allowed(enforcer, "Action") == {"kms:GenerateMac", "kms:VerifyMac"}
+    assert enforcer["Condition"] == {"StringEquals": {"kms:MacAlgorithm": "HMAC_SHA_256"}}
+    admin = statements["ThisAccountAdministersThroughIam"]
+    assert admin["Principal"] == {"AWS": "arn:aws:iam::123456789012:root"}
+    assert admin["Condition"] == {"StringEquals": {"kms:CallerAccount": "123456789012"}}
+    # Administrators manage it through IAM, but no IAM policy or grant can let anyone else make a MAC
+    forbidden = {"kms:GenerateMac", "kms:VerifyMac", "kms:CreateGrant", "kms:*"}
+    assert not _allowed(admin, "Action") & forbidden
+    assert not any("*" in a for a in _allowed(admin, "Action"))
+    # and the function names it by its alias's ARN, built from names: its whole environment stays known at plan
+    alias_arn = "arn:aws:kms:us-east-1:123456789012:alias/smenv-test-enforcer-markers"
+    assert function_variables(plan)["MARKER_KEY_ARN"] == alias_arn
+    assert "aws_kms_key.markers" in json.dumps(plan.config_expression("aws_kms_alias.markers", "target_key_id"))
+
+
+def test_the_function_knows_the_approved_lifecycle_configs_and_terraforms_roles(plan):
+    variables = function_variables(plan)
+    assert variables["APPROVED_LIFECYCLE_CONFIGS"] == "smenv-test-fraud,smenv-test-risk"
+    assert variables["APPROVED_STUDIO_LIFECYCLE_CONFIGS"] == "smenv-test-studio"
+    assert variables["TERRAFORM_ROLE_ARNS"] == "arn:aws:iam::123456789012:role/smenv-test-terraform"
+
+
+def test_wrong_lifecycle_config_names_or_terraform_roles_fail_at_plan(planner_for):
+    message = planner_for("enforcer").plan_error(
+        **INPUTS,
+        package_path="enforcer.zip",
+        approved_lifecycle_config_names=["not a name"],
+        terraform_role_arns=["arn:aws:sts::123456789012:assumed-role/terraform/session"],
+    )
+    assert "var.approved_lifecycle_config_names must hold SageMaker names" in message
+    assert "var.terraform_role_arns must hold IAM role ARNs" in message
+
+
+def test_its_role_carries_the_guardrails_as_every_role_the_project_creates(plan):
+    attached = {r["values"]["policy_arn"] for r in plan.managed("aws_iam_role_policy_attachment")}
+    roles = {r["values"]["role"] for r in plan.managed("aws_iam_role_policy_attachment")}
+    assert (attached, roles) == (set(GUARDRAILS), {"smenv-test-sagemaker-enforcer"})

@@ -70,6 +70,7 @@ def test_a_create_training_job_call_names_the_job_and_the_caller():
         account=ACCOUNT,
         region=REGION,
         time="2025-01-01T12:00:01Z",
+        caller_principal=CALLER,  # no sessionContext: the identity's own ARN
     )
 
 
@@ -157,7 +158,8 @@ def test_a_state_change_without_a_usable_name_falls_back_to_the_resource_arn():
         ({**TRAINING_STATE_CHANGE, "source": "aws.ec2"}, "unrelated_source"),
         ({**TRAINING_STATE_CHANGE, "detail-type": 5}, "malformed_event"),
         ({**TRAINING_STATE_CHANGE, "detail": None}, "malformed_event"),
-        ({**TRAINING_STATE_CHANGE, "detail-type": "SageMaker Endpoint State Change"}, "unrelated_detail_type"),
+        ({**TRAINING_STATE_CHANGE, "detail-type": "SageMaker Feature Group State Change"}, "unrelated_detail_type"),
+        ({**TRAINING_STATE_CHANGE, "detail-type": "SageMaker Endpoint State Change"}, "no_resource_name"),
         ({**TRAINING_STATE_CHANGE, "detail": {"TrainingJobName": "x" * 64}, "resources": []}, "no_resource_name"),
         ({**TRAINING_STATE_CHANGE, "detail": {"TrainingJobName": "-leading"}, "resources": "x"}, "no_resource_name"),
     ],
@@ -185,6 +187,8 @@ def test_the_defaults_are_secure():
     assert not loaded.policy.allow_serverless_inference
     assert loaded.policy.local_storage_families == frozenset()  # no instance type is exempt from kms.volume
     assert loaded.findings_topic_arn is None
+    assert loaded.marker_key_arn is None  # no marker is trusted
+    assert loaded.policy.terraform_roles == frozenset()  # every lifecycle configuration written is reported
 
 
 def test_the_local_storage_families_are_read_from_instance_storage_families():
@@ -250,3 +254,39 @@ def test_an_instance_family_that_is_not_one_is_a_configuration_error(value):
         config.load_config({"INSTANCE_STORAGE_FAMILIES": f"g4dn,{value}"})
     [problem] = raised.value.problems
     assert problem.startswith("INSTANCE_STORAGE_FAMILIES has 1 malformed instance family")
+
+
+def test_the_lists_and_the_marker_key_of_the_new_rules_are_read():
+    role = "arn:aws:iam::123456789012:role/smenv-dev-terraform"
+    key = "arn:aws:kms:us-east-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+    loaded = config.load_config(
+        {
+            "APPROVED_LIFECYCLE_CONFIGS": "smenv-dev-fraud, smenv-dev-risk",
+            "APPROVED_STUDIO_LIFECYCLE_CONFIGS": "smenv-dev-studio",
+            "TERRAFORM_ROLE_ARNS": f"{role},arn:aws:iam::123456789012:role/ci/deployer",
+            "MARKER_KEY_ARN": f" {key} ",
+        }
+    )
+    assert loaded.policy.approved_lifecycle_configs == {"smenv-dev-fraud", "smenv-dev-risk"}
+    assert loaded.policy.approved_studio_lifecycle_configs == {"smenv-dev-studio"}
+    assert loaded.policy.terraform_roles == {role, "arn:aws:iam::123456789012:role/ci/deployer"}
+    assert loaded.marker_key_arn == key
+    alias = "arn:aws:kms:us-east-1:123456789012:alias/smenv-dev-enforcer-markers"  # what modules/enforcer passes
+    assert config.load_config({"MARKER_KEY_ARN": alias}).marker_key_arn == alias
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("APPROVED_LIFECYCLE_CONFIGS", "smenv-dev-fraud,not a name"),
+        ("APPROVED_STUDIO_LIFECYCLE_CONFIGS", "arn:aws:sagemaker:us-east-1:123456789012:studio-lifecycle-config/x"),
+        ("TERRAFORM_ROLE_ARNS", "arn:aws:sts::123456789012:assumed-role/terraform/session"),
+        ("MARKER_KEY_ARN", "alias/smenv-dev-enforcer-markers"),  # a name: which account's, which region's?
+        ("MARKER_KEY_ARN", "arn:aws:kms:us-east-1:123456789012:key"),
+    ],
+)
+def test_a_wrong_list_entry_or_marker_key_is_a_configuration_error(variable, value):
+    with pytest.raises(config.ConfigError) as raised:
+        config.load_config({variable: value})
+    [problem] = raised.value.problems
+    assert problem.startswith(variable)

@@ -175,6 +175,7 @@ def test_a_notebook_on_a_g4dn_type_without_a_key_breaks_kms_volume():
         "SecurityGroups": [SG],
         "DirectInternetAccess": "Disabled",
         "RootAccess": "Disabled",
+        "InstanceMetadataServiceConfiguration": {"MinimumInstanceMetadataServiceVersion": "2"},
     }
     assert rules.evaluate("notebook-instance", notebook, LOCAL_STORAGE).rule_ids == ["kms.volume"]
 
@@ -322,21 +323,23 @@ def test_the_serverless_tag_exempts_a_model_from_the_vpc_rule_only_where_allowed
     assert rules.evaluate("model", description, policy, tags=tags).rule_ids == expected
 
 
-def test_a_notebook_needs_the_vpc_a_key_no_internet_and_no_root():
+def test_a_notebook_needs_the_vpc_a_key_no_internet_no_root_and_imdsv2():
     ok = {
         "SubnetId": SUBNET,
         "SecurityGroups": [SG],
         "KmsKeyId": KEY,
         "DirectInternetAccess": "Disabled",
         "RootAccess": "Disabled",
+        "InstanceMetadataServiceConfiguration": {"MinimumInstanceMetadataServiceVersion": "2"},
     }
     assert rules.evaluate("notebook-instance", ok, STRICT).compliant
-    # AWS defaults both access settings to Enabled when the answer leaves them out
+    # AWS defaults both access settings to Enabled, and IMDS to version 1, when the answer leaves them out
     assert rules.evaluate("notebook-instance", {}, STRICT).rule_ids == [
         "vpc.required",
         "kms.volume",
         "notebook.direct_internet_access",
         "notebook.root_access",
+        "notebook.imds_v1",
     ]
     assert rules.evaluate("notebook-instance", {**ok, "SecurityGroups": [OTHER_SG]}, STRICT).rule_ids == [
         "vpc.security_group_not_approved"
@@ -376,4 +379,4 @@ def test_an_endpoint_configuration_serves_its_production_and_shadow_models():
 
 def test_an_unknown_kind_is_a_programming_error():
     with pytest.raises(ValueError, match="unknown resource kind"):
-        rules.evaluate("endpoint", {}, STRICT)
+        rules.evaluate("feature-group", {}, STRICT)
