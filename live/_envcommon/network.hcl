@@ -17,6 +17,7 @@ dependency "kms" {
 inputs = {
   vpc_cidr              = local.env.vpc_cidr
   azs                   = local.env.azs
+  teams                 = local.env.teams # one security group per team, none admitting another team
   enable_nat_gateway    = lookup(local.env, "enable_nat_gateway", false)
   flow_logs_kms_key_arn = dependency.kms.outputs.key_arns["logs"]
   # The endpoints admit this account's (or the organization's) principals and resources only.

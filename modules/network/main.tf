@@ -251,32 +251,71 @@ resource "aws_vpc_endpoint" "interface" {
   tags = { Name = "${var.name_prefix}-${each.key}" }
 }
 
-# --- The security group SageMaker jobs, notebooks and models run in -----------------------------
+# --- The security groups SageMaker work runs in: one per team, one for the platform ----------------
+#
+# Each team's notebooks and jobs run in the team's own group, the models the platform deploys
+# (modules/endpoint) in the shared one. A group admits its own members only (inter-container
+# traffic of distributed jobs) and reaches its members, the interface endpoints and S3: no rule
+# names another group, so a job of one team cannot reach another team's notebook or jobs (nor the
+# platform's models), nor they it. The interface endpoints admit the whole VPC CIDR on 443, so every
+# group reaches them.
+#
+# Keys: "platform" for the shared group, "team-<team>" for a team's (a team may be called platform).
+
+locals {
+  workload_groups = merge(
+    {
+      platform = {
+        name = "${var.name_prefix}-sagemaker"
+        # Unchanged from when every workload shared this group: EC2 cannot change a group's
+        # description, so a new one would replace the group under the models running in it. The
+        # Purpose tag says what it is for now.
+        description = "SageMaker jobs, notebooks and models: each other, the endpoints and S3 only"
+        purpose     = "SageMaker models the platform deploys"
+      }
+    },
+    {
+      for team in var.teams : "team-${team}" => {
+        name        = "${var.name_prefix}-${team}-sagemaker"
+        description = "SageMaker notebooks and jobs of team ${team}: each other, the endpoints and S3 only"
+        purpose     = "SageMaker notebooks and jobs of team ${team}"
+      }
+    },
+  )
+}
 
 resource "aws_security_group" "sagemaker" {
   # checkov:skip=CKV2_AWS_5: attached outside this module, by the notebooks, jobs and models that run in it
-  name        = "${var.name_prefix}-sagemaker"
-  description = "SageMaker jobs, notebooks and models: each other, the endpoints and S3 only"
+  for_each = local.workload_groups
+
+  name        = each.value.name
+  description = each.value.description
   vpc_id      = aws_vpc.this.id
-  tags        = { Name = "${var.name_prefix}-sagemaker" }
+  tags        = { Name = each.value.name, Purpose = each.value.purpose }
 }
 
 resource "aws_vpc_security_group_ingress_rule" "sagemaker_self" {
-  security_group_id            = aws_security_group.sagemaker.id
+  for_each = aws_security_group.sagemaker
+
+  security_group_id            = each.value.id
   description                  = "Inter-container traffic of distributed jobs"
   ip_protocol                  = "-1"
-  referenced_security_group_id = aws_security_group.sagemaker.id
+  referenced_security_group_id = each.value.id
 }
 
 resource "aws_vpc_security_group_egress_rule" "sagemaker_self" {
-  security_group_id            = aws_security_group.sagemaker.id
+  for_each = aws_security_group.sagemaker
+
+  security_group_id            = each.value.id
   description                  = "Inter-container traffic of distributed jobs"
   ip_protocol                  = "-1"
-  referenced_security_group_id = aws_security_group.sagemaker.id
+  referenced_security_group_id = each.value.id
 }
 
 resource "aws_vpc_security_group_egress_rule" "sagemaker_endpoints" {
-  security_group_id            = aws_security_group.sagemaker.id
+  for_each = aws_security_group.sagemaker
+
+  security_group_id            = each.value.id
   description                  = "HTTPS to the interface endpoints"
   ip_protocol                  = "tcp"
   from_port                    = 443
@@ -285,12 +324,41 @@ resource "aws_vpc_security_group_egress_rule" "sagemaker_endpoints" {
 }
 
 resource "aws_vpc_security_group_egress_rule" "sagemaker_s3" {
-  security_group_id = aws_security_group.sagemaker.id
+  for_each = aws_security_group.sagemaker
+
+  security_group_id = each.value.id
   description       = "HTTPS to S3 through the gateway endpoint"
   ip_protocol       = "tcp"
   from_port         = 443
   to_port           = 443
   prefix_list_id    = aws_vpc_endpoint.s3.prefix_list_id
+}
+
+# The single shared group and its rules, from before there was one group per team, are the
+# platform's now: state moves, nothing is replaced.
+moved {
+  from = aws_security_group.sagemaker
+  to   = aws_security_group.sagemaker["platform"]
+}
+
+moved {
+  from = aws_vpc_security_group_ingress_rule.sagemaker_self
+  to   = aws_vpc_security_group_ingress_rule.sagemaker_self["platform"]
+}
+
+moved {
+  from = aws_vpc_security_group_egress_rule.sagemaker_self
+  to   = aws_vpc_security_group_egress_rule.sagemaker_self["platform"]
+}
+
+moved {
+  from = aws_vpc_security_group_egress_rule.sagemaker_endpoints
+  to   = aws_vpc_security_group_egress_rule.sagemaker_endpoints["platform"]
+}
+
+moved {
+  from = aws_vpc_security_group_egress_rule.sagemaker_s3
+  to   = aws_vpc_security_group_egress_rule.sagemaker_s3["platform"]
 }
 
 # --- Flow logs: all traffic, to an encrypted log group -------------------------------------------

@@ -19,8 +19,13 @@ output "private_route_table_id" {
 }
 
 output "sagemaker_security_group_id" {
-  description = "Security group for SageMaker jobs, notebooks and models."
-  value       = aws_security_group.sagemaker.id
+  description = "The shared security group, for the SageMaker models the platform deploys (modules/endpoint); teams' notebooks and jobs run in team_security_group_ids."
+  value       = aws_security_group.sagemaker["platform"].id
+}
+
+output "team_security_group_ids" {
+  description = "Security group of each team's SageMaker notebooks and jobs, by team (var.teams): each admits its own members only."
+  value       = { for team in var.teams : team => aws_security_group.sagemaker["team-${team}"].id }
 }
 
 output "endpoint_security_group_id" {
@@ -34,7 +39,7 @@ output "s3_vpc_endpoint_id" {
 }
 
 output "s3_prefix_list_id" {
-  description = "The S3 prefix list the SageMaker security group may reach."
+  description = "The S3 prefix list the SageMaker security groups may reach."
   value       = aws_vpc_endpoint.s3.prefix_list_id
 }
 

@@ -8,6 +8,18 @@ variable "name_prefix" {
   }
 }
 
+variable "teams" {
+  description = "Teams whose notebooks and jobs get a security group of their own, <name_prefix>-<team>-sagemaker, that no other team's group can reach (output team_security_group_ids). Empty: only the shared group the platform's models run in."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for t in var.teams : can(regex("^[a-z0-9]([a-z0-9-]{0,14}[a-z0-9])?$", t))]) && length(distinct(var.teams)) == length(var.teams)
+    error_message = "var.teams must list distinct teams of 1-16 lower-case letters, digits and hyphens."
+  }
+}
+
 variable "vpc_cidr" {
   description = "The VPC's IPv4 CIDR block (private range). Subnets are carved from it with subnet_newbits."
   type        = string

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import uuid
+
 import pytest
 
 KEY = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
@@ -71,18 +74,197 @@ def test_the_endpoint_security_group_allows_https_from_the_vpc_only(plan):
 
 
 def test_sagemaker_traffic_stays_between_its_containers_the_endpoints_and_s3(plan):
-    egress = {r["name"]: r["values"] for r in plan.managed("aws_vpc_security_group_egress_rule")}
-    assert sorted(egress) == ["sagemaker_endpoints", "sagemaker_s3", "sagemaker_self"]
+    # Given no teams, when planned, then the shared group alone, with its four rules
+    egress = {(r["name"], r["index"]): r["values"] for r in plan.managed("aws_vpc_security_group_egress_rule")}
+    assert sorted(egress) == [("sagemaker_endpoints", "platform"), ("sagemaker_s3", "platform"), ("sagemaker_self", "platform")]  # fmt: skip
     assert all(rule.get("cidr_ipv4") is None and rule.get("cidr_ipv6") is None for rule in egress.values())
-    assert egress["sagemaker_endpoints"]["from_port"] == egress["sagemaker_s3"]["from_port"] == 443
+    assert (
+        egress["sagemaker_endpoints", "platform"]["from_port"] == egress["sagemaker_s3", "platform"]["from_port"] == 443
+    )
     # The references to the groups and the S3 prefix list are only known after apply: read the configuration.
     assert plan.config_expression("aws_vpc_security_group_egress_rule.sagemaker_s3", "prefix_list_id") == {
         "references": ["aws_vpc_endpoint.s3.prefix_list_id", "aws_vpc_endpoint.s3"]
     }
-    ingress = plan.config_expression(
-        "aws_vpc_security_group_ingress_rule.sagemaker_self", "referenced_security_group_id"
+    assert references_of(plan, "aws_vpc_security_group_ingress_rule.sagemaker_self") == {
+        "for_each": ["aws_security_group.sagemaker"],
+        "security_group_id": ["each.value.id", "each.value"],
+        "referenced_security_group_id": ["each.value.id", "each.value"],
+    }
+    assert plan.values('aws_security_group.sagemaker["platform"]')["name"] == "smenv-test-sagemaker"
+    assert plan.output("team_security_group_ids") == {}
+
+
+# --- One security group per team -------------------------------------------------------------------
+
+TEAMS = ["fraud", "pricing"]
+GROUPS = ["platform", "team-fraud", "team-pricing"]
+
+
+@pytest.fixture(scope="module")
+def team_plan(network):
+    return network.plan(**INPUTS, teams=TEAMS)
+
+
+def references_of(plan, address: str) -> dict[str, list[str]]:
+    """What a resource's for_each and its group attributes refer to, as written in the configuration."""
+    module = plan.raw["configuration"]["root_module"]
+    resource = next(r for r in module["resources"] if r["address"] == address)
+    found = {"for_each": resource["for_each_expression"]["references"]}
+    for attribute in ("security_group_id", "referenced_security_group_id", "prefix_list_id"):
+        if attribute in resource["expressions"]:
+            found[attribute] = resource["expressions"][attribute].get("references")
+    return found
+
+
+def test_each_team_gets_a_security_group_of_its_own_beside_the_platforms(team_plan):
+    # Given two teams, when planned
+    groups = {r["index"]: r["values"] for r in team_plan.managed("aws_security_group") if r["name"] == "sagemaker"}
+    # Then one group per team, named for it, and the shared one the platform's models run in
+    assert sorted(groups) == GROUPS
+    assert groups["team-fraud"]["name"] == groups["team-fraud"]["tags"]["Name"] == "smenv-test-fraud-sagemaker"
+    assert groups["team-pricing"]["name"] == "smenv-test-pricing-sagemaker"
+    assert groups["platform"]["name"] == "smenv-test-sagemaker"
+    assert groups["platform"]["tags"]["Purpose"] == "SageMaker models the platform deploys"
+    assert groups["team-fraud"]["tags"]["Purpose"] == "SageMaker notebooks and jobs of team fraud"
+    # And the teams' groups are published by team (their ids are known after apply)
+    change = team_plan.raw["output_changes"]["team_security_group_ids"]["after_unknown"]
+    assert change == {"fraud": True, "pricing": True}
+
+
+def test_no_group_admits_or_reaches_another_teams_group_or_the_platforms(team_plan):
+    # Given two teams, when planned, then every workload group has exactly one ingress rule...
+    ingress = [r for r in team_plan.managed("aws_vpc_security_group_ingress_rule") if r["name"] != "endpoints_https"]
+    assert sorted((r["name"], r["index"]) for r in ingress) == [("sagemaker_self", g) for g in GROUPS]
+    assert all(r["values"]["cidr_ipv4"] is None and r["values"]["prefix_list_id"] is None for r in ingress)
+    # ...and one egress rule to a group other than the endpoints', and each names its own group only:
+    # one rule per group (for_each over the groups), from the group it belongs to (each.value). No
+    # rule names a team's group, the shared one or a CIDR, so no team reaches another's notebooks or jobs.
+    for address in (
+        "aws_vpc_security_group_ingress_rule.sagemaker_self",
+        "aws_vpc_security_group_egress_rule.sagemaker_self",
+    ):
+        assert references_of(team_plan, address) == {
+            "for_each": ["aws_security_group.sagemaker"],
+            "security_group_id": ["each.value.id", "each.value"],
+            "referenced_security_group_id": ["each.value.id", "each.value"],
+        }, address
+    for rule in team_plan.managed("aws_vpc_security_group_egress_rule"):
+        assert rule["name"] in ("sagemaker_self", "sagemaker_endpoints", "sagemaker_s3"), rule["address"]
+
+
+def test_every_workload_group_reaches_the_interface_endpoints_and_s3_on_443(team_plan):
+    # Given two teams, when planned
+    egress = {(r["name"], r["index"]): r["values"] for r in team_plan.managed("aws_vpc_security_group_egress_rule")}
+    # Then every group, the teams' and the platform's, may reach the endpoints and S3 over HTTPS
+    for group in GROUPS:
+        for name in ("sagemaker_endpoints", "sagemaker_s3"):
+            rule = egress[name, group]
+            assert (rule["ip_protocol"], rule["from_port"], rule["to_port"]) == ("tcp", 443, 443), (name, group)
+            assert rule["cidr_ipv4"] is None and rule["cidr_ipv6"] is None, (name, group)
+    assert references_of(team_plan, "aws_vpc_security_group_egress_rule.sagemaker_endpoints") == {
+        "for_each": ["aws_security_group.sagemaker"],
+        "security_group_id": ["each.value.id", "each.value"],
+        "referenced_security_group_id": ["aws_security_group.endpoints.id", "aws_security_group.endpoints"],
+    }
+    assert references_of(team_plan, "aws_vpc_security_group_egress_rule.sagemaker_s3") == {
+        "for_each": ["aws_security_group.sagemaker"],
+        "security_group_id": ["each.value.id", "each.value"],
+        "prefix_list_id": ["aws_vpc_endpoint.s3.prefix_list_id", "aws_vpc_endpoint.s3"],
+    }
+    # And the endpoints let them in: HTTPS from the whole VPC, whatever group the caller is in
+    endpoints = team_plan.values("aws_vpc_security_group_ingress_rule.endpoints_https")
+    assert (endpoints["from_port"], endpoints["to_port"], endpoints["cidr_ipv4"]) == (443, 443, "10.20.0.0/16")
+    assert references_of(team_plan, "aws_vpc_endpoint.interface") == {"for_each": ["local.endpoint_service_names"]}
+    assert team_plan.config_expression("aws_vpc_endpoint.interface", "security_group_ids")["references"][0] == (
+        "aws_security_group.endpoints.id"
     )
-    assert ingress["references"][0] == "aws_security_group.sagemaker.id"
+
+
+def test_a_bad_or_repeated_team_name_fails_at_plan_naming_var_teams(network):
+    # Given a team name with capitals, or a team twice, when planned, then the plan fails on var.teams
+    for teams in (["Fraud"], ["fraud", "fraud"], ["a-team-name-over-16"], ["-fraud"]):
+        message = network.plan_error(**INPUTS, teams=teams)
+        assert "var.teams must list distinct teams of 1-16 lower-case letters, digits and hyphens" in message, teams
+
+
+def test_the_shared_group_and_its_rules_move_to_the_platforms_key_rather_than_being_replaced(network, tmp_path):
+    # Given the state of an environment from before there was one group per team
+    provider = 'provider["registry.terraform.io/hashicorp/aws"]'
+    group, vpc = "sg-0123456789abcdef0", "vpc-0123456789abcdef0"
+    endpoints, prefix_list = "sg-0fedcba9876543210", "pl-63a5400a"
+
+    def rule(name: str, protocol: str, port: int | None, **to: str) -> dict:
+        return {
+            "id": f"sgr-{name}", "arn": f"arn:aws:ec2:us-east-1:123456789012:security-group-rule/sgr-{name}",
+            "security_group_id": group, "security_group_rule_id": f"sgr-{name}", "ip_protocol": protocol,
+            "from_port": port, "to_port": port, "description": None, "cidr_ipv4": None, "cidr_ipv6": None,
+            "prefix_list_id": None, "referenced_security_group_id": None, "tags": None, "tags_all": {},
+        } | to  # fmt: skip
+
+    # What the rules refer to, as they stand (their ids are known: nothing forces the rules anew)
+    around = [
+        ("aws_vpc", "this", {
+            "id": vpc, "cidr_block": "10.20.0.0/16", "enable_dns_support": True, "enable_dns_hostnames": True,
+            "instance_tenancy": "default", "tags": {"Name": "smenv-test-vpc"}, "tags_all": {"Name": "smenv-test-vpc"},
+        }),
+        ("aws_security_group", "endpoints", {
+            "id": endpoints, "name": "smenv-test-endpoints", "name_prefix": "", "vpc_id": vpc,
+            "description": "Interface endpoints: HTTPS from inside the VPC only", "ingress": [], "egress": [],
+            "revoke_rules_on_delete": False, "tags": {"Name": "smenv-test-endpoints"},
+            "tags_all": {"Name": "smenv-test-endpoints"},
+        }),
+        ("aws_vpc_endpoint", "s3", {
+            "id": "vpce-0123456789abcdef0", "vpc_id": vpc, "service_name": "com.amazonaws.us-east-1.s3",
+            "vpc_endpoint_type": "Gateway", "prefix_list_id": prefix_list, "route_table_ids": [],
+            "tags": {"Name": "smenv-test-s3"}, "tags_all": {"Name": "smenv-test-s3"},
+        }),
+    ]  # fmt: skip
+    old = [
+        ("aws_security_group", "sagemaker", {
+            "id": group, "arn": f"arn:aws:ec2:us-east-1:123456789012:security-group/{group}",
+            "name": "smenv-test-sagemaker", "name_prefix": "", "vpc_id": vpc, "owner_id": "123456789012",
+            "description": "SageMaker jobs, notebooks and models: each other, the endpoints and S3 only",
+            "ingress": [], "egress": [], "revoke_rules_on_delete": False, "timeouts": None,
+            "tags": {"Name": "smenv-test-sagemaker"}, "tags_all": {"Name": "smenv-test-sagemaker"},
+        }),
+        ("aws_vpc_security_group_ingress_rule", "sagemaker_self", rule("a", "-1", None, referenced_security_group_id=group)),
+        ("aws_vpc_security_group_egress_rule", "sagemaker_self", rule("b", "-1", None, referenced_security_group_id=group)),
+        ("aws_vpc_security_group_egress_rule", "sagemaker_endpoints", rule("c", "tcp", 443, referenced_security_group_id=endpoints)),
+        ("aws_vpc_security_group_egress_rule", "sagemaker_s3", rule("d", "tcp", 443, prefix_list_id=prefix_list)),
+    ]  # fmt: skip
+    state = {
+        "version": 4,
+        "terraform_version": "1.6.0",
+        "serial": 1,
+        "lineage": "00000000-0000-0000-0000-000000000000",
+        "outputs": {},
+        "resources": [
+            {"mode": "managed", "type": type_, "name": name, "provider": provider,
+             "instances": [{"schema_version": 1 if type_ == "aws_security_group" else 0, "attributes": attributes}]}
+            for type_, name, attributes in around + old
+        ],
+    }  # fmt: skip
+    state_file = tmp_path / "before.tfstate"
+    state_file.write_text(json.dumps(state))
+    var_file = f"inputs-{uuid.uuid4().hex[:8]}.tfvars.json"
+    (network.dir / var_file).write_text(json.dumps(INPUTS | {"teams": TEAMS}))
+    # When planned with teams (not refreshed: the ids exist only in this state)
+    try:
+        raw = network.tf.plan(output=True, refresh=False, state=str(state_file), tf_var_file=var_file)._raw
+    finally:
+        (network.dir / var_file).unlink()
+    changes = {c["address"]: c for c in raw["resource_changes"]}
+    # Then each old address is the platform's instance now, kept (tags at most change), and nothing is
+    # planned at the old addresses
+    for type_, name, _ in old:
+        moved = changes[f'{type_}.{name}["platform"]']
+        assert moved.get("previous_address") == f"{type_}.{name}", moved["address"]
+        assert moved["change"]["actions"] in (["no-op"], ["update"]), moved["address"]
+        assert f"{type_}.{name}" not in changes
+    platform = changes['aws_security_group.sagemaker["platform"]']["change"]
+    assert platform["before"]["id"] == platform["after"]["id"] == group
+    # And the teams' groups are new
+    assert changes['aws_security_group.sagemaker["team-fraud"]']["change"]["actions"] == ["create"]
 
 
 def test_the_s3_gateway_endpoint_lets_through_only_this_environments_buckets(plan):
