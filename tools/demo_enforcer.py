@@ -74,7 +74,7 @@ def read_contract(ssm, env: Environment, team: str | None = None) -> Contract:
     team = team or env.teams[0]
     needed = {
         "subnets": "network/private_subnet_ids",
-        "security_group": "network/sagemaker_security_group_id",
+        "security_group": f"teams/{team}/security_group_id",
         "topic_arn": "enforcer/findings_topic_arn",
         "role_arn": f"teams/{team}/execution_role_arn",
     }

@@ -28,10 +28,16 @@ dependency "network" {
   mock_outputs_allowed_terraform_commands = local.mocks.commands
 }
 
+dependency "guardrails" {
+  config_path                             = "../guardrails"
+  mock_outputs                            = local.mocks.guardrails
+  mock_outputs_allowed_terraform_commands = local.mocks.commands
+}
+
 inputs = {
   package_path                = local.package
   approved_subnet_ids         = dependency.network.outputs.private_subnet_ids
-  approved_security_group_ids = [dependency.network.outputs.sagemaker_security_group_id]
+  approved_security_group_ids = sort(distinct(concat([dependency.network.outputs.sagemaker_security_group_id], values(dependency.network.outputs.team_security_group_ids))))
   vpc_id                      = dependency.network.outputs.vpc_id
   lambda_subnet_ids           = dependency.network.outputs.private_subnet_ids
   endpoint_security_group_id  = dependency.network.outputs.endpoint_security_group_id
@@ -40,4 +46,9 @@ inputs = {
   logs_kms_key_arn            = dependency.kms.outputs.key_arns["logs"]
   enforcement_mode            = lookup(local.env, "enforcement_mode", "enforce")
   allow_serverless_inference  = lookup(local.env, "endpoint_shape", "provisioned") == "serverless"
+  guardrail_policy_arns       = dependency.guardrails.outputs.policy_arns
+  # The notebooks' own lifecycle configurations (modules/notebook names them <prefix>-<team>), and
+  # Terraform, whose lifecycle-configuration changes are the reviewed ones.
+  approved_lifecycle_config_names = [for team in local.env.teams : "${local.env.name_prefix}-${local.env.environment}-${team}"]
+  terraform_role_arns             = compact([lookup(local.env, "terraform_role_arn", "")])
 }

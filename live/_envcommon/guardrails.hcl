@@ -22,7 +22,7 @@ dependency "network" {
 
 inputs = {
   approved_subnet_ids         = dependency.network.outputs.private_subnet_ids
-  approved_security_group_ids = [dependency.network.outputs.sagemaker_security_group_id]
+  approved_security_group_ids = sort(distinct(concat([dependency.network.outputs.sagemaker_security_group_id], values(dependency.network.outputs.team_security_group_ids))))
   require_network_isolation   = lookup(local.env, "require_network_isolation", false)
   allow_serverless_inference  = lookup(local.env, "endpoint_shape", "provisioned") == "serverless"
   # Only the deployers (Terraform, promotion) may make a model without a VPC, and only there.

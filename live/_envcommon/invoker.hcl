@@ -34,7 +34,14 @@ dependency "endpoint" {
   mock_outputs_allowed_terraform_commands = local.mocks.commands
 }
 
+dependency "guardrails" {
+  config_path                             = "../guardrails"
+  mock_outputs                            = local.mocks.guardrails
+  mock_outputs_allowed_terraform_commands = local.mocks.commands
+}
+
 inputs = {
+  guardrail_policy_arns      = dependency.guardrails.outputs.policy_arns
   endpoint_name              = dependency.endpoint.outputs.endpoint_name
   endpoint_arn               = dependency.endpoint.outputs.endpoint_arn
   package_path               = local.package

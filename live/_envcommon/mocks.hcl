@@ -19,6 +19,7 @@ locals {
     vpc_cidr                    = local.env.vpc_cidr
     private_subnet_ids          = [for i, _ in local.env.azs : format("subnet-%017d", i)]
     sagemaker_security_group_id = "sg-00000000000000000"
+    team_security_group_ids     = { for i, t in local.env.teams : t => format("sg-%017d", 100 + i) }
     endpoint_security_group_id  = "sg-00000000000000001"
     s3_vpc_endpoint_id          = "vpce-00000000000000000"
     interface_endpoint_ids      = { for i, s in ["sagemaker.api", "sagemaker.runtime", "notebook", "sts", "logs", "monitoring", "kms", "ssm", "ecr.api", "ecr.dkr", "events", "sns"] : s => format("vpce-%017d", i + 1) }
@@ -36,12 +37,14 @@ locals {
     function_name      = "${local.prefix}-sagemaker-enforcer"
   }
   guardrails = {
-    policy_arns = [for concern in ["network", "encryption", "notebook"] : "${local.arn.iam}:policy/${local.prefix}-sagemaker-guardrails-${concern}"]
+    policy_arns         = [for concern in ["network", "encryption", "workloads"] : "${local.arn.iam}:policy/${local.prefix}-sagemaker-guardrails-${concern}"]
+    boundary_policy_arn = "${local.arn.iam}:policy/${local.prefix}-sagemaker-boundary"
   }
   notebook = {
     execution_role_arns       = { for t in local.env.teams : t => "${local.arn.iam}:role/${local.prefix}-${t}-sagemaker" }
     notebook_names            = { for t in local.env.teams : t => "${local.prefix}-${t}" }
     notebook_user_policy_arns = { for t in local.env.teams : t => "${local.arn.iam}:policy/${local.prefix}-${t}-notebook-user" }
+    work_name_prefixes        = { for t in local.env.teams : t => "${local.prefix}-${t}-" }
   }
   endpoint = {
     endpoint_name      = "${local.prefix}-${local.env.endpoint.name}"

@@ -33,15 +33,16 @@ dependency "guardrails" {
 }
 
 inputs = {
-  teams                 = local.env.teams
-  data_buckets          = dependency.buckets.outputs.data_buckets
-  model_buckets         = dependency.buckets.outputs.model_buckets
-  kms_key_arns          = dependency.kms.outputs.key_arns
-  subnet_ids            = dependency.network.outputs.private_subnet_ids
-  security_group_id     = dependency.network.outputs.sagemaker_security_group_id
-  guardrail_policy_arns = dependency.guardrails.outputs.policy_arns
-  instance_type         = lookup(local.env, "notebook_instance_type", "ml.t3.medium")
-  idle_minutes          = lookup(local.env, "notebook_idle_minutes", 60)
+  teams         = local.env.teams
+  data_buckets  = dependency.buckets.outputs.data_buckets
+  model_buckets = dependency.buckets.outputs.model_buckets
+  kms_key_arns  = dependency.kms.outputs.key_arns
+  subnet_ids    = dependency.network.outputs.private_subnet_ids
+  # Each team in its own group, which admits no other team.
+  team_security_group_ids = dependency.network.outputs.team_security_group_ids
+  guardrail_policy_arns   = dependency.guardrails.outputs.policy_arns
+  instance_type           = lookup(local.env, "notebook_instance_type", "ml.t3.medium")
+  idle_minutes            = lookup(local.env, "notebook_idle_minutes", 60)
   # Registries job images may come from besides the account's own (default: AWS-owned SageMaker ones).
   job_image_registries = lookup(local.env, "image_registries", null)
   # People open notebooks through the notebook and SageMaker API endpoints, or from these networks.

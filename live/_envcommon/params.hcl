@@ -76,6 +76,7 @@ inputs = {
     { for purpose, arn in dependency.kms.outputs.key_arns : "kms/${purpose}/key_arn" => arn },
     { for team, name in dependency.buckets.outputs.data_buckets : "teams/${team}/data_bucket" => name },
     { for team, name in dependency.buckets.outputs.model_buckets : "teams/${team}/model_bucket" => name },
+    { for team, id in dependency.network.outputs.team_security_group_ids : "teams/${team}/security_group_id" => id },
     # Promotion target (modules/promotion names its role and group from name_prefix alone).
     lookup(local.env, "promotion", null) == null ? {} : {
       "promotion/model_bucket"        = dependency.buckets.outputs.model_buckets[local.env.endpoint.team]
@@ -86,6 +87,8 @@ inputs = {
     { for team, arn in dependency.notebook.outputs.execution_role_arns : "teams/${team}/execution_role_arn" => arn },
     { for team, name in dependency.notebook.outputs.notebook_names : "teams/${team}/notebook" => name },
     { for team, arn in dependency.notebook.outputs.notebook_user_policy_arns : "teams/${team}/notebook_user_policy_arn" => arn },
+    { for team, prefix in dependency.notebook.outputs.work_name_prefixes : "teams/${team}/work_name_prefix" => prefix },
+    { "guardrails/boundary_policy_arn" = dependency.guardrails.outputs.boundary_policy_arn },
   )
   string_lists = {
     "network/private_subnet_ids" = dependency.network.outputs.private_subnet_ids

@@ -24,7 +24,14 @@ dependency "buckets" {
   mock_outputs_allowed_terraform_commands = local.mocks.commands
 }
 
+dependency "guardrails" {
+  config_path                             = "../guardrails"
+  mock_outputs                            = local.mocks.guardrails
+  mock_outputs_allowed_terraform_commands = local.mocks.commands
+}
+
 inputs = {
+  guardrail_policy_arns     = dependency.guardrails.outputs.policy_arns
   kms_key_arn               = dependency.kms.outputs.key_arns["trail"]
   logs_kms_key_arn          = dependency.kms.outputs.key_arns["logs"]
   notifications_kms_key_arn = dependency.kms.outputs.key_arns["notifications"]

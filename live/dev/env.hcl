@@ -9,6 +9,12 @@ locals {
   vpc_cidr    = "10.20.0.0/16"
   teams       = ["fraud", "pricing"]
 
+  # SageMaker work may use these instance families only (modules/guardrails: cost and blast radius).
+  instance_types = ["ml.t3.*", "ml.m5.*", "ml.c5.*", "ml.g5.*"]
+  # Actions that send no key a guardrail could test (modules/guardrails/README.md lists each and
+  # why): denied unless opted in here, e.g. ["sagemaker:CreateCompilationJob"].
+  allowed_keyless_actions = []
+
   # Terraform assumes this role in account_id; the provider refuses any other account.
   emulator           = false
   terraform_role_arn = "arn:aws:iam::111111111111:role/smenv-terraform"

@@ -9,6 +9,17 @@ locals {
   vpc_cidr    = "10.40.0.0/16"
   teams       = ["fraud", "pricing"]
 
+  # SageMaker work may use these instance families only (modules/guardrails: cost and blast radius).
+  instance_types = ["ml.t3.*", "ml.m5.*", "ml.c5.*", "ml.g5.*"]
+  # Actions that send no key a guardrail could test (modules/guardrails/README.md lists each and
+  # why): denied unless opted in here, e.g. ["sagemaker:CreateCompilationJob"].
+  allowed_keyless_actions = []
+  # The guardrails also as SCPs on this account: they then bind every principal here, people and
+  # CI included. Terraform's role must be allowed to manage Organizations policies (the account is
+  # the organization's delegated administrator for SCPs); else empty this list and apply
+  # modules/guardrails from the management account.
+  scp_target_ids = ["333333333333"]
+
   # Terraform assumes this role in account_id; the provider refuses any other account.
   emulator           = false
   terraform_role_arn = "arn:aws:iam::333333333333:role/smenv-terraform"

@@ -111,6 +111,15 @@ resource "aws_iam_role_policy" "function" {
   policy = data.aws_iam_policy_document.function.json
 }
 
+# The guardrails, as on every role the project creates (this one starts no SageMaker work; should a
+# permission ever be added here, the guardrails already bind it).
+resource "aws_iam_role_policy_attachment" "guardrails" {
+  count = length(var.guardrail_policy_arns)
+
+  role       = aws_iam_role.function.name
+  policy_arn = var.guardrail_policy_arns[count.index]
+}
+
 locals {
   # What a request may take besides read_timeout_seconds (lambda/invoke_endpoint/handler.py):
   # 2 s to connect, up to 7 s of attempts refused or never sent before the one that reaches the

@@ -153,3 +153,14 @@ variable "log_retention_days" {
     error_message = "var.log_retention_days must be one of CloudWatch Logs' values (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)."
   }
 }
+
+variable "guardrail_policy_arns" {
+  description = "The preventive guardrail policies (modules/guardrails policy_arns), attached to the function's role: every role the project creates carries them."
+  type        = list(string)
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for arn in var.guardrail_policy_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/[A-Za-z0-9+=,.@_/-]+$", arn))])
+    error_message = "var.guardrail_policy_arns must hold IAM policy ARNs (arn:aws:iam::<account>:policy/<name>)."
+  }
+}

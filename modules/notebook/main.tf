@@ -8,7 +8,13 @@ locals {
   region        = data.aws_region.current.name
   sagemaker_arn = "arn:${local.partition}:sagemaker:${local.region}:${local.account_id}"
   lifecycle_dir = coalesce(var.lifecycle_dir, "${path.module}/../../lifecycle")
-  teams         = { for i, team in var.teams : team => { index = i, name = "${var.name_prefix}-${team}" } }
+  # work_prefix: what the team's job, model and log stream names start with (a team name is never
+  # another's followed by "-": var.teams checks it, so no prefix covers another team's).
+  teams = { for i, team in var.teams : team => { index = i, name = "${var.name_prefix}-${team}", work_prefix = lower("${var.name_prefix}-${team}-") } }
+
+  work_kinds       = ["training-job", "processing-job", "hyper-parameter-tuning-job", "model"]
+  log_groups       = ["NotebookInstances", "TrainingJobs", "ProcessingJobs", "TransformJobs"]
+  control_tag_keys = ["managed-by", "smenv:*"]
 
   # Job images: this account's repositories, and the allow-list (by registry or by repository).
   job_image_registries = var.job_image_registries != null ? var.job_image_registries : module.aws_registries.account_ids
@@ -55,7 +61,11 @@ data "aws_iam_policy_document" "trust" {
   }
 }
 
-data "aws_iam_policy_document" "team" {
+# One document per concern, composed below. A team's SageMaker work, logs and network interfaces
+# are its own: names start with <name_prefix>-<team>- (SageMaker's ARNs are lower-case), creates
+# carry the tag team=<team>, and reads, stops and tags need both, so no team reaches another's.
+
+data "aws_iam_policy_document" "team_storage" {
   for_each = local.teams
 
   statement {
@@ -83,19 +93,64 @@ data "aws_iam_policy_document" "team" {
       values   = ["true"]
     }
   }
-  # Creating jobs and models is allowed here; the guardrail policy attached beside this one
-  # denies every create that is outside the VPC, unencrypted or otherwise unsafe.
+}
+
+# Creating jobs and models is allowed here; the guardrail policies attached beside this one deny
+# every create that is outside the VPC, unencrypted or otherwise unsafe.
+data "aws_iam_policy_document" "team_sagemaker" {
+  for_each = local.teams
+
   statement {
-    sid = "SageMakerWork"
+    sid       = "CreateWorkUnderTheTeamsNameAndTag"
+    actions   = ["sagemaker:CreateHyperParameterTuningJob", "sagemaker:CreateModel", "sagemaker:CreateProcessingJob", "sagemaker:CreateTrainingJob"]
+    resources = [for kind in local.work_kinds : "${local.sagemaker_arn}:${kind}/${each.value.work_prefix}*"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/team"
+      values   = [each.key]
+    }
+  }
+  # A transform job runs a model: the team's own only (sagemaker:ModelArn).
+  statement {
+    sid       = "TransformWithTheTeamsModels"
+    actions   = ["sagemaker:CreateTransformJob"]
+    resources = ["${local.sagemaker_arn}:transform-job/${each.value.work_prefix}*"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/team"
+      values   = [each.key]
+    }
+    condition {
+      test     = "ArnLike"
+      variable = "sagemaker:ModelArn"
+      values   = ["${local.sagemaker_arn}:model/${each.value.work_prefix}*"]
+    }
+  }
+  # Tags on create need sagemaker:AddTags too; the team tag, when sent, names this team.
+  statement {
+    sid       = "TagTheTeamsWork"
+    actions   = ["sagemaker:AddTags"]
+    resources = [for kind in concat(local.work_kinds, ["transform-job"]) : "${local.sagemaker_arn}:${kind}/${each.value.work_prefix}*"]
+    condition {
+      test     = "StringEqualsIfExists"
+      variable = "aws:RequestTag/team"
+      values   = [each.key]
+    }
+  }
+  statement {
+    sid = "SeeAndStopTheTeamsWork"
     actions = [
-      "sagemaker:AddTags", "sagemaker:CreateHyperParameterTuningJob", "sagemaker:CreateModel",
-      "sagemaker:CreateProcessingJob", "sagemaker:CreateTrainingJob", "sagemaker:CreateTransformJob",
       "sagemaker:DescribeHyperParameterTuningJob", "sagemaker:DescribeModel", "sagemaker:DescribeProcessingJob",
       "sagemaker:DescribeTrainingJob", "sagemaker:DescribeTransformJob", "sagemaker:ListTags",
-      "sagemaker:StopHyperParameterTuningJob",
-      "sagemaker:StopProcessingJob", "sagemaker:StopTrainingJob", "sagemaker:StopTransformJob",
+      "sagemaker:StopHyperParameterTuningJob", "sagemaker:StopProcessingJob", "sagemaker:StopTrainingJob",
+      "sagemaker:StopTransformJob",
     ]
-    resources = [for kind in ["training-job", "processing-job", "hyper-parameter-tuning-job", "transform-job", "model"] : "${local.sagemaker_arn}:${kind}/*"]
+    resources = [for kind in concat(local.work_kinds, ["transform-job"]) : "${local.sagemaker_arn}:${kind}/${each.value.work_prefix}*"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/team"
+      values   = [each.key]
+    }
   }
   statement {
     sid       = "StopItsOwnNotebook"
@@ -112,11 +167,58 @@ data "aws_iam_policy_document" "team" {
       values   = ["sagemaker.amazonaws.com"]
     }
   }
+  # The control tags are the platform's: the enforcer's markers (smenv:*) and managed-by. No team
+  # sets or removes them, on create or after (aws:TagKeys).
   statement {
-    sid       = "OwnLogStreams"
-    actions   = ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:GetLogEvents", "logs:PutLogEvents"]
-    resources = [for group in ["NotebookInstances", "TrainingJobs", "ProcessingJobs", "TransformJobs"] : "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/sagemaker/${group}:*"]
+    sid       = "DenyControlTags"
+    effect    = "Deny"
+    actions   = ["sagemaker:*"]
+    resources = ["*"]
+    condition {
+      test     = "ForAnyValue:StringLike"
+      variable = "aws:TagKeys"
+      values   = local.control_tag_keys
+    }
   }
+  # The team's own security group only: another team's group would admit this team's containers.
+  statement {
+    sid       = "DenyOtherTeamsSecurityGroups"
+    effect    = "Deny"
+    actions   = ["sagemaker:*"]
+    resources = ["*"]
+    condition {
+      test     = "ForAnyValue:StringNotEquals"
+      variable = "sagemaker:VpcSecurityGroupIds"
+      values   = [var.team_security_group_ids[each.key]]
+    }
+  }
+}
+
+# SageMaker writes a job's logs with its execution role, to streams named after the job
+# (<job>/algo-1-..., <notebook>/jupyter.log): the team's streams only. CreateLogStream and
+# DescribeLogStreams act on the group (CloudWatch Logs has no stream-level control for them);
+# writing and reading a stream is by its name.
+data "aws_iam_policy_document" "team_logs" {
+  for_each = local.teams
+
+  statement {
+    sid       = "LogGroupsOfSageMaker"
+    actions   = ["logs:CreateLogStream", "logs:DescribeLogStreams"]
+    resources = flatten([for group in local.log_groups : ["arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/sagemaker/${group}", "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/sagemaker/${group}:*"]])
+  }
+  statement {
+    sid     = "OwnLogStreams"
+    actions = ["logs:GetLogEvents", "logs:PutLogEvents"]
+    resources = concat(
+      [for group in local.log_groups : "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/sagemaker/${group}:log-stream:${each.value.work_prefix}*" if group != "NotebookInstances"],
+      ["arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/sagemaker/NotebookInstances:log-stream:${each.value.name}/*"],
+    )
+  }
+}
+
+data "aws_iam_policy_document" "team_runtime" {
+  for_each = local.teams
+
   # SageMaker pulls a job's image with this role: this account's repositories and the allow-list.
   statement {
     sid       = "PullJobImages"
@@ -145,17 +247,35 @@ data "aws_iam_policy_document" "team" {
       }
     }
   }
+  # A job's network interfaces: the private subnets and the team's own group.
   statement {
     sid       = "JobNetworkInterfacesInThePrivateSubnets"
     actions   = ["ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface", "ec2:DeleteNetworkInterfacePermission"]
-    resources = concat(["arn:${local.partition}:ec2:${local.region}:${local.account_id}:network-interface/*", "arn:${local.partition}:ec2:${local.region}:${local.account_id}:security-group/${var.security_group_id}"], [for s in var.subnet_ids : "arn:${local.partition}:ec2:${local.region}:${local.account_id}:subnet/${s}"])
+    resources = concat(["arn:${local.partition}:ec2:${local.region}:${local.account_id}:network-interface/*", "arn:${local.partition}:ec2:${local.region}:${local.account_id}:security-group/${var.team_security_group_ids[each.key]}"], [for s in var.subnet_ids : "arn:${local.partition}:ec2:${local.region}:${local.account_id}:subnet/${s}"])
   }
-  # These have no resource-level permissions (List*, Describe*, GetAuthorizationToken, PutMetricData).
+  # Job metrics go to SageMaker's namespaces only (cloudwatch:namespace): no forged platform metrics.
   statement {
-    sid       = "ReadOnlyListingsAndMetrics"
-    actions   = ["cloudwatch:PutMetricData", "ec2:DescribeDhcpOptions", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs", "ecr:GetAuthorizationToken", "sagemaker:ListEndpointConfigs", "sagemaker:ListModels", "sagemaker:ListProcessingJobs", "sagemaker:ListTrainingJobs", "sagemaker:ListTransformJobs"]
+    sid       = "SageMakerMetrics"
+    actions   = ["cloudwatch:PutMetricData"]
+    resources = ["*"]
+    condition {
+      test     = "StringLike"
+      variable = "cloudwatch:namespace"
+      values   = ["/aws/sagemaker/*"]
+    }
+  }
+  # These have no resource-level permissions (List*, Describe*, GetAuthorizationToken).
+  statement {
+    sid       = "ReadOnlyListings"
+    actions   = ["ec2:DescribeDhcpOptions", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs", "ecr:GetAuthorizationToken", "sagemaker:ListEndpointConfigs", "sagemaker:ListModels", "sagemaker:ListProcessingJobs", "sagemaker:ListTrainingJobs", "sagemaker:ListTransformJobs"]
     resources = ["*"]
   }
+}
+
+data "aws_iam_policy_document" "team" {
+  for_each = local.teams
+
+  source_policy_documents = [for concern in [data.aws_iam_policy_document.team_storage, data.aws_iam_policy_document.team_sagemaker, data.aws_iam_policy_document.team_logs, data.aws_iam_policy_document.team_runtime] : concern[each.key].json]
 }
 
 resource "aws_iam_role" "team" {
@@ -166,6 +286,10 @@ resource "aws_iam_role" "team" {
   assume_role_policy = data.aws_iam_policy_document.trust.json
 
   lifecycle {
+    precondition {
+      condition     = contains(keys(var.team_security_group_ids), each.key)
+      error_message = "var.team_security_group_ids has no security group for team ${each.key}: every team in var.teams needs its own (modules/network team_security_group_ids)."
+    }
     precondition {
       condition     = var.job_image_registries != null || module.aws_registries.known
       error_message = "var.job_image_registries: modules/_image_registries knows no AWS-owned SageMaker registries for ${local.region}; name the registries (or repositories) jobs may pull from."
@@ -284,7 +408,7 @@ resource "aws_sagemaker_notebook_instance" "team" {
   platform_identifier    = var.platform_identifier
   volume_size            = var.volume_size_in_gb
   subnet_id              = var.subnet_ids[each.value.index % length(var.subnet_ids)]
-  security_groups        = [var.security_group_id]
+  security_groups        = [var.team_security_group_ids[each.key]]
   direct_internet_access = "Disabled"
   root_access            = "Disabled"
   kms_key_id             = var.kms_key_arns["volumes"]

@@ -14,7 +14,12 @@ variable "teams" {
 
   validation {
     condition     = length(var.teams) > 0 && alltrue([for t in var.teams : can(regex("^[a-z0-9]([a-z0-9-]{0,14}[a-z0-9])?$", t))])
-    error_message = "var.teams must list teams of 1-16 lower-case letters, digits and hyphens."
+    error_message = "var.teams must list teams of 1-16 lower-case letters, digits and hyphens (each is a tag value and a name part)."
+  }
+
+  validation {
+    condition     = alltrue(flatten([for a in var.teams : [for b in var.teams : a == b || !startswith(b, "${a}-")]]))
+    error_message = "var.teams: a team name must not be another's followed by \"-\" (fraud and fraud-eu): the team's names start with <name_prefix>-<team>-, which would cover the other team's."
   }
 }
 
@@ -48,13 +53,13 @@ variable "subnet_ids" {
   }
 }
 
-variable "security_group_id" {
-  description = "The SageMaker security group (modules/network)."
-  type        = string
+variable "team_security_group_ids" {
+  description = "Security group by team (modules/network team_security_group_ids): each team's notebook and jobs run in its own, which admits no other team."
+  type        = map(string)
 
   validation {
-    condition     = can(regex("^sg-[0-9a-f]+$", var.security_group_id))
-    error_message = "var.security_group_id must be a security group ID (sg-...)."
+    condition     = alltrue([for id in values(var.team_security_group_ids) : can(regex("^sg-[0-9a-f]+$", id))])
+    error_message = "var.team_security_group_ids must map teams to security group IDs (sg-...)."
   }
 }
 

@@ -218,6 +218,15 @@ resource "aws_iam_role_policy" "delivery" {
   policy = data.aws_iam_policy_document.delivery.json
 }
 
+# The guardrails, as on every role the project creates (this one starts no SageMaker work; should a
+# permission ever be added here, the guardrails already bind it).
+resource "aws_iam_role_policy_attachment" "guardrails" {
+  count = length(var.guardrail_policy_arns)
+
+  role       = aws_iam_role.delivery.name
+  policy_arn = var.guardrail_policy_arns[count.index]
+}
+
 # A notice per delivered log file, for a SIEM to subscribe to (encrypted with the notifications key,
 # whose policy admits CloudTrail for this account's trails).
 resource "aws_sns_topic" "deliveries" {

@@ -97,3 +97,14 @@ variable "force_destroy" {
   default     = false
   nullable    = false
 }
+
+variable "guardrail_policy_arns" {
+  description = "The preventive guardrail policies (modules/guardrails policy_arns), attached to the CloudTrail delivery role: every role the project creates carries them."
+  type        = list(string)
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for arn in var.guardrail_policy_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/[A-Za-z0-9+=,.@_/-]+$", arn))])
+    error_message = "var.guardrail_policy_arns must hold IAM policy ARNs (arn:aws:iam::<account>:policy/<name>)."
+  }
+}

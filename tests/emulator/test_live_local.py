@@ -118,9 +118,11 @@ def test_the_enforcer_is_configured_from_the_network_and_reaches_only_its_own_ac
     function = aws("lambda").get_function(FunctionName="smenv-local-sagemaker-enforcer")["Configuration"]
     variables = function["Environment"]["Variables"]
     subnets = contract_value("network/private_subnet_ids")
-    group = contract_value("network/sagemaker_security_group_id")
+    # The platform's group and each team's own
+    groups = [contract_value("network/sagemaker_security_group_id")]
+    groups += [contract_value(f"teams/{team}/security_group_id") for team in ("fraud", "pricing")]
     assert variables["APPROVED_SUBNET_IDS"] == subnets
-    assert variables["APPROVED_SECURITY_GROUP_IDS"] == group
+    assert variables["APPROVED_SECURITY_GROUP_IDS"] == ",".join(sorted(groups))
     assert variables["ENFORCEMENT_MODE"] == "enforce"
     assert variables["FINDINGS_TOPIC_ARN"].endswith(":smenv-local-enforcer-findings")
     policy = aws("iam").get_role_policy(RoleName="smenv-local-sagemaker-enforcer", PolicyName="enforce")

@@ -36,7 +36,7 @@ def publish_contract(session: boto3.Session, *, without: str | None = None) -> s
     kms = session.client("kms")
     parameters = {
         "network/private_subnet_ids": ("StringList", SUBNETS),
-        "network/sagemaker_security_group_id": ("String", SG),
+        "teams/fraud/security_group_id": ("String", SG),
         "enforcer/findings_topic_arn": ("String", topic_arn),
         "teams/fraud/execution_role_arn": ("String", ROLE),
         "teams/fraud/model_bucket": ("String", "smenv-local-fraud-models"),

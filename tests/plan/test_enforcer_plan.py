@@ -19,7 +19,8 @@ rules = lambda_loader.load("enforcer", "rules")
 
 KEY = "arn:aws:kms:us-east-1:123456789012:key/{}-0000-0000-0000-000000000000"
 GUARDRAILS = [
-    f"arn:aws:iam::123456789012:policy/smenv-test-sagemaker-guardrails-{c}" for c in ("network", "encryption", "workloads")
+    f"arn:aws:iam::123456789012:policy/smenv-test-sagemaker-guardrails-{c}"
+    for c in ("network", "encryption", "workloads")
 ]
 INPUTS = {
     "name_prefix": "smenv-test",

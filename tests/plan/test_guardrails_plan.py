@@ -201,7 +201,9 @@ def matrix(policy: dict, rules: set[str], keys: dict[str, set[str]]) -> list[Exp
             expectations.append(Expectation(Case(f"{action}: {variant.name}", policies, request), denied))
     for action in sorted(KEYLESS):
         request = Request(f"sagemaker:{action}", {})
-        expectations.append(Expectation(Case(f"{action}: no key to test", policies, request), "keyless_actions" in rules))
+        expectations.append(
+            Expectation(Case(f"{action}: no key to test", policies, request), "keyless_actions" in rules)
+        )
     return expectations  # fmt: skip
 
 

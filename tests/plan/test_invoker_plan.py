@@ -13,6 +13,10 @@ import lambda_loader
 handler = lambda_loader.load("invoke_endpoint")
 
 ENDPOINT_ARN = "arn:aws:sagemaker:us-east-1:123456789012:endpoint/smenv-test-churn"
+GUARDRAILS = [
+    f"arn:aws:iam::123456789012:policy/smenv-test-sagemaker-guardrails-{c}"
+    for c in ("network", "encryption", "workloads")
+]
 KEY = "arn:aws:kms:us-east-1:123456789012:key/{}-0000-0000-0000-000000000000"
 INPUTS = {
     "name_prefix": "smenv-test",
@@ -23,6 +27,7 @@ INPUTS = {
     "endpoint_security_group_id": "sg-0e",
     "lambda_kms_key_arn": KEY.format("11111111"),
     "logs_kms_key_arn": KEY.format("22222222"),
+    "guardrail_policy_arns": GUARDRAILS,
 }
 
 
@@ -115,3 +120,9 @@ def test_a_function_timeout_shorter_than_the_read_timeout_needs_fails_at_plan_na
     message = planner.plan_error(**INPUTS, package_path=package, function_timeout_seconds=30)
     # Then the plan fails, naming both variables and what the function timeout must be
     assert "var.function_timeout_seconds (30) must be at least var.read_timeout_seconds + 12 (72)" in message
+
+
+def test_its_role_carries_the_guardrails_as_every_role_the_project_creates(plan):
+    attached = {r["values"]["policy_arn"] for r in plan.managed("aws_iam_role_policy_attachment")}
+    roles = {r["values"]["role"] for r in plan.managed("aws_iam_role_policy_attachment")}
+    assert (attached, roles) == (set(GUARDRAILS), {"smenv-test-churn-invoker"})

@@ -8,6 +8,9 @@ import json
 import pytest
 from planner import REPO
 
+import iam_simulate
+from iam_simulate import Case, Request
+
 KEYS = {
     p: f"arn:aws:kms:us-east-1:123456789012:key/{i}1111111-0000-0000-0000-000000000000"
     for i, p in enumerate(["data", "models", "volumes"])
@@ -22,7 +25,7 @@ INPUTS = {
     "model_buckets": {"fraud": "smenv-test-model-fraud", "pricing": "smenv-test-model-pricing"},
     "kms_key_arns": KEYS,
     "subnet_ids": ["subnet-0a", "subnet-0b"],
-    "security_group_id": "sg-0c",
+    "team_security_group_ids": {"fraud": "sg-0c", "pricing": "sg-0d"},
     "guardrail_policy_arns": GUARDRAILS,
     "lifecycle_dir": str(REPO / "lifecycle"),
 }
@@ -42,11 +45,12 @@ def test_each_teams_notebook_is_private_unprivileged_encrypted_and_imdsv2_only(p
     notebooks = {r["index"]: r["values"] for r in plan.managed("aws_sagemaker_notebook_instance")}
     assert sorted(notebooks) == ["fraud", "pricing"]
     assert [notebooks[t]["subnet_id"] for t in ("fraud", "pricing")] == ["subnet-0a", "subnet-0b"]
+    # Each team's notebook in its own security group
+    assert [notebooks[t]["security_groups"] for t in ("fraud", "pricing")] == [["sg-0c"], ["sg-0d"]]
     for nb in notebooks.values():
         assert nb["direct_internet_access"] == "Disabled"
         assert nb["root_access"] == "Disabled"
         assert nb["kms_key_id"] == KEYS["volumes"]
-        assert nb["security_groups"] == ["sg-0c"]
         assert nb["instance_type"] == "ml.t3.medium"
         assert nb["instance_metadata_service_configuration"] == [{"minimum_instance_metadata_service_version": "2"}]
 
@@ -72,9 +76,73 @@ def test_a_team_role_reaches_its_own_buckets_only(plan):
     assert statements["PassOnlyItselfToSageMaker"]["Condition"] == {
         "StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}
     }
-    assert not any(a == "*" or a.endswith(":*") for s in statements.values() for a in s["Action"])
-    # SageMaker work names each Describe it needs: a wildcard would reach every SageMaker resource type
-    assert not any(a.startswith("sagemaker:") and "*" in a for a in statements["SageMakerWork"]["Action"])
+    allows = [s for s in statements.values() if s.get("Effect", "Allow") == "Allow"]
+    assert not any(a == "*" or a.endswith(":*") for s in allows for a in as_list(s["Action"]))
+    # SageMaker work names each action it needs: a wildcard would reach every SageMaker resource type
+    assert not any(a.startswith("sagemaker:") and "*" in a for s in allows for a in as_list(s["Action"]))
+
+
+def as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+# --- teams cannot reach each other: the fraud role, as the IAM evaluator sees it ---------------------
+
+ARN = "arn:aws:sagemaker:us-east-1:123456789012"
+LOGS = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/sagemaker"
+FRAUD = "arn:aws:iam::123456789012:role/smenv-test-fraud-sagemaker"
+OWN_TAG = {"aws:RequestTag/team": "fraud", "aws:TagKeys": ["team"]}
+
+
+def fraud_case(name: str, action: str, resource: str, context: dict | None = None) -> Case:
+    return Case(name, [], Request(action, context or {}, principal=FRAUD, resource=resource))
+
+
+def team_cases(policy: dict) -> list[tuple[Case, bool]]:
+    """(case, allowed?) for the fraud role's own work and each way into pricing's."""
+    cases = [
+        (fraud_case("create its own job, tagged", "sagemaker:CreateTrainingJob", f"{ARN}:training-job/smenv-test-fraud-xgb-1", OWN_TAG), True),
+        (fraud_case("tag its own job on create", "sagemaker:AddTags", f"{ARN}:training-job/smenv-test-fraud-xgb-1", OWN_TAG | {"sagemaker:TaggingAction": "CreateTrainingJob"}), True),
+        (fraud_case("see its own job", "sagemaker:DescribeTrainingJob", f"{ARN}:training-job/smenv-test-fraud-xgb-1", {"aws:ResourceTag/team": "fraud"}), True),
+        (fraud_case("stop its own job", "sagemaker:StopTrainingJob", f"{ARN}:training-job/smenv-test-fraud-xgb-1", {"aws:ResourceTag/team": "fraud"}), True),
+        (fraud_case("transform with its own model", "sagemaker:CreateTransformJob", f"{ARN}:transform-job/smenv-test-fraud-batch", OWN_TAG | {"sagemaker:ModelArn": f"{ARN}:model/smenv-test-fraud-churn"}), True),
+        (fraud_case("write its job's log stream", "logs:PutLogEvents", f"{LOGS}/TrainingJobs:log-stream:smenv-test-fraud-xgb-1/algo-1-1700000000"), True),
+        (fraud_case("write its notebook's log stream", "logs:PutLogEvents", f"{LOGS}/NotebookInstances:log-stream:smenv-test-fraud/jupyter.log"), True),
+        (fraud_case("publish SageMaker job metrics", "cloudwatch:PutMetricData", "*", {"cloudwatch:namespace": "/aws/sagemaker/TrainingJobs"}), True),
+        (fraud_case("create a job without the team tag", "sagemaker:CreateTrainingJob", f"{ARN}:training-job/smenv-test-fraud-xgb-2"), False),
+        (fraud_case("create a job tagged as another team", "sagemaker:CreateTrainingJob", f"{ARN}:training-job/smenv-test-fraud-xgb-2", {"aws:RequestTag/team": "pricing", "aws:TagKeys": ["team"]}), False),
+        (fraud_case("create a job under another team's name", "sagemaker:CreateTrainingJob", f"{ARN}:training-job/smenv-test-pricing-xgb-1", OWN_TAG), False),
+        (fraud_case("see another team's job", "sagemaker:DescribeTrainingJob", f"{ARN}:training-job/smenv-test-pricing-xgb-1", {"aws:ResourceTag/team": "pricing"}), False),
+        (fraud_case("see a job of its name tagged another team", "sagemaker:DescribeTrainingJob", f"{ARN}:training-job/smenv-test-fraud-xgb-9", {"aws:ResourceTag/team": "pricing"}), False),
+        (fraud_case("stop another team's job", "sagemaker:StopTrainingJob", f"{ARN}:training-job/smenv-test-pricing-xgb-1", {"aws:ResourceTag/team": "pricing"}), False),
+        (fraud_case("tag another team's model", "sagemaker:AddTags", f"{ARN}:model/smenv-test-pricing-churn", {"aws:RequestTag/owner": "x", "aws:TagKeys": ["owner"]}), False),
+        (fraud_case("transform with another team's model", "sagemaker:CreateTransformJob", f"{ARN}:transform-job/smenv-test-fraud-batch", OWN_TAG | {"sagemaker:ModelArn": f"{ARN}:model/smenv-test-pricing-churn"}), False),
+        (fraud_case("set the enforcer's marker on its job", "sagemaker:AddTags", f"{ARN}:training-job/smenv-test-fraud-xgb-1", {"aws:RequestTag/smenv:enforcer": "reported", "aws:TagKeys": ["smenv:enforcer"]}), False),
+        (fraud_case("create a job carrying the marker", "sagemaker:CreateTrainingJob", f"{ARN}:training-job/smenv-test-fraud-xgb-3", OWN_TAG | {"aws:RequestTag/smenv:enforcer": "reported", "aws:TagKeys": ["team", "smenv:enforcer"]}), False),
+        (fraud_case("remove managed-by from its model", "sagemaker:DeleteTags", f"{ARN}:model/smenv-test-fraud-churn", {"aws:TagKeys": ["managed-by"]}), False),
+        (fraud_case("run a job in another team's group", "sagemaker:CreateTrainingJob", f"{ARN}:training-job/smenv-test-fraud-xgb-4", OWN_TAG | {"sagemaker:VpcSecurityGroupIds": ["sg-0d"]}), False),
+        (fraud_case("read another team's job logs", "logs:GetLogEvents", f"{LOGS}/TrainingJobs:log-stream:smenv-test-pricing-xgb-1/algo-1-1700000000"), False),
+        (fraud_case("write into another team's notebook log", "logs:PutLogEvents", f"{LOGS}/NotebookInstances:log-stream:smenv-test-pricing/jupyter.log"), False),
+        (fraud_case("forge metrics in another namespace", "cloudwatch:PutMetricData", "*", {"cloudwatch:namespace": "smenv/enforcer"}), False),
+    ]  # fmt: skip
+    return [(Case(c.id, [policy], c.request), allowed) for c, allowed in cases]
+
+
+def test_a_team_works_under_its_own_name_and_tag_and_reaches_no_other_team(plan):
+    # Given the fraud role's policy as planned
+    cases = team_cases(plan.policy('aws_iam_role_policy.team["fraud"]'))
+    # When the evaluator judges fraud's own work and each way into pricing's
+    outcomes = iam_simulate.evaluate(c for c, _ in cases)
+    # Then its own work passes and every way into another team's is denied
+    wrong = [f"{o.id}: {o.result}" for (c, allowed), o in zip(cases, outcomes, strict=True) if o.allowed != allowed]
+    assert wrong == []
+
+
+def test_a_team_name_that_is_another_team_and_a_hyphen_fails_at_plan_naming_the_variable(notebook):
+    message = notebook.plan_error(**INPUTS | {"teams": ["fraud", "fraud-eu"]})
+    assert "var.teams: a team name must not be another's followed by" in message
+    message = notebook.plan_error(**INPUTS | {"teams": ["Fraud Team"]})
+    assert "var.teams must list teams of 1-16 lower-case letters, digits and hyphens" in message
 
 
 def test_the_lifecycle_scripts_carry_the_teams_bucket_and_idle_stop(plan):

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+GUARDRAILS = [
+    f"arn:aws:iam::123456789012:policy/smenv-test-sagemaker-guardrails-{c}"
+    for c in ("network", "encryption", "workloads")
+]
 KEY = "arn:aws:kms:us-east-1:123456789012:key/{}-0000-0000-0000-000000000000"
 INPUTS = {
     "name_prefix": "smenv-test",
     "kms_key_arn": KEY.format("11111111"),
     "logs_kms_key_arn": KEY.format("22222222"),
+    "guardrail_policy_arns": GUARDRAILS,
     "notifications_kms_key_arn": KEY.format("33333333"),
     "access_log_bucket": "smenv-test-access-logs-123456789012-us-east-1",
 }
@@ -79,3 +84,9 @@ def test_bad_trail_inputs_fail_at_plan_naming_the_variable(trail):
     assert "var.kms_key_arn must be a KMS key ARN" in message
     assert "var.retention_days must be a whole number of at least 90 days" in message
     assert "var.log_group_retention_days must be one of CloudWatch Logs' retention values" in message
+
+
+def test_its_role_carries_the_guardrails_as_every_role_the_project_creates(plan):
+    attached = {r["values"]["policy_arn"] for r in plan.managed("aws_iam_role_policy_attachment")}
+    roles = {r["values"]["role"] for r in plan.managed("aws_iam_role_policy_attachment")}
+    assert (attached, roles) == (set(GUARDRAILS), {"smenv-test-cloudtrail-to-logs"})

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+import iam_simulate
 from accessmatrix import flows as flowlib
 from accessmatrix.inventory import InventoryError, collect
 from accessmatrix.matrix import case_for, evaluate
@@ -231,3 +232,66 @@ def test_the_catalogue_has_both_groups_and_every_flow_says_what_it_models():
     groups = {f.group for f in flows}
     assert groups == {"must_allow", "must_deny"}
     assert all(len(str(f.raw["note"]).split()) >= 3 for f in flows)
+
+
+def test_a_flow_over_several_actions_names_each_actions_own_resource_type(tmp_path):
+    # Given one flow over three SageMaker creates, its resource written with {kind}
+    path = tmp_path / "flows.yaml"
+    path.write_text(
+        """
+must_allow:
+  - id: a team creates its work
+    principal: "{role}"
+    action: [sagemaker:CreateTrainingJob, sagemaker:CreateHyperParameterTuningJob, sagemaker:CreateModel]
+    resource: "arn:aws:sagemaker:eu-west-1:111111111111:{kind}/smenv-dev-fraud-run-1"
+    note: one resource type per action.
+must_deny: []
+"""
+    )
+    # When it is expanded
+    requests = flowlib.expand(flowlib.load(path), VALUES, {}, path)
+    # Then each request names a resource of its own action's type
+    assert [r.resource.split(":")[-1] for r in requests] == [
+        "training-job/smenv-dev-fraud-run-1",
+        "hyper-parameter-tuning-job/smenv-dev-fraud-run-1",
+        "model/smenv-dev-fraud-run-1",
+    ]
+
+
+def test_a_person_whose_boundary_is_an_environment_policy_is_capped_by_it(tmp_path):
+    # Given an environment that writes a boundary denying s3:GetObject, and a person who allows everything
+    plans = environment([OUTSIDE_VPCE])
+    boundary = document(
+        {"Effect": "Allow", "Action": "*", "Resource": "*"},
+        {"Sid": "NoReads", "Effect": "Deny", "Action": "s3:GetObject", "Resource": "*"},
+    )
+    arn = f"arn:aws:iam::{ACCOUNT}:policy/smenv-dev-boundary"
+    plans["guardrails"] = plan(
+        [resource("aws_iam_policy.boundary", "aws_iam_policy", {"name": "smenv-dev-boundary", "policy": boundary})]
+    )
+    inventory = collect(ACCOUNT, REGION, plans)
+    person = f"arn:aws:iam::{ACCOUNT}:role/data-scientist"
+    request = flowlib.Request(
+        "read", "deny", person, "s3:GetObject", f"arn:aws:s3:::{BUCKET}/x", assume=("caller_allows",), boundary=arn
+    )
+    # When the matrix builds the case, the person's own policies assumed to allow it
+    case = case_for(request, inventory)
+    # Then the environment's boundary caps the person, and the evaluator denies the read
+    assert [b.document for b in case.boundaries] == [json.loads(boundary)]
+    assert iam_simulate.evaluate([case])[0].denied
+
+
+def test_a_deny_only_scp_of_the_environment_denies_its_requests_and_leaves_the_rest_allowed(tmp_path):
+    # Given an environment that writes a deny-only SCP (Organizations keeps FullAWSAccess beside it)
+    plans = environment([OUTSIDE_VPCE])
+    scp = document({"Sid": "NoDeletes", "Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "*"})
+    plans["guardrails"] = plan(
+        [resource("aws_organizations_policy.guardrails", "aws_organizations_policy", {"name": "g", "content": scp})]
+    )
+    inventory = collect(ACCOUNT, REGION, plans)
+    read = flowlib.Request("read", "allow", ROLE, "s3:GetObject", f"arn:aws:s3:::{BUCKET}/x", via="s3")
+    delete = flowlib.Request("delete", "deny", ROLE, "s3:DeleteObject", f"arn:aws:s3:::{BUCKET}/x", via="s3")
+    # When the matrix evaluates a read the team's role allows, and a delete the SCP denies
+    outcomes = iam_simulate.evaluate([case_for(read, inventory), case_for(delete, inventory)])
+    # Then the read passes and the delete is denied
+    assert [o.result for o in outcomes] == [iam_simulate.ALLOWED, iam_simulate.EXPLICITLY_DENIED]

@@ -9,13 +9,17 @@ A flow is one request and the verdict the environment owes it:
       principal: "{team_role[{team}]}"    # an ARN, or a service principal (events.amazonaws.com)
       action: s3:GetObject                # or a list: one flow per action
       resource: "arn:aws:s3:::{data_bucket[{team}]}/datasets/train.csv"   # optional: omitted, any
-                                          # resource of the action's type in the environment's account
+                                          # resource of the action's type in the environment's account;
+                                          # {kind} is the action's noun in kebab case (CreateTrainingJob:
+                                          # training-job), SageMaker's resource type names
       via: s3                             # the VPC endpoint it travels through (optional)
       context: {aws:SecureTransport: "false"}   # request context beyond the defaults (optional)
       resource_account: "{account}"       # whose resource it is, where the ARN does not say (optional)
       assume: [caller_allows]             # what the evaluator cannot see, named (optional; ASSUMPTIONS)
-      policies: ["{guardrail_policy}"]    # managed policies of the environment a person outside it
-                                          # holds (optional; with or without caller_allows)
+      policies: ["{guardrail_policy[network]}"]  # managed policies of the environment a person
+                                          # outside it holds (optional; with or without caller_allows)
+      boundary: "{boundary_policy}"       # the managed policy set as that person's permissions
+                                          # boundary (optional)
       note: the AWS behaviour it models, with the document it comes from
 
 in one of two lists, `must_allow` (the workload works) and `must_deny`. Text in braces is filled
@@ -48,6 +52,7 @@ FIELDS = {
     "resource_account",
     "assume",
     "policies",
+    "boundary",
     "note",
 }
 REQUIRED = ("id", "principal", "action", "note")
@@ -111,6 +116,7 @@ class Request:
     resource_account: str | None = None
     assume: tuple[str, ...] = ()
     policies: tuple[str, ...] = ()  # managed policy ARNs of the environment the principal holds
+    boundary: str | None = None  # a managed policy ARN of the environment set as its boundary
     note: str = ""
 
 
@@ -202,6 +208,15 @@ def render(text: Any, values: Mapping[str, Any], where: str) -> Any:
     raise FlowError(f"{where}: placeholders nest too deep")
 
 
+_VERB = re.compile(r"^(Create|Describe|Stop|Start|Update|Delete|List|Add)")
+
+
+def kind(action: str) -> str:
+    """An action's noun in kebab case: sagemaker:CreateHyperParameterTuningJob -> hyper-parameter-tuning-job."""
+    noun = _VERB.sub("", action.split(":", 1)[1])
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", noun).lower()
+
+
 def applies(flow: Flow, settings: Mapping[str, Any], path: Path) -> bool:
     for name, wanted in (flow.raw.get("when") or {}).items():
         if name not in settings:
@@ -230,6 +245,7 @@ def expand(flows: Iterable[Flow], values: Mapping[str, Any], settings: Mapping[s
             suffix = "".join(f" [{v}]" for v in binding.values())
             context = {render(k, scope, where): render(v, scope, where) for k, v in (raw.get("context") or {}).items()}
             for action in actions:
+                scope["kind"] = kind(action)
                 requests.append(
                     Request(
                         id=f"{raw['id']}{suffix}{f' ({action})' if len(actions) > 1 else ''}",
@@ -244,6 +260,7 @@ def expand(flows: Iterable[Flow], values: Mapping[str, Any], settings: Mapping[s
                         else None,
                         assume=tuple(raw.get("assume") or ()),
                         policies=tuple(render(raw.get("policies") or [], scope, where)),
+                        boundary=render(raw["boundary"], scope, where) if raw.get("boundary") else None,
                         note=" ".join(str(raw["note"]).split()),
                     )
                 )

@@ -44,7 +44,7 @@ FACTS = {
     "s3_vpce": (("buckets", "s3_vpc_endpoint_id"),),
     "interface_endpoint_ids": (("notebook", "presigned_url_vpc_endpoint_ids"),),
     "subnet_ids": (("notebook", "subnet_ids"),),
-    "sagemaker_security_group": (("notebook", "security_group_id"),),
+    "team_security_groups": (("notebook", "team_security_group_ids"),),
     "vpc_id": (("enforcer", "vpc_id"),),
 }
 
@@ -192,6 +192,9 @@ class _Collector:
     role_policies: list[tuple[str, NamedPolicy]] = field(default_factory=list)  # role name, policy
     attachments: list[tuple[str, str]] = field(default_factory=list)  # role name, policy ARN
     permissions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # function ARN -> statements
+    # A unit's own key (not one of the kms unit's purposes) is named by its one alias: its id is AWS's.
+    own_keys: list[tuple[str, str, NamedPolicy]] = field(default_factory=list)  # unit, address, policy
+    aliases: dict[str, list[str]] = field(default_factory=dict)  # unit -> alias names
 
     def need(self, unit: str, resource: Mapping[str, Any], unknown: set[str], *attributes: str) -> bool:
         """True when every attribute is known at plan time; else records each unknown one."""
@@ -255,13 +258,20 @@ class _Collector:
             return
         purpose = _index(resource["address"])
         arns = self.inventory.facts.get("kms_key_arns") or {}
+        document = _document(resource["values"]["policy"], resource["address"])
+        if purpose is None:
+            name = resource["address"].split(".", 1)[1]
+            self.own_keys.append((unit, resource["address"], NamedPolicy(f"key {unit} {name}", document)))
+            return
         if purpose not in arns:
             raise InventoryError(
                 f"{unit}: {resource['address']}: no unit receives a key ARN for purpose {purpose!r} (FACTS)"
             )
-        self.inventory.resource_policies[arns[purpose]] = NamedPolicy(
-            f"key {purpose}", _document(resource["values"]["policy"], resource["address"])
-        )
+        self.inventory.resource_policies[arns[purpose]] = NamedPolicy(f"key {purpose}", document)
+
+    def _aws_kms_alias(self, unit, resource, unknown):
+        if self.need(unit, resource, unknown, "name"):
+            self.aliases.setdefault(unit, []).append(resource["values"]["name"])
 
     def _aws_sqs_queue_policy(self, unit, resource, unknown):
         if not self.need(unit, resource, unknown, "policy"):
@@ -352,6 +362,16 @@ class _Collector:
             if role_name not in by_name:
                 raise InventoryError(f"policy {policy_arn} is attached to role {role_name}, which no unit creates")
             by_name[role_name].attached.append(policy_arn)
+        for unit, address, policy in self.own_keys:
+            aliases = self.aliases.get(unit, [])
+            if len(aliases) != 1:
+                raise InventoryError(
+                    f"{unit}: {address}: a key outside the kms unit is named by its one alias; the unit has {len(aliases)}"
+                )
+            # KMS authorises on the key's ARN, whose id is AWS's: the key stands as key/<its alias name>.
+            self.inventory.resource_policies[self.inventory.arn("kms", f"key/{aliases[0].removeprefix('alias/')}")] = (
+                policy
+            )
         for arn, statements in self.permissions.items():
             self.inventory.resource_policies[arn] = NamedPolicy(
                 f"function {arn.rsplit(':', 1)[-1]}", {"Version": "2012-10-17", "Statement": statements}

@@ -84,6 +84,7 @@ def settings(values: Mapping[str, Any]) -> dict[str, Any]:
         "endpoint_shape": shape,
         "shadow": shape == "provisioned" and endpoint.get("shadow") is not None,
         "own_trail": values.get("organization_trail_arn") is None,
+        "scp": bool(values.get("scp_target_ids")),
     }
 
 
@@ -136,11 +137,19 @@ def values_for(env_name: str, inventory: Inventory) -> dict[str, Any]:
         "key": facts.get("kms_key_arns", {}),
         "s3_vpce": facts.get("s3_vpce", ""),
         "subnet": (facts.get("subnet_ids") or [""])[0],
-        "sagemaker_security_group": facts.get("sagemaker_security_group", ""),
+        "team_security_group": facts.get("team_security_groups", {}),
+        # What a team's jobs, models and log streams are named from (modules/notebook work_name_prefixes).
+        "work_prefix": {t: f"{prefix}-{t}-" for t in env.teams},
         "vpc": arn("ec2", f"vpc/{facts.get('vpc_id', '')}"),
-        "guardrail_policy": arn("iam", f"policy/{prefix}-sagemaker-guardrails", region=False),
+        "guardrail_policy": {
+            c: arn("iam", f"policy/{prefix}-sagemaker-guardrails-{c}", region=False)
+            for c in ("network", "encryption", "workloads")
+        },
+        "boundary_policy": arn("iam", f"policy/{prefix}-sagemaker-boundary", region=False),
         "enforcer_role": arn("iam", f"role/{prefix}-sagemaker-enforcer", region=False),
         "enforcer_function": arn("lambda", f"function:{prefix}-sagemaker-enforcer"),
+        # The enforcer's marker key, named by its alias (inventory: a unit's own key has no plan-time id).
+        "markers_key": arn("kms", f"key/{prefix}-enforcer-markers"),
         "enforcer_log_group": arn("logs", f"log-group:/aws/lambda/{prefix}-sagemaker-enforcer"),
         "findings_topic": arn("sns", f"{prefix}-enforcer-findings"),
         "alarms_topic": arn("sns", f"{prefix}-enforcer-alarms"),
@@ -235,6 +244,10 @@ def case_for(request: flowlib.Request, inventory: Inventory) -> Case:
         if missing:
             raise flowlib.FlowError(f"flow {request.id!r}: the environment writes no managed policy {missing[0]}")
         identity = [inventory.managed[arn] for arn in request.policies]
+    if request.boundary:
+        if request.boundary not in inventory.managed:
+            raise flowlib.FlowError(f"flow {request.id!r}: the environment writes no managed policy {request.boundary}")
+        boundaries = [inventory.managed[request.boundary]]
     if "caller_allows" in request.assume:
         identity = [*identity, NamedPolicy("assumed: the caller's own account allows it", ALLOW_EVERYTHING)]
     elif request.policies:
@@ -285,7 +298,9 @@ def case_for(request: flowlib.Request, inventory: Inventory) -> Case:
             resource_account=context["aws:ResourceAccount"],
             region=inventory.region,
         ),
-        scps=[p.document for p in inventory.scps] if in_account else (),
+        # Organizations attaches FullAWSAccess to every root, OU and account unless removed (AWS
+        # Organizations User Guide, "FullAWSAccess"); the environment's SCPs deny within it.
+        scps=[ALLOW_EVERYTHING, *(p.document for p in inventory.scps)] if in_account and inventory.scps else (),
         resource_policy=resource_policy,
         boundaries=boundaries,
         endpoint_policies=endpoint_policies,
