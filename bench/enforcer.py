@@ -8,6 +8,8 @@ the port, creates training jobs, processing jobs, models and notebooks (half of 
 rule), then calls the enforcer's handler in this process for a shuffled mix of events: the first
 event about each resource (compliant or violating), a second event of the other kind about some
 of them (no-ops), and malformed events. Every AWS call is a real HTTP round trip to the server.
+The enforcer is configured as in an environment with teams: the resources' role held to its
+security group (TEAM_SECURITY_GROUPS), their one key the environment's (APPROVED_KMS_KEY_ARNS).
 Prints events/s and p50/p99 latency, overall and per decision; stops the server it started.
 """
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import random
 import statistics
@@ -149,6 +152,9 @@ def run(url: str, events: int, seed: int) -> None:
     os.environ.update(
         APPROVED_SUBNET_IDS=",".join(SUBNETS),
         APPROVED_SECURITY_GROUP_IDS=SG,
+        # As an environment with teams configures it: the role held to its group, the key the only one.
+        TEAM_SECURITY_GROUPS=json.dumps({ROLE: [SG]}),
+        APPROVED_KMS_KEY_ARNS=KEY,
         ENFORCEMENT_MODE="enforce",
         FINDINGS_TOPIC_ARN=topic,
     )

@@ -14,20 +14,23 @@
 | APPROVED_STUDIO_LIFECYCLE_CONFIGS | empty | comma-separated Studio lifecycle configuration names an app may start with; empty: any |
 | TERRAFORM_ROLE_ARNS | empty | comma-separated IAM role ARNs Terraform applies with: a notebook lifecycle configuration they create or update is the environment's own; empty: every create or update is reported |
 | MARKER_KEY_ARN | empty | the enforcer's KMS HMAC key (markers.py), by key or alias ARN; empty: markers are neither written nor trusted (every report is made again) |
+| TEAM_SECURITY_GROUPS | empty | a JSON object: execution role ARN -> list of the security group ids work running as it may use (each team's role, its team's group; vpc.team_group_mismatch); a role not named is not checked; empty: no check |
+| APPROVED_KMS_KEY_ARNS | empty | comma-separated KMS key ARNs (not aliases) the kms.* rules accept (kms.key_not_approved); empty: any key, as long as there is one |
 
 A wrong value is never guessed at: load_config raises ConfigError naming every bad variable.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 if __package__:
-    from .rules import Policy
+    from .rules import Policy, role_key
 else:  # Lambda loads handler.py as a top-level module, with this directory as the code root
-    from rules import Policy
+    from rules import Policy, role_key
 
 ENFORCE = "enforce"
 AUDIT = "audit"
@@ -42,6 +45,8 @@ _ROLE = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
 _KEY = re.compile(
     r"^arn:aws[a-z-]*:kms:[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d:\d{12}:(key/[a-zA-Z0-9-]{1,64}|alias/[a-zA-Z0-9/_-]{1,250})$"
 )
+# The environment's keys are named by key ARN only: an alias can be moved to another key.
+_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d:\d{12}:key/[a-zA-Z0-9-]{1,64}$")
 _TOPIC = re.compile(r"^arn:aws[a-z-]*:sns:[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$")
 _BOOLEANS = {"true": True, "false": False}
 
@@ -87,6 +92,38 @@ def _flag(environ: Mapping[str, str], name: str, default: bool, problems: list[s
     return _BOOLEANS[raw]
 
 
+def _role_groups(environ: Mapping[str, str], name: str, problems: list[str]) -> dict[str, frozenset[str]]:
+    """A JSON object of IAM role ARN -> non-empty list of security group ids; the well-formed entries
+    (a problem names the others, which load_config then refuses)."""
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        problems.append(f"{name} is not JSON: {raw[:40]!r}")
+        return {}
+    if not isinstance(value, dict):
+        problems.append(f"{name} must be a JSON object of role ARN -> security group ids, got {type(value).__name__}")
+        return {}
+    found: dict[str, frozenset[str]] = {}
+    bad: list[str] = []
+    for role, groups in value.items():
+        ok = isinstance(groups, list) and bool(groups)
+        ok = ok and all(isinstance(g, str) and _SECURITY_GROUP.match(g) for g in groups)
+        if not _ROLE.match(role) or role_key(role) is None or not ok:
+            bad.append(role)
+        else:
+            found[role] = frozenset(groups)
+    if bad:
+        shown = ", ".join(repr(b[:80]) for b in bad[:3])
+        entries = "entry" if len(bad) == 1 else "entries"
+        problems.append(
+            f"{name} has {len(bad)} malformed {entries} (need an IAM role ARN -> a list of sg-...): {shown}"
+        )
+    return found
+
+
 def load_config(environ: Mapping[str, str]) -> Config:
     problems: list[str] = []
     subnets = _ids(environ, "APPROVED_SUBNET_IDS", _SUBNET, problems)
@@ -110,6 +147,8 @@ def load_config(environ: Mapping[str, str]) -> Config:
         approved_lifecycle_configs=_ids(environ, "APPROVED_LIFECYCLE_CONFIGS", _NAME, problems, "name"),
         approved_studio_lifecycle_configs=_ids(environ, "APPROVED_STUDIO_LIFECYCLE_CONFIGS", _NAME, problems, "name"),
         terraform_roles=_ids(environ, "TERRAFORM_ROLE_ARNS", _ROLE, problems, "role ARN"),
+        team_security_groups=_role_groups(environ, "TEAM_SECURITY_GROUPS", problems),
+        approved_kms_keys=_ids(environ, "APPROVED_KMS_KEY_ARNS", _KEY_ARN, problems, "KMS key ARN"),
     )
     if problems:
         raise ConfigError(problems)

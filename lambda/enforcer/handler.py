@@ -7,10 +7,10 @@ resource's current description (rules.py), and the response (actions.py) is:
 | resource | violating and running | otherwise |
 | --- | --- | --- |
 | training / processing / tuning / transform job, monitoring schedule | stopped | finished (stopped) ones are ignored |
-| compilation / optimization / labeling / inference-recommendations job | stopped when it escapes (rules.ESCAPE_RULES: outside the VPC, an outside work force) | reported once (a key missing only) |
+| compilation / optimization / labeling / inference-recommendations job | stopped when it escapes (rules.ESCAPE_RULES: outside the VPC or in another team's security group, an outside work force) | reported once (a key missing only) |
 | notebook instance | stopped (InService, Pending) | a Stopped or Updating one is reported once, not touched |
 | model | deleted | kept and reported once when an endpoint configuration serves it |
-| endpoint | deleted when it escapes (a variant, production or shadow, serves a model outside the VPC that is no permitted serverless one, or one that cannot be verified), unless tagged managed-by=terraform: then reported once and kept | reported once (a key missing only) |
+| endpoint | deleted when it escapes (a variant, production or shadow, serves a model outside the VPC that is no permitted serverless one, one in another team's security group, or one that cannot be verified), unless tagged managed-by=terraform: then reported once and kept | reported once (a key missing only) |
 | Studio app | deleted (DeleteApp) | |
 | endpoint configuration, notebook lifecycle configuration, HyperPod cluster, Studio domain | reported once | |
 

@@ -24,6 +24,8 @@ that findings and alarms rely on (keep them stable; add new ones at the end of R
 | studio.public_internet | a Studio domain (or an app in it) with AppNetworkAccessType PublicInternetOnly, AWS's default |
 | studio.lifecycle_config_not_approved | a Studio app started with a lifecycle configuration outside APPROVED_STUDIO_LIFECYCLE_CONFIGS |
 | labeling.external_workforce | a labeling job whose work team is not a private work team of the job's own account (the public crowd or a vendor sees the data) |
+| vpc.team_group_mismatch | work running as a team's execution role (a role in TEAM_SECURITY_GROUPS) in a security group that is not one of that role's: another team's group admits that team's members (role_groups below) |
+| kms.key_not_approved | a KMS key outside APPROVED_KMS_KEY_ARNS (the AWS managed aws/sagemaker key, another account's key, or any alias: key_not_approved below) |
 
 The kinds of resource the enforcer judges (KINDS; `kind` is the ARN's resource type), what it
 reads, and how it responds to a violation (the handler's response table, handler.py, acts on `response`):
@@ -54,6 +56,22 @@ Policy.local_storage_families (INSTANCE_STORAGE_FAMILIES); an endpoint configura
 its serverless variants have no volume at all. A job whose instance types cannot all be found, or
 that mixes in one EBS-only type, still needs the key (fails closed); the VPC rules and kms.output
 apply whatever the type. A notebook always needs its key: its ML storage volume is EBS on every type.
+
+Teams' security groups (vpc.team_group_mismatch). Each team's notebooks and jobs get a security group
+of their own that admits its own members on every port (modules/network team_security_group_ids),
+and run as the team's execution role (modules/notebook: <name_prefix>-<team>-sagemaker). Every team's
+group is approved, so a person who may pass one team's role could otherwise run it inside another
+team's group, among that team's notebooks and jobs. Policy.team_security_groups maps each team's
+role to its groups: work whose execution role is mapped may use those groups only. The role is the
+one the work runs as, paired with the groups it runs in: RoleArn (jobs, notebooks, compilation,
+optimization, labeling and recommendations jobs, a monitoring job or job definition), a model's
+ExecutionRoleArn (models; transform jobs and endpoints through the models they run), an instance
+group's ExecutionRole (HyperPod: its OverrideVpcConfig, else the cluster's VpcConfig), a Studio
+domain's DefaultUserSettings and DefaultSpaceSettings ExecutionRole (each with its own
+SecurityGroups, a space without any with the users'; DomainSettings.SecurityGroupIds, which connect
+the domain's apps, count for both). A role outside the mapping (the platform's endpoint model role,
+promotion's) is not judged by this rule. IAM tells roles apart by account and name alone, whatever
+the path, and "role names are not distinguished by case" (IAM CreateRole): role_key compares so.
 """
 
 from __future__ import annotations
@@ -231,6 +249,8 @@ RULES = (
     "studio.public_internet",
     "studio.lifecycle_config_not_approved",
     "labeling.external_workforce",
+    "vpc.team_group_mismatch",
+    "kms.key_not_approved",
 )
 _ORDER = {rule: i for i, rule in enumerate(RULES)}
 # The rules that mean the work runs (or its data goes) outside the environment's network: a
@@ -257,6 +277,47 @@ class Policy:
     approved_studio_lifecycle_configs: frozenset[str] = frozenset()
     # IAM roles Terraform applies the environment with; empty: every create or update is reported.
     terraform_roles: frozenset[str] = frozenset()
+    # Execution role ARN -> the security groups work running as it may use (each team's role, its
+    # team's group); a role not named is not checked by vpc.team_group_mismatch. Empty: no check.
+    team_security_groups: Mapping[str, frozenset[str]] = field(default_factory=dict, hash=False)
+    # The environment's KMS keys (key ARNs); empty: any key, as long as there is one.
+    approved_kms_keys: frozenset[str] = frozenset()
+    # Derived from the two above (role_key -> groups; the key ids of approved_kms_keys).
+    _groups_by_role: Mapping[str, frozenset[str]] = field(init=False, repr=False, compare=False, hash=False)
+    _approved_key_ids: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_role: dict[str, frozenset[str]] = {}
+        for arn, groups in self.team_security_groups.items():
+            key = role_key(arn)
+            if key is None:
+                raise ValueError(f"not an IAM role ARN: {str(arn)[:80]!r}")
+            by_role[key] = by_role.get(key, frozenset()) | frozenset(groups)
+        object.__setattr__(self, "_groups_by_role", by_role)
+        ids = frozenset(arn.rsplit(":key/", 1)[1] for arn in self.approved_kms_keys if ":key/" in arn)
+        object.__setattr__(self, "_approved_key_ids", ids)
+
+    def role_groups(self, role: Any) -> frozenset[str] | None:
+        """The security groups work running as this execution role may use, or None when the role is
+        not in team_security_groups (or is no role ARN): then vpc.team_group_mismatch does not apply."""
+        key = role_key(role)
+        return None if key is None else self._groups_by_role.get(key)
+
+
+# arn:<partition>:iam::<account>:role/<path/><name> (a path is any number of /-separated parts).
+_ROLE_ARN = re.compile(
+    r"^arn:(?P<partition>aws[a-z-]*):iam::(?P<account>\d{12}):role/(?:[\w+=,.@-]+/)*(?P<name>[\w+=,.@-]{1,64})$"
+)
+
+
+def role_key(arn: Any) -> str | None:
+    """An execution role as IAM tells roles apart: partition, account and name, without the path (a
+    name is unique in its account whatever the path) and in lower case (IAM: "Role names are not
+    distinguished by case"). None for anything else (a session ARN, a malformed value)."""
+    match = _ROLE_ARN.match(arn) if isinstance(arn, str) else None
+    if match is None:
+        return None
+    return f"{match['partition']}:{match['account']}:{match['name'].lower()}"
 
 
 @dataclass(frozen=True)
@@ -310,7 +371,11 @@ def _prefixed(where: str) -> str:
     return f"{where}: " if where else ""
 
 
-def check_network(subnets: list[str], security_groups: list[str], policy: Policy, where: str = "") -> list[Violation]:
+def check_network(
+    subnets: list[str], security_groups: list[str], policy: Policy, where: str = "", role: Any = None
+) -> list[Violation]:
+    """The VPC rules over the subnets and security groups work runs in; `role`, the execution role it
+    runs as, is held to its own groups where the policy maps it (team_groups)."""
     prefix = _prefixed(where)
     if not subnets or not security_groups:
         return [Violation("vpc.required", f"{prefix}not attached to a VPC (no subnets or security groups)")]
@@ -324,18 +389,61 @@ def check_network(subnets: list[str], security_groups: list[str], policy: Policy
         for g in security_groups
         if policy.approved_security_groups and g not in policy.approved_security_groups
     ]
-    return found
+    return found + team_groups(role, security_groups, policy, where)
 
 
-def _vpc_network(vpc_config: Any, policy: Policy, where: str = "") -> list[Violation]:
+def team_groups(role: Any, security_groups: list[str], policy: Policy, where: str = "") -> list[Violation]:
+    """vpc.team_group_mismatch: work running as an execution role in TEAM_SECURITY_GROUPS may use
+    that role's security groups only (a team's role, its team's group). A role not mapped, or none,
+    is not judged here."""
+    allowed = policy.role_groups(role)
+    if allowed is None:
+        return []
+    name = str(role).rsplit("/", 1)[-1]
+    return [
+        Violation(
+            "vpc.team_group_mismatch", f"{_prefixed(where)}security group {g} is not one of role {name:.64}'s groups"
+        )
+        for g in security_groups
+        if g not in allowed
+    ]
+
+
+def _vpc_network(vpc_config: Any, policy: Policy, where: str = "", role: Any = None) -> list[Violation]:
     vpc = _dict(vpc_config)
-    return check_network(_strings(vpc.get("Subnets")), _strings(vpc.get("SecurityGroupIds")), policy, where)
+    return check_network(_strings(vpc.get("Subnets")), _strings(vpc.get("SecurityGroupIds")), policy, where, role)
+
+
+def key_not_approved(key: str, policy: Policy) -> str | None:
+    """Why a KMS key a resource names is not one of the environment's (Policy.approved_kms_keys), or
+    None when it is, or when none are configured (any key will do). SageMaker takes a key by key ARN,
+    key id, alias name (alias/<name>) or alias ARN: a key ARN is approved when it is listed, a key
+    id when it is the id of a listed ARN (a bare id names a key of the resource's own account and
+    Region). An alias never is: it cannot be resolved safely, since whoever may update it can point
+    it at another key after the enforcer looked (the AWS managed alias/aws/sagemaker among them)."""
+    if not policy.approved_kms_keys:
+        return None
+    if "alias/" in key:
+        return (
+            "is an alias, which cannot be resolved safely (it can be pointed at another key): "
+            "name one of the environment's keys by its ARN or id"
+        )
+    if key in policy.approved_kms_keys or (not key.startswith("arn:") and key in policy._approved_key_ids):
+        return None
+    return "is not one of the environment's keys"
 
 
 def _kms(key: Any, rule: str, what: str, policy: Policy, where: str = "") -> list[Violation]:
-    if not policy.require_kms or _present(key):
+    """`rule` (kms.volume, kms.output) when the key is missing; kms.key_not_approved when it is not one
+    of the environment's (key_not_approved). REQUIRE_KMS false turns both off."""
+    if not policy.require_kms:
         return []
-    return [Violation(rule, f"{_prefixed(where)}{what} is not set")]
+    if not _present(key):
+        return [Violation(rule, f"{_prefixed(where)}{what} is not set")]
+    reason = key_not_approved(key, policy)
+    if reason is None:
+        return []
+    return [Violation("kms.key_not_approved", f"{_prefixed(where)}{what} {key:.200} {reason}")]
 
 
 # ml.<family>.<size>; the family may hold hyphens ("p6-b200", "c7i-flex").
@@ -411,7 +519,7 @@ def _training_definition(definition: Mapping[str, Any], policy: Policy, where: s
     resources = _dict(definition.get("ResourceConfig")) or _dict(definition.get("HyperParameterTuningResourceConfig"))
     key = resources.get("VolumeKmsKeyId")
     return [
-        *_vpc_network(definition.get("VpcConfig"), policy, where),
+        *_vpc_network(definition.get("VpcConfig"), policy, where, definition.get("RoleArn")),
         *_volume_kms(TRAINING_JOB, definition, key, "ResourceConfig.VolumeKmsKeyId", policy, where=where),
         *_kms(
             _dict(definition.get("OutputDataConfig")).get("KmsKeyId"),
@@ -444,7 +552,7 @@ def evaluate_processing_job(description: Mapping[str, Any], policy: Policy) -> V
     network = _dict(description.get("NetworkConfig"))
     cluster = _dict(_dict(description.get("ProcessingResources")).get("ClusterConfig"))
     violations = [
-        *_vpc_network(network.get("VpcConfig"), policy),
+        *_vpc_network(network.get("VpcConfig"), policy, role=description.get("RoleArn")),
         *_volume_kms(
             PROCESSING_JOB,
             description,
@@ -503,7 +611,8 @@ def evaluate_transform_job(description: Mapping[str, Any], model: Mapping[str, A
             )
         ]
     else:
-        network = _vpc_network(model.get("VpcConfig"), policy, f"model {model.get('ModelName')!s:.63}")
+        where = f"model {model.get('ModelName')!s:.63}"
+        network = _vpc_network(model.get("VpcConfig"), policy, where, model.get("ExecutionRoleArn"))
     return _verdict(
         [
             *network,
@@ -533,7 +642,7 @@ def evaluate_model(description: Mapping[str, Any], tags: Mapping[str, str], poli
     vpc = _dict(description.get("VpcConfig"))
     if not vpc and policy.allow_serverless_inference and is_serverless_model(tags):
         return Verdict()
-    return _verdict(_vpc_network(vpc, policy))
+    return _verdict(_vpc_network(vpc, policy, role=description.get("ExecutionRoleArn")))
 
 
 def evaluate_notebook(description: Mapping[str, Any], policy: Policy) -> Verdict:
@@ -545,7 +654,10 @@ def evaluate_notebook(description: Mapping[str, Any], policy: Policy) -> Verdict
     instance using an LCC script"): outside APPROVED_LIFECYCLE_CONFIGS it is a violation."""
     subnet = description.get("SubnetId")
     violations = check_network(
-        [subnet] if _present(subnet) else [], _strings(description.get("SecurityGroups")), policy
+        [subnet] if _present(subnet) else [],
+        _strings(description.get("SecurityGroups")),
+        policy,
+        role=description.get("RoleArn"),
     )
     violations += _kms(description.get("KmsKeyId"), "kms.volume", "KmsKeyId", policy)
     if description.get("DirectInternetAccess", "Enabled") != "Disabled":
@@ -631,7 +743,7 @@ def evaluate_endpoint_config(
         serverless_ok = policy.allow_serverless_inference and is_serverless_model(tags)
         if not vpc and serverless_ok and _serverless_variant(variant):
             continue
-        violations += _vpc_network(vpc, policy, at)
+        violations += _vpc_network(vpc, policy, at, model.get("ExecutionRoleArn"))
     on_instances = [v.get("InstanceType") for _, v in found if not _serverless_variant(v)]
     if on_instances and not on_local_storage_only(on_instances, policy):
         violations += _kms(description.get("KmsKeyId"), "kms.volume", "KmsKeyId", policy, where)
@@ -711,6 +823,7 @@ def evaluate_monitoring_schedule(
         cluster = _dict(_dict(inline.get("MonitoringResources")).get("ClusterConfig"))
         output = _dict(inline.get("MonitoringOutputConfig"))
         network = _dict(inline.get("NetworkConfig"))
+        role = inline.get("RoleArn")
     else:
         named = monitoring_definition_name(description)
         if named is None:
@@ -720,7 +833,8 @@ def evaluate_monitoring_schedule(
         cluster = _dict(_dict(job_definition.get("JobResources")).get("ClusterConfig"))
         output = _dict(job_definition.get(MONITORING_DEFINITIONS[named[0]][1]))
         network = _dict(job_definition.get("NetworkConfig"))
-    violations = _vpc_network(network.get("VpcConfig"), policy, "NetworkConfig")
+        role = job_definition.get("RoleArn")
+    violations = _vpc_network(network.get("VpcConfig"), policy, "NetworkConfig", role)
     if not on_local_storage_only(_types_in(cluster), policy):
         violations += _kms(cluster.get("VolumeKmsKeyId"), "kms.volume", "ClusterConfig.VolumeKmsKeyId", policy)
     violations += _kms(output.get("KmsKeyId"), "kms.output", "output KmsKeyId", policy)
@@ -733,7 +847,7 @@ def evaluate_compilation_job(description: Mapping[str, Any], policy: Policy) -> 
     output = _dict(description.get("OutputConfig"))
     return _verdict(
         [
-            *_vpc_network(description.get("VpcConfig"), policy),
+            *_vpc_network(description.get("VpcConfig"), policy, role=description.get("RoleArn")),
             *_kms(output.get("KmsKeyId"), "kms.output", "OutputConfig.KmsKeyId", policy),
         ]
     )
@@ -748,7 +862,8 @@ def evaluate_recommendations_job(description: Mapping[str, Any], policy: Policy)
     """An Inference Recommender job deploys the model on endpoints of its own: InputConfig.VpcConfig
     is the network they get ("Inference Recommender will use this VPC config"). Its instance types
     are chosen by the service: no kms.volume judgement (a key is refused on local-storage types)."""
-    return _verdict(_vpc_network(_dict(description.get("InputConfig")).get("VpcConfig"), policy, "InputConfig"))
+    vpc = _dict(description.get("InputConfig")).get("VpcConfig")
+    return _verdict(_vpc_network(vpc, policy, "InputConfig", description.get("RoleArn")))
 
 
 _ARN_ACCOUNT = re.compile(r"^arn:aws[a-z-]*:sagemaker:[a-z0-9-]*:(?P<account>\d{12}):")
@@ -775,7 +890,7 @@ def evaluate_labeling_job(description: Mapping[str, Any], policy: Policy) -> Ver
     if isinstance(algorithms, Mapping):
         resources = _dict(algorithms.get("LabelingJobResourceConfig"))
         where = "LabelingJobResourceConfig"
-        violations += _vpc_network(resources.get("VpcConfig"), policy, where)
+        violations += _vpc_network(resources.get("VpcConfig"), policy, where, description.get("RoleArn"))
         violations += _kms(resources.get("VolumeKmsKeyId"), "kms.volume", "VolumeKmsKeyId", policy, where)
     violations += _kms(
         _dict(description.get("OutputConfig")).get("KmsKeyId"), "kms.output", "OutputConfig.KmsKeyId", policy
@@ -785,13 +900,18 @@ def evaluate_labeling_job(description: Mapping[str, Any], policy: Policy) -> Ver
 
 def evaluate_cluster(description: Mapping[str, Any], policy: Policy) -> Verdict:
     """A HyperPod cluster's nodes run in VpcConfig (without one, in SageMaker's own network, with
-    internet access); an instance group's OverrideVpcConfig replaces it for that group."""
-    violations = _vpc_network(description.get("VpcConfig"), policy)
-    for group in _list(description.get("InstanceGroups")):
-        override = _dict(group).get("OverrideVpcConfig")
+    internet access); an instance group's OverrideVpcConfig replaces it for that group. Each group's
+    nodes run as its ExecutionRole, in its own network."""
+    vpc = description.get("VpcConfig")
+    violations = _vpc_network(vpc, policy)
+    for group in map(_dict, _list(description.get("InstanceGroups"))):
+        override = group.get("OverrideVpcConfig")
+        where = f"instance group {group.get('InstanceGroupName')!s:.63}"
         if override is not None:
-            where = f"instance group {_dict(group).get('InstanceGroupName')!s:.63}"
-            violations += _vpc_network(override, policy, where)
+            violations += _vpc_network(override, policy, where, group.get("ExecutionRole"))
+        else:
+            groups = _strings(_dict(vpc).get("SecurityGroupIds"))
+            violations += team_groups(group.get("ExecutionRole"), groups, policy, where)
     return _verdict(violations)
 
 
@@ -809,6 +929,22 @@ def domain_security_groups(description: Mapping[str, Any]) -> list[str]:
     )
 
 
+def domain_roles(description: Mapping[str, Any]) -> list[tuple[str, Any, list[str]]]:
+    """The execution roles a Studio domain gives its apps, each with the security groups those apps
+    run in: (settings, role, groups) for DefaultUserSettings and DefaultSpaceSettings, each with its
+    own SecurityGroups (a space's settings without any: the users'), and DomainSettings.SecurityGroupIds
+    (the groups connecting the domain's apps) with both."""
+    user = _dict(description.get("DefaultUserSettings"))
+    space = _dict(description.get("DefaultSpaceSettings"))
+    shared = _strings(_dict(description.get("DomainSettings")).get("SecurityGroupIds"))
+    user_groups = _strings(user.get("SecurityGroups"))
+    space_groups = _strings(space.get("SecurityGroups")) or user_groups
+    return [
+        ("DefaultUserSettings", user.get("ExecutionRole"), list(dict.fromkeys([*user_groups, *shared]))),
+        ("DefaultSpaceSettings", space.get("ExecutionRole"), list(dict.fromkeys([*space_groups, *shared]))),
+    ]
+
+
 def _domain_network(description: Mapping[str, Any], policy: Policy, where: str = "") -> list[Violation]:
     violations = []
     access = description.get("AppNetworkAccessType") or "PublicInternetOnly"  # AWS's default
@@ -816,9 +952,11 @@ def _domain_network(description: Mapping[str, Any], policy: Policy, where: str =
         violations.append(
             Violation("studio.public_internet", f"{_prefixed(where)}AppNetworkAccessType is {access!s:.40}")
         )
-    violations += check_network(
-        _strings(description.get("SubnetIds")), domain_security_groups(description), policy, where
-    )
+    network = check_network(_strings(description.get("SubnetIds")), domain_security_groups(description), policy, where)
+    violations += network
+    if not any(v.rule == "vpc.required" for v in network):
+        for settings, role, groups in domain_roles(description):
+            violations += team_groups(role, groups, policy, f"{_prefixed(where)}{settings}")
     return violations
 
 

@@ -51,4 +51,12 @@ inputs = {
   # Terraform, whose lifecycle-configuration changes are the reviewed ones.
   approved_lifecycle_config_names = [for team in local.env.teams : "${local.env.name_prefix}-${local.env.environment}-${team}"]
   terraform_role_arns             = compact([lookup(local.env, "terraform_role_arn", "")])
+  # Each team's execution role (modules/notebook: <prefix>-<team>-sagemaker) may use its team's group
+  # only; the platform's roles (the endpoint's model role, promotion) are not in the map.
+  team_security_groups = {
+    for team in local.env.teams :
+    "arn:aws:iam::${local.env.account_id}:role/${local.env.name_prefix}-${local.env.environment}-${team}-sagemaker" => [dependency.network.outputs.team_security_group_ids[team]]
+  }
+  # The environment's keys, as the guardrails name them (volume_kms_key_arns, output_kms_key_arns).
+  approved_kms_key_arns = [for purpose in ["volumes", "data", "models"] : dependency.kms.outputs.key_arns[purpose]]
 }

@@ -450,6 +450,10 @@ resource "aws_lambda_function" "this" {
       APPROVED_LIFECYCLE_CONFIGS        = join(",", var.approved_lifecycle_config_names)
       APPROVED_STUDIO_LIFECYCLE_CONFIGS = join(",", var.approved_studio_lifecycle_config_names)
       TERRAFORM_ROLE_ARNS               = join(",", var.terraform_role_arns)
+      # Each team's execution role -> its team's security groups (vpc.team_group_mismatch), as JSON.
+      TEAM_SECURITY_GROUPS = jsonencode(var.team_security_groups)
+      # The environment's keys: any other (aws/sagemaker, another account's, an alias) is kms.key_not_approved.
+      APPROVED_KMS_KEY_ARNS = join(",", var.approved_kms_key_arns)
       # By its alias ARN, known at plan time (the key's own ARN is not, and would leave the whole
       # environment "known after apply" in the plan). Moving the alias to another key is a key
       # administrator's act, through IAM, as rewriting the key policy is.

@@ -193,6 +193,35 @@ variable "terraform_role_arns" {
   }
 }
 
+variable "team_security_groups" {
+  description = "Each team's execution role ARN (modules/notebook: <name_prefix>-<team>-sagemaker) => the security groups work running as it may use (its team's, modules/network team_security_group_ids). Work running as a role named here in any other group is a finding, answered as every VPC violation of its kind (a job is stopped, a model deleted): another team's group admits that team's members. A role not named (the platform's endpoint model role, promotion's) is not checked. Empty: no check."
+  type        = map(list(string))
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for role in keys(var.team_security_groups) : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/([A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]{1,64}$", role))])
+    error_message = "var.team_security_groups must be keyed by IAM role ARNs (arn:aws:iam::<account>:role/<name>), not session ARNs."
+  }
+
+  validation {
+    condition     = alltrue([for groups in values(var.team_security_groups) : length(groups) > 0 && alltrue([for g in groups : can(regex("^sg-[0-9a-f]{8,17}$", g))])])
+    error_message = "var.team_security_groups must map each role to at least one security group ID (sg- and 8 to 17 hex digits)."
+  }
+}
+
+variable "approved_kms_key_arns" {
+  description = "The environment's KMS keys (its volumes, data and models keys), by key ARN: a job, notebook, endpoint configuration or domain naming any other key (the AWS managed aws/sagemaker one, another account's, or any alias, which cannot be resolved safely) is a finding, answered as a missing key. A key id of one of these is accepted. Empty: any key, as long as there is one."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for arn in var.approved_kms_key_arns : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", arn))])
+    error_message = "var.approved_kms_key_arns must hold KMS key ARNs (arn:aws:kms:<region>:<account>:key/<id>), not aliases."
+  }
+}
+
 variable "guardrail_policy_arns" {
   description = "The preventive guardrail policies (modules/guardrails policy_arns), attached to the function's role: every role the project creates carries them."
   type        = list(string)

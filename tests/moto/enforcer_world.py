@@ -61,6 +61,12 @@ UNSET = object()  # "leave this setting out" in the builders below
 EBS_ONLY_TYPE = "ml.m5.large"
 # The one list of instance families with local NVMe storage, as Terraform sets it on the Lambda.
 INSTANCE_STORAGE_JSON = REPO / "modules" / "_instance_storage" / "instance_storage.json"
+# Two teams, each with its own security group and execution role (modules/network, modules/notebook):
+# ROLE and SECURITY_GROUP are fraud's. The endpoint's model role is the platform's, in no team.
+PRICING_SECURITY_GROUP = "sg-0c000000000000002"
+PRICING_ROLE = f"arn:aws:iam::{ACCOUNT}:role/smenv-local-pricing-sagemaker"
+MODEL_ROLE = f"arn:aws:iam::{ACCOUNT}:role/smenv-local-churn-model"
+TEAM_SECURITY_GROUPS = {ROLE: [SECURITY_GROUP], PRICING_ROLE: [PRICING_SECURITY_GROUP]}
 
 
 def local_storage_families() -> list[str]:
@@ -83,6 +89,17 @@ def enforcer_env(**overrides: str) -> dict[str, str]:
     }
     env.update(overrides)
     return env
+
+
+def teams_env(**overrides: str) -> dict[str, str]:
+    """The overrides of an environment with teams, as live/_envcommon/enforcer.hcl wires it: every
+    team's group approved, each team's role held to its own group, the environment's key alone."""
+    return {
+        "APPROVED_SECURITY_GROUP_IDS": ",".join([SECURITY_GROUP, PRICING_SECURITY_GROUP]),
+        "TEAM_SECURITY_GROUPS": json.dumps(TEAM_SECURITY_GROUPS),
+        "APPROVED_KMS_KEY_ARNS": KEY,
+        **overrides,
+    }
 
 
 @dataclass
@@ -138,6 +155,7 @@ class World:
         instance_type: str = EBS_ONLY_TYPE,
         instance_groups: list[str] | None = None,
         resource_config: dict[str, Any] | None = None,
+        role: str = ROLE,
     ):
         """A training job on one instance type, or a heterogeneous cluster (one group per type given),
         or with this ResourceConfig (volume_key is still added unless UNSET)."""
@@ -159,7 +177,7 @@ class World:
         kwargs: dict[str, Any] = {
             "TrainingJobName": name,
             "AlgorithmSpecification": {"TrainingImage": IMAGE, "TrainingInputMode": "File"},
-            "RoleArn": ROLE,
+            "RoleArn": role,
             "OutputDataConfig": output,
             "ResourceConfig": resources,
             "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
@@ -244,10 +262,10 @@ class World:
             kwargs["TrainingJobDefinitions"] = [{**d, "DefinitionName": f"d{i}"} for i, d in enumerate(definitions)]
         return self.sagemaker.create_hyper_parameter_tuning_job(**kwargs)["HyperParameterTuningJobArn"]
 
-    def model(self, name: str, *, vpc: Any = APPROVED, tags: dict[str, str] | None = None):
+    def model(self, name: str, *, vpc: Any = APPROVED, tags: dict[str, str] | None = None, role: str = ROLE):
         kwargs: dict[str, Any] = {
             "ModelName": name,
-            "ExecutionRoleArn": ROLE,
+            "ExecutionRoleArn": role,
             "PrimaryContainer": {"Image": IMAGE, "ModelDataUrl": "s3://smenv-local-fraud-models/model.tar.gz"},
         }
         if vpc is not UNSET:
@@ -293,11 +311,13 @@ class World:
         imds: Any = "2",
         lifecycle_config: Any = UNSET,
         tags: dict[str, str] | None = None,
+        role: str = ROLE,
+        groups: tuple[str, ...] = (SECURITY_GROUP,),
     ) -> str:
         kwargs: dict[str, Any] = {
             "NotebookInstanceName": name,
             "InstanceType": instance_type,
-            "RoleArn": ROLE,
+            "RoleArn": role,
             "DirectInternetAccess": internet,
             "RootAccess": root,
         }
@@ -309,7 +329,7 @@ class World:
             kwargs["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items()]
         if subnet is not UNSET:
             kwargs["SubnetId"] = subnet
-            kwargs["SecurityGroupIds"] = [SECURITY_GROUP]
+            kwargs["SecurityGroupIds"] = list(groups)
         if key is not UNSET:
             kwargs["KmsKeyId"] = key
         return self.sagemaker.create_notebook_instance(**kwargs)["NotebookInstanceArn"]
@@ -414,13 +434,13 @@ class World:
             kwargs["NetworkConfig"] = job["NetworkConfig"]
         self.sagemaker.create_data_quality_job_definition(**kwargs)
 
-    def compilation_job(self, name: str, *, vpc: Any = APPROVED, key: Any = KEY) -> str:
+    def compilation_job(self, name: str, *, vpc: Any = APPROVED, key: Any = KEY, role: str = ROLE) -> str:
         output: dict[str, Any] = {"S3OutputLocation": "s3://smenv-local-fraud-models/neo", "TargetDevice": "ml_c5"}
         if key is not UNSET:
             output["KmsKeyId"] = key
         kwargs: dict[str, Any] = {
             "CompilationJobName": name,
-            "RoleArn": ROLE,
+            "RoleArn": role,
             "InputConfig": {
                 "S3Uri": "s3://smenv-local-fraud-models/model.tar.gz",
                 "DataInputConfig": '{"input": [1, 3, 224, 224]}',

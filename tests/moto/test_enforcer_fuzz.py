@@ -9,6 +9,11 @@ jobs, a HyperPod cluster, a Studio domain and app), one training job outside the
 rightly stop, and one lifecycle configuration whose create calls (by a data scientist, not
 Terraform) it may rightly report. The real-shaped events of tests/events/ are mutated too.
 
+The enforcer is configured as in an environment with teams (enforcer_world.teams_env: each team's
+role held to its own security group, the environment's key alone); the world's resources are
+fraud's, in fraud's group, with that key, so those rules too leave them compliant whatever the
+event says.
+
 Instance types are fuzzed too (single types, heterogeneous InstanceGroups, tuning InstanceConfigs,
 malformed entries): a job without a volume key is compliant exactly when every instance type it
 uses is of a local-storage family (modules/_instance_storage/instance_storage.json), else kms.volume.
@@ -39,6 +44,7 @@ from enforcer_world import (
     handler,
     local_storage_families,
     state_change_event,
+    teams_env,
     world,
 )
 from hypothesis import HealthCheck, given, settings
@@ -292,7 +298,7 @@ def test_training_jobs_on_fuzzed_instance_types_are_judged_without_error(aws: Wo
 
 
 def check(aws: World, event: Any, what: str) -> None:
-    result = aws.process(event)
+    result = aws.process(event, **teams_env())
     RUNS[what] += 1
     assert result["decision"] in ("ignored", "compliant", "violation")
     if result["decision"] == "violation":

@@ -15,6 +15,7 @@ import lambda_loader
 
 actions = lambda_loader.load("enforcer", "actions")
 events = lambda_loader.load("enforcer", "events")
+enforcer_config = lambda_loader.load("enforcer", "config")
 rules = lambda_loader.load("enforcer", "rules")
 
 KEY = "arn:aws:kms:us-east-1:123456789012:key/{}-0000-0000-0000-000000000000"
@@ -39,6 +40,13 @@ NEW_INPUTS = {
     "approved_studio_lifecycle_config_names": ["smenv-test-studio"],
     "terraform_role_arns": ["arn:aws:iam::123456789012:role/smenv-test-terraform"],
 }
+# Each team's execution role held to its team's group, and the environment's keys (live/_envcommon/enforcer.hcl).
+FRAUD_ROLE = "arn:aws:iam::123456789012:role/smenv-test-fraud-sagemaker"
+PRICING_ROLE = "arn:aws:iam::123456789012:role/smenv-test-pricing-sagemaker"
+TEAM_INPUTS = {
+    "team_security_groups": {FRAUD_ROLE: ["sg-0f000000000000001"], PRICING_ROLE: ["sg-0a000000000000002"]},
+    "approved_kms_key_arns": [KEY.format(n) for n in ("44444444", "55555555", "66666666")],
+}
 SAGEMAKER = "arn:aws:sagemaker:us-east-1:123456789012"
 ROLE = "arn:aws:iam::123456789012:role/smenv-test-sagemaker-enforcer"
 
@@ -52,7 +60,7 @@ def plan(planner_for, tmp_path_factory):
         check=True,
         capture_output=True,
     )
-    return planner_for("enforcer").plan(**INPUTS, **NEW_INPUTS, package_path=str(package))
+    return planner_for("enforcer").plan(**INPUTS, **NEW_INPUTS, **TEAM_INPUTS, package_path=str(package))
 
 
 def test_eventbridge_sends_successful_create_calls_and_state_changes_only(plan):
@@ -275,3 +283,55 @@ def test_its_role_carries_the_guardrails_as_every_role_the_project_creates(plan)
     attached = {r["values"]["policy_arn"] for r in plan.managed("aws_iam_role_policy_attachment")}
     roles = {r["values"]["role"] for r in plan.managed("aws_iam_role_policy_attachment")}
     assert (attached, roles) == (set(GUARDRAILS), {"smenv-test-sagemaker-enforcer"})
+
+
+def test_the_function_holds_each_teams_role_to_its_group_and_knows_the_environments_keys(plan):
+    variables = function_variables(plan)
+    # The map as JSON (config.py reads it whole), the keys comma-separated as every other list
+    assert json.loads(variables["TEAM_SECURITY_GROUPS"]) == {
+        FRAUD_ROLE: ["sg-0f000000000000001"],
+        PRICING_ROLE: ["sg-0a000000000000002"],
+    }
+    assert variables["APPROVED_KMS_KEY_ARNS"].split(",") == TEAM_INPUTS["approved_kms_key_arns"]
+    # and the function, reading them as it reads its environment, accepts them
+    loaded = enforcer_config.load_config({k: variables[k] for k in ("TEAM_SECURITY_GROUPS", "APPROVED_KMS_KEY_ARNS")})
+    assert loaded.policy.role_groups(FRAUD_ROLE) == {"sg-0f000000000000001"}
+    assert loaded.policy.approved_kms_keys == frozenset(TEAM_INPUTS["approved_kms_key_arns"])
+
+
+def test_without_a_team_map_or_keys_the_function_checks_neither(planner_for, plan):
+    # Given the module's defaults (INPUTS alone): an empty map, an empty list
+    defaults = planner_for("enforcer").plan(**INPUTS, package_path=_package_of(plan))
+    variables = function_variables(defaults)
+    assert (variables["TEAM_SECURITY_GROUPS"], variables["APPROVED_KMS_KEY_ARNS"]) == ("{}", "")
+
+
+def _package_of(plan) -> str:
+    return plan.values("aws_lambda_function.this")["filename"]
+
+
+@pytest.mark.parametrize(
+    ("inputs", "message"),
+    [
+        (
+            {"team_security_groups": {"arn:aws:sts::123456789012:assumed-role/fraud/alice": ["sg-0f000000000000001"]}},
+            "var.team_security_groups must be keyed by IAM role ARNs",
+        ),
+        (
+            {"team_security_groups": {FRAUD_ROLE: []}},
+            "var.team_security_groups must map each role to at least one security group ID",
+        ),
+        (
+            {"team_security_groups": {FRAUD_ROLE: ["default"]}},
+            "var.team_security_groups must map each role to at least one security group ID",
+        ),
+        (
+            {"approved_kms_key_arns": ["arn:aws:kms:us-east-1:123456789012:alias/aws/sagemaker"]},
+            "var.approved_kms_key_arns must hold KMS key ARNs",
+        ),
+        ({"approved_kms_key_arns": ["11111111-0000-0000-0000-000000000000"]}, "var.approved_kms_key_arns must hold"),
+    ],
+    ids=["session-arn", "no-group", "not-a-group", "alias", "bare-key-id"],
+)
+def test_a_wrong_team_map_or_key_list_fails_at_plan_naming_the_variable(planner_for, inputs, message):
+    assert message in planner_for("enforcer").plan_error(**INPUTS, package_path="enforcer.zip", **inputs)

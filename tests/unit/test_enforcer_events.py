@@ -189,6 +189,8 @@ def test_the_defaults_are_secure():
     assert loaded.findings_topic_arn is None
     assert loaded.marker_key_arn is None  # no marker is trusted
     assert loaded.policy.terraform_roles == frozenset()  # every lifecycle configuration written is reported
+    assert loaded.policy.team_security_groups == {}  # no team check, as before
+    assert loaded.policy.approved_kms_keys == frozenset()  # any key, as long as there is one
 
 
 def test_the_local_storage_families_are_read_from_instance_storage_families():
@@ -286,6 +288,45 @@ def test_the_lists_and_the_marker_key_of_the_new_rules_are_read():
     ],
 )
 def test_a_wrong_list_entry_or_marker_key_is_a_configuration_error(variable, value):
+    with pytest.raises(config.ConfigError) as raised:
+        config.load_config({variable: value})
+    [problem] = raised.value.problems
+    assert problem.startswith(variable)
+
+
+FRAUD_ROLE = "arn:aws:iam::123456789012:role/smenv-dev-fraud-sagemaker"
+PRICING_ROLE = "arn:aws:iam::123456789012:role/smenv-dev-pricing-sagemaker"
+
+
+def test_the_teams_groups_and_the_environments_keys_are_read():
+    # Given the variables as modules/enforcer sets them (jsonencode of the map; the key ARNs joined)
+    keys = [f"arn:aws:kms:us-east-1:123456789012:key/{n}1111111-2222-3333-4444-555555555555" for n in (1, 2, 3)]
+    groups = {FRAUD_ROLE: ["sg-0000000000000f001"], PRICING_ROLE: ["sg-0000000000000a002", "sg-0000000000000a003"]}
+    loaded = config.load_config({"TEAM_SECURITY_GROUPS": json.dumps(groups), "APPROVED_KMS_KEY_ARNS": ",".join(keys)})
+    # Then each role is held to its own groups, and the keys are the environment's
+    assert loaded.policy.role_groups(FRAUD_ROLE) == {"sg-0000000000000f001"}
+    assert loaded.policy.role_groups(PRICING_ROLE) == {"sg-0000000000000a002", "sg-0000000000000a003"}
+    assert loaded.policy.role_groups("arn:aws:iam::123456789012:role/smenv-dev-churn-model") is None
+    assert loaded.policy.approved_kms_keys == frozenset(keys)
+    # and an empty map, as Terraform encodes one, is no check at all
+    assert config.load_config({"TEAM_SECURITY_GROUPS": "{}"}).policy.team_security_groups == {}
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("TEAM_SECURITY_GROUPS", "smenv-dev-fraud-sagemaker=sg-0000000000000f001"),  # not JSON
+        ("TEAM_SECURITY_GROUPS", '["sg-0000000000000f001"]'),  # not an object
+        ("TEAM_SECURITY_GROUPS", '{"arn:aws:sts::123456789012:assumed-role/fraud/alice": ["sg-0000000000000f001"]}'),
+        ("TEAM_SECURITY_GROUPS", '{"arn:aws:iam::123456789012:role/": ["sg-0000000000000f001"]}'),
+        ("TEAM_SECURITY_GROUPS", f'{{"{FRAUD_ROLE}": []}}'),  # a role that may use no group: a mistake
+        ("TEAM_SECURITY_GROUPS", f'{{"{FRAUD_ROLE}": "sg-0000000000000f001"}}'),
+        ("TEAM_SECURITY_GROUPS", f'{{"{FRAUD_ROLE}": ["default"]}}'),
+        ("APPROVED_KMS_KEY_ARNS", "arn:aws:kms:us-east-1:123456789012:alias/smenv-dev-data"),  # aliases move
+        ("APPROVED_KMS_KEY_ARNS", "11111111-2222-3333-4444-555555555555"),  # a bare id: whose, where?
+    ],
+)
+def test_a_wrong_team_mapping_or_key_list_is_a_configuration_error(variable, value):
     with pytest.raises(config.ConfigError) as raised:
         config.load_config({variable: value})
     [problem] = raised.value.problems
