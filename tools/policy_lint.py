@@ -357,10 +357,11 @@ def load_config(path: Path = CONFIG) -> tuple[list[Allowance], dict[str, dict[st
         key, actions = entry.get("condition_key", ""), entry.get("actions", [])
         by_key = bool(key) and (bool(actions) or key.lower().startswith("aws:"))
         by_kind = bool(entry.get("resource_type")) and bool(entry.get("attribute"))
-        if not (by_key or by_kind):
+        by_action = entry["issue"] == "UNKNOWN_ACTION" and bool(actions) and not key
+        if not (by_key or by_kind or by_action):
             raise UsageError(
                 f"{where} is too wide: name a condition_key and its actions (any action only for a global aws: key), "
-                "or a resource_type and attribute"
+                "a resource_type and attribute, or (UNKNOWN_ACTION) the actions"
             )
         if any("*" in a for a in actions):
             raise UsageError(f"{where} names actions with wildcards: name each action")

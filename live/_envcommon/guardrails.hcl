@@ -1,6 +1,10 @@
 # Preventive guardrails: the deny policy every SageMaker execution role carries.
 locals {
-  env   = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
+  env = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
+  deployers = compact([
+    local.env.terraform_role_arn,
+    lookup(local.env, "promotion", null) == null ? "" : "arn:aws:iam::${local.env.account_id}:role/${local.env.name_prefix}-${local.env.environment}-promotion",
+  ])
   mocks = read_terragrunt_config("${dirname(find_in_parent_folders())}/live/_envcommon/mocks.hcl").locals
 }
 
@@ -25,11 +29,10 @@ inputs = {
   approved_security_group_ids = sort(distinct(concat([dependency.network.outputs.sagemaker_security_group_id], values(dependency.network.outputs.team_security_group_ids))))
   require_network_isolation   = lookup(local.env, "require_network_isolation", false)
   allow_serverless_inference  = lookup(local.env, "endpoint_shape", "provisioned") == "serverless"
-  # Only the deployers (Terraform, promotion) may make a model without a VPC, and only there.
-  serverless_deployer_arns = compact([
-    local.env.terraform_role_arn,
-    lookup(local.env, "promotion", null) == null ? "" : "arn:aws:iam::${local.env.account_id}:role/${local.env.name_prefix}-${local.env.environment}-promotion",
-  ])
+  # The deployers (Terraform, promotion): they alone make a serverless model without a VPC and
+  # write lifecycle configurations; with the enforcer, they alone write the control tags.
+  deployer_arns           = local.deployers
+  control_tag_writer_arns = concat(local.deployers, ["arn:aws:iam::${local.env.account_id}:role/${local.env.name_prefix}-${local.env.environment}-sagemaker-enforcer"])
   # The environment's keys, not any key.
   volume_kms_key_arns = [dependency.kms.outputs.key_arns["volumes"]]
   output_kms_key_arns = [dependency.kms.outputs.key_arns["data"], dependency.kms.outputs.key_arns["models"]]

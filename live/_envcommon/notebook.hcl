@@ -46,6 +46,7 @@ inputs = {
   # Registries job images may come from besides the account's own (default: AWS-owned SageMaker ones).
   job_image_registries = lookup(local.env, "image_registries", null)
   # People open notebooks through the notebook and SageMaker API endpoints, or from these networks.
+  interface_endpoint_ids         = dependency.network.outputs.interface_endpoint_ids
   presigned_url_vpc_endpoint_ids = { for s in ["notebook", "sagemaker.api"] : s => dependency.network.outputs.interface_endpoint_ids[s] }
   allowed_console_cidrs          = lookup(local.env, "allowed_console_cidrs", [])
   # Terragrunt copies modules/ into its cache without lifecycle/: the scripts are read from the checkout.

@@ -290,6 +290,32 @@ data "aws_iam_policy_document" "team" {
       }
     }
   }
+  # SSE-KMS named without a key id means the AWS managed aws/s3 key, not the bucket's (S3 API
+  # reference, PutObject, x-amz-server-side-encryption-aws-kms-key-id): such an upload must name
+  # the bucket's key, or no encryption at all (then the bucket's default, its key, applies).
+  dynamic "statement" {
+    for_each = var.enforce_bucket_key ? [1] : []
+    content {
+      sid       = "DenyUploadsUnderTheAwsManagedKey"
+      effect    = "Deny"
+      actions   = ["s3:PutObject"]
+      resources = ["arn:${local.partition}:s3:::${local.names[each.key]}/*"]
+      principals {
+        type        = "*"
+        identifiers = ["*"]
+      }
+      condition {
+        test     = "StringEquals"
+        variable = "s3:x-amz-server-side-encryption"
+        values   = ["aws:kms", "aws:kms:dsse"]
+      }
+      condition {
+        test     = "Null"
+        variable = "s3:x-amz-server-side-encryption-aws-kms-key-id"
+        values   = ["true"]
+      }
+    }
+  }
   dynamic "statement" {
     for_each = var.enforce_bucket_key ? [1] : []
     content {

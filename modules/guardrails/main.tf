@@ -20,14 +20,19 @@ locals {
   # Actions that run compute or persist data without sending a key a rule here could test: no VPC,
   # no key, or both (Service Authorization Reference, SageMaker; the module README says why each).
   known_keyless_actions = [
+    "sagemaker:CreateAIBenchmarkJob",
+    "sagemaker:CreateAIRecommendationJob",
     "sagemaker:CreateCompilationJob",
     "sagemaker:CreateEdgePackagingJob",
     "sagemaker:CreateFlowDefinition",
+    "sagemaker:CreateInferenceExperiment",
     "sagemaker:CreateInferenceRecommendationsJob",
     "sagemaker:CreateLabelingJob",
+    "sagemaker:CreateMlflowApp",
     "sagemaker:CreateMlflowTrackingServer",
     "sagemaker:CreateOptimizationJob",
     "sagemaker:CreatePartnerApp",
+    "sagemaker:UpdateInferenceComponent",
   ]
 }
 
@@ -54,11 +59,12 @@ locals {
   model                = ["sagemaker:CreateModel"]
   notebook             = ["sagemaker:CreateNotebookInstance"]
   cluster_create       = ["sagemaker:CreateCluster"]        # HyperPod
+  generic_job          = ["sagemaker:CreateJob"]            # sends a VPC and an output key
   domain_create        = ["sagemaker:CreateDomain"]         # Studio
   endpoint_config      = ["sagemaker:CreateEndpointConfig"] # the VPC of its models; its volume key
 
   # The network: Null (no VPC) on creates that run compute; approved values wherever they are sent.
-  vpc_required_actions = concat(local.training_like, local.automl_jobs, local.monitoring_job_definitions, local.notebook, local.model, local.cluster_create, local.domain_create)
+  vpc_required_actions = concat(local.training_like, local.automl_jobs, local.monitoring_job_definitions, local.notebook, local.model, local.cluster_create, local.domain_create, local.generic_job)
 
   # The volume key: jobs that name their instance types (sagemaker:InstanceTypes) may go without
   # one when every type has local NVMe instance storage, on which SageMaker refuses a volume key
@@ -66,7 +72,7 @@ locals {
   # domain's) is EBS always.
   volume_kms_typed   = concat(local.training_like, local.monitoring_job_definitions, ["sagemaker:CreateTransformJob"], local.endpoint_config)
   volume_kms_untyped = concat(local.automl_jobs, local.notebook, local.domain_create)
-  output_kms_actions = concat(local.training_like, local.automl_jobs, local.monitoring_job_definitions, ["sagemaker:CreateTransformJob"])
+  output_kms_actions = concat(local.training_like, local.automl_jobs, local.monitoring_job_definitions, ["sagemaker:CreateTransformJob"], local.generic_job)
   encryption_actions = concat(local.training_like, local.automl_jobs, local.monitoring_job_definitions)
   isolation_actions  = concat(local.training_like, local.monitoring_job_definitions, local.model)
   # What names instance types, for the allow-list of families (cost and blast radius).
@@ -84,10 +90,28 @@ locals {
   # a team that tags its own model gets no exemption.
   serverless_tag = "aws:RequestTag/smenv:inference"
   not_serverless = [{ test = "StringNotEquals", variable = local.serverless_tag, values = ["serverless"] }]
-  not_deployer   = [{ test = "ArnNotLike", variable = "aws:PrincipalArn", values = length(var.serverless_deployer_arns) > 0 ? var.serverless_deployer_arns : ["arn:aws:iam::000000000000:role/none"] }]
+  nobody         = ["arn:${data.aws_partition.current.partition}:iam::000000000000:role/nobody"]
+  not_deployer   = [{ test = "ArnNotLike", variable = "aws:PrincipalArn", values = length(var.deployer_arns) > 0 ? var.deployer_arns : local.nobody }]
 
   approved_lifecycle_configs = length(var.approved_notebook_lifecycle_config_arns) > 0 ? var.approved_notebook_lifecycle_config_arns : ["arn:${data.aws_partition.current.partition}:sagemaker:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:notebook-instance-lifecycle-config/${var.name_prefix}-*"]
   allowed_instance_types     = length(var.allowed_instance_types) > 0 ? var.allowed_instance_types : module.instance_storage.all_instance_type_patterns
+  # Where the instance_types rule names the allowed types, only those of them with local NVMe
+  # storage go without a volume key: every other type is refused anyway, and the statement stays
+  # short enough for the boundary. None such: a pattern no type matches (every type needs the key).
+  allowed_local_storage = [for t in var.allowed_instance_types : t if contains(module.instance_storage.instance_type_patterns, "ml.${split(".", t)[1]}.*")]
+  volume_key_exempt_types = (
+    !contains(var.disabled_rules, "instance_types") && length(var.allowed_instance_types) > 0
+    ? (length(local.allowed_local_storage) > 0 ? local.allowed_local_storage : ["ml.none.none"])
+    : module.instance_storage.instance_type_patterns
+  )
+
+  # Lifecycle scripts run as root at start (notebooks) or in every app (Studio).
+  lifecycle_config_writes = [
+    "sagemaker:CreateNotebookInstanceLifecycleConfig", "sagemaker:UpdateNotebookInstanceLifecycleConfig",
+    "sagemaker:DeleteNotebookInstanceLifecycleConfig", "sagemaker:CreateStudioLifecycleConfig",
+    "sagemaker:DeleteStudioLifecycleConfig",
+  ]
+  control_tag_keys = ["managed-by", "smenv:*"]
 
   # Actions that run compute or persist data but send no key these rules could test (Service
   # Authorization Reference): denied unless var.allowed_keyless_actions opts one in.
@@ -126,6 +150,13 @@ locals {
         actions    = local.any_action
         conditions = [{ test = "ForAnyValue:StringNotEquals", variable = "sagemaker:VpcSecurityGroupIds", values = var.approved_security_group_ids }]
       },
+      # An inference component runs its own container unless it names a model (whose VPC the vpc
+      # rule judged at CreateModel): without sagemaker:ModelArn it could run outside any VPC.
+      {
+        sid        = "DenyInferenceComponentsWithoutAModel"
+        actions    = ["sagemaker:CreateInferenceComponent"]
+        conditions = [{ test = "Null", variable = "sagemaker:ModelArn", values = ["true"] }]
+      },
       # Studio: a domain reaches the internet unless it is VpcOnly. On create a missing value is the
       # default, PublicInternetOnly; on update it means "unchanged".
       {
@@ -155,7 +186,7 @@ locals {
         actions = local.volume_kms_typed
         conditions = [
           { test = "Null", variable = "sagemaker:VolumeKmsKeyArn", values = ["true"] },
-          { test = "ForAnyValue:StringNotLike", variable = "sagemaker:InstanceTypes", values = module.instance_storage.instance_type_patterns },
+          { test = "ForAnyValue:StringNotLike", variable = "sagemaker:InstanceTypes", values = local.volume_key_exempt_types },
         ]
       },
       {
@@ -242,11 +273,19 @@ locals {
       },
     ]
     # Lifecycle scripts run as root at start: only the environment's own.
-    notebook_lifecycle_configs = [{
-      sid        = "DenyUnapprovedNotebookLifecycleConfigs"
-      actions    = concat(local.notebook, ["sagemaker:UpdateNotebookInstance"])
-      conditions = [{ test = "ForAnyValue:ArnNotLike", variable = "sagemaker:NotebookInstanceLifecycleConfigArns", values = local.approved_lifecycle_configs }]
-    }]
+    notebook_lifecycle_configs = [
+      {
+        sid        = "DenyUnapprovedNotebookLifecycleConfigs"
+        actions    = concat(local.notebook, ["sagemaker:UpdateNotebookInstance"])
+        conditions = [{ test = "ForAnyValue:ArnNotLike", variable = "sagemaker:NotebookInstanceLifecycleConfigArns", values = local.approved_lifecycle_configs }]
+      },
+      # An approved name is only as good as its script: only the deployers write one.
+      {
+        sid        = "DenyLifecycleConfigWritesButByDeployers"
+        actions    = local.lifecycle_config_writes
+        conditions = local.not_deployer
+      },
+    ]
     # A remote debugging session is an interactive shell inside a training container.
     remote_debug = [{
       sid        = "DenyRemoteDebugOfTrainingJobs"
@@ -263,13 +302,23 @@ locals {
       actions    = local.keyless_actions
       conditions = []
     }]
+    # managed-by spares a resource from the enforcer's deletion and smenv:* are its markers: only
+    # their writers set or remove them, on create or after (aws:TagKeys).
+    control_tags = [{
+      sid     = "DenyControlTagsButByTheirWriters"
+      actions = local.any_action
+      conditions = [
+        { test = "ForAnyValue:StringLike", variable = "aws:TagKeys", values = local.control_tag_keys },
+        { test = "ArnNotLike", variable = "aws:PrincipalArn", values = length(var.control_tag_writer_arns) > 0 ? var.control_tag_writer_arns : local.nobody },
+      ]
+    }]
   }
 
   # In the order the statements appear in the document.
   rule_order = [
     "vpc", "volume_kms_key", "output_kms_key", "inter_container_traffic_encryption", "network_isolation",
     "notebook_root_access", "notebook_direct_internet_access", "notebook_imdsv2", "notebook_lifecycle_configs",
-    "remote_debug", "instance_types", "keyless_actions",
+    "remote_debug", "instance_types", "keyless_actions", "control_tags",
   ]
   enabled_rules = [
     for rule in local.rule_order : rule
@@ -278,9 +327,9 @@ locals {
   # One managed policy (and, with targets, one SCP) per concern: IAM allows 6,144 characters per
   # managed policy and 5,120 per SCP, which the rules together outgrow.
   concerns = {
-    network    = ["vpc", "network_isolation"]
+    network    = ["vpc", "network_isolation", "notebook_direct_internet_access"]
     encryption = ["volume_kms_key", "output_kms_key", "inter_container_traffic_encryption"]
-    workloads  = ["notebook_root_access", "notebook_direct_internet_access", "notebook_imdsv2", "notebook_lifecycle_configs", "remote_debug", "instance_types", "keyless_actions"]
+    workloads  = ["notebook_root_access", "notebook_imdsv2", "notebook_lifecycle_configs", "remote_debug", "instance_types", "keyless_actions", "control_tags"]
   }
   statements_by_concern = {
     for concern, rules in local.concerns : concern => [
@@ -367,11 +416,41 @@ resource "aws_iam_policy" "guardrails" {
 # execution role: set as a principal's boundary it caps everything that principal's own policies
 # grant (IAM User Guide, "Permissions boundaries for IAM entities"). A role's policies cannot see
 # who passes it (iam:PassRole is the passer's permission), so the bound must sit on the passer.
+# The network and encryption concerns: all the statements do not fit one policy (6,144 characters);
+# the workload concern (notebook hardening, instance types, key-less actions) binds through the
+# managed policies and the SCP. The module README says what each mechanism covers. The statements
+# carry no Sid here (about 600 characters, room for more teams); they are the managed policies'
+# network and encryption statements, in the same order.
+data "aws_iam_policy_document" "boundary_denies" {
+  dynamic "statement" {
+    for_each = flatten([for concern in ["network", "encryption"] : local.statements_by_concern[concern] if contains(local.active_concerns, concern)])
+    content {
+      effect    = "Deny"
+      actions   = sort(statement.value.actions)
+      resources = ["*"]
+      dynamic "condition" {
+        for_each = statement.value.conditions
+        content {
+          test     = condition.value.test
+          variable = condition.value.variable
+          values   = condition.value.values
+        }
+      }
+    }
+  }
+}
+
+# The boundary: those denies, under a ceiling of everything the principal's own policies allow.
 data "aws_iam_policy_document" "boundary" {
-  # The network and encryption concerns: all the statements do not fit one policy (6,144 characters);
-  # the workload concern (notebook hardening, instance types, key-less actions) binds through the
-  # managed policies and the SCP. The module README says what each mechanism covers.
-  source_policy_documents = [for concern in ["network", "encryption"] : data.aws_iam_policy_document.concern[concern].json if contains(local.active_concerns, concern)]
+  # checkov:skip=CKV_AWS_1: a permissions boundary's Allow * grants nothing: it is the ceiling the principal's own policies stay under, and the Deny statements beside it are the guardrails (IAM User Guide, "Permissions boundaries for IAM entities")
+  # checkov:skip=CKV_AWS_49: a permissions boundary's Allow * grants nothing: it is the ceiling the principal's own policies stay under, and the Deny statements beside it are the guardrails (IAM User Guide, "Permissions boundaries for IAM entities")
+  # checkov:skip=CKV_AWS_107: a permissions boundary's Allow * grants nothing: it is the ceiling the principal's own policies stay under, and the Deny statements beside it are the guardrails (IAM User Guide, "Permissions boundaries for IAM entities")
+  # checkov:skip=CKV_AWS_108: a permissions boundary's Allow * grants nothing: it is the ceiling the principal's own policies stay under, and the Deny statements beside it are the guardrails (IAM User Guide, "Permissions boundaries for IAM entities")
+  # checkov:skip=CKV_AWS_109: a permissions boundary's Allow * grants nothing: it is the ceiling the principal's own policies stay under, and the Deny statements beside it are the guardrails (IAM User Guide, "Permissions boundaries for IAM entities")
+  # checkov:skip=CKV_AWS_110: a permissions boundary's Allow * grants nothing: it is the ceiling the principal's own policies stay under, and the Deny statements beside it are the guardrails (IAM User Guide, "Permissions boundaries for IAM entities")
+  # checkov:skip=CKV_AWS_111: a permissions boundary's Allow * grants nothing: it is the ceiling the principal's own policies stay under, and the Deny statements beside it are the guardrails (IAM User Guide, "Permissions boundaries for IAM entities")
+  # checkov:skip=CKV_AWS_356: a permissions boundary's Allow * grants nothing: it is the ceiling the principal's own policies stay under, and the Deny statements beside it are the guardrails (IAM User Guide, "Permissions boundaries for IAM entities")
+  source_policy_documents = [data.aws_iam_policy_document.boundary_denies.json]
 
   statement {
     sid       = "EverythingTheirOwnPoliciesAllow"

@@ -33,9 +33,10 @@ variable "disabled_rules" {
     Rules to switch off; every rule is on unless named here. Known rules: vpc (subnets and security
     groups given and approved; Studio domains VpcOnly), volume_kms_key and output_kms_key (a key
     given, and one of the environment's), inter_container_traffic_encryption, notebook_root_access,
-    notebook_direct_internet_access, notebook_imdsv2, notebook_lifecycle_configs, remote_debug,
-    instance_types (the allow-list), keyless_actions (work that sends no usable key). Network
-    isolation is opt-in instead: see var.require_network_isolation.
+    notebook_direct_internet_access, notebook_imdsv2, notebook_lifecycle_configs (the approved ones
+    only, written by the deployers only), remote_debug, instance_types (the allow-list),
+    keyless_actions (work that sends no usable key), control_tags (managed-by and smenv:* by their
+    writers only). Network isolation is opt-in instead: see var.require_network_isolation.
   EOT
   type        = set(string)
   default     = []
@@ -44,9 +45,9 @@ variable "disabled_rules" {
     condition = alltrue([for rule in var.disabled_rules : contains([
       "vpc", "volume_kms_key", "output_kms_key", "inter_container_traffic_encryption",
       "notebook_root_access", "notebook_direct_internet_access", "notebook_imdsv2",
-      "notebook_lifecycle_configs", "remote_debug", "instance_types", "keyless_actions",
+      "notebook_lifecycle_configs", "remote_debug", "instance_types", "keyless_actions", "control_tags",
     ], rule)])
-    error_message = "var.disabled_rules holds an unknown rule name: each must be one of vpc, volume_kms_key, output_kms_key, inter_container_traffic_encryption, notebook_root_access, notebook_direct_internet_access, notebook_imdsv2, notebook_lifecycle_configs, remote_debug, instance_types, keyless_actions (network isolation is var.require_network_isolation)."
+    error_message = "var.disabled_rules holds an unknown rule name: each must be one of vpc, volume_kms_key, output_kms_key, inter_container_traffic_encryption, notebook_root_access, notebook_direct_internet_access, notebook_imdsv2, notebook_lifecycle_configs, remote_debug, instance_types, keyless_actions, control_tags (network isolation is var.require_network_isolation)."
   }
 }
 
@@ -57,7 +58,7 @@ variable "require_network_isolation" {
 }
 
 variable "allow_serverless_inference" {
-  description = "Exempt CreateModel requests tagged smenv:inference=serverless, made by one of var.serverless_deployer_arns, from the rules that require a VPC (serverless inference cannot attach to one). Only those rules, only CreateModel."
+  description = "Exempt CreateModel requests tagged smenv:inference=serverless, made by one of var.deployer_arns, from the rules that require a VPC (serverless inference cannot attach to one). Only those rules, only CreateModel."
   type        = bool
   default     = false
 }
@@ -97,15 +98,27 @@ variable "output_kms_key_arns" {
   }
 }
 
-variable "serverless_deployer_arns" {
-  description = "With var.allow_serverless_inference: the principals (role ARN patterns: Terraform's role, the promotion role) whose CreateModel tagged smenv:inference=serverless is exempt from the VPC rule. A team tagging its own model gets no exemption."
+variable "deployer_arns" {
+  description = "The principals that deploy the environment (role ARN patterns: Terraform's role, the promotion role). They alone make serverless models without a VPC (with var.allow_serverless_inference) and write notebook and Studio lifecycle configurations (whose scripts run as root). A team tagging its own model gets no exemption."
   type        = list(string)
   default     = []
   nullable    = false
 
   validation {
-    condition     = alltrue([for arn in var.serverless_deployer_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/*-]+$", arn))])
-    error_message = "var.serverless_deployer_arns must hold IAM role ARNs (or patterns) of named accounts."
+    condition     = alltrue([for arn in var.deployer_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/*-]+$", arn))])
+    error_message = "var.deployer_arns must hold IAM role ARNs (or patterns) of named accounts."
+  }
+}
+
+variable "control_tag_writer_arns" {
+  description = "The principals (role ARN patterns) that may set or remove the control tags (managed-by, smenv:*): the deployers and the enforcer. Nobody else may, on create or after (aws:TagKeys): the enforcer spares what Terraform manages and trusts its own marker."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for arn in var.control_tag_writer_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/*-]+$", arn))])
+    error_message = "var.control_tag_writer_arns must hold IAM role ARNs (or patterns) of named accounts."
   }
 }
 
@@ -141,10 +154,12 @@ variable "allowed_keyless_actions" {
 
   validation {
     condition = alltrue([for a in var.allowed_keyless_actions : contains([
-      "sagemaker:CreateCompilationJob", "sagemaker:CreateEdgePackagingJob", "sagemaker:CreateFlowDefinition",
-      "sagemaker:CreateInferenceRecommendationsJob", "sagemaker:CreateLabelingJob", "sagemaker:CreateMlflowTrackingServer",
-      "sagemaker:CreateOptimizationJob", "sagemaker:CreatePartnerApp",
+      "sagemaker:CreateAIBenchmarkJob", "sagemaker:CreateAIRecommendationJob", "sagemaker:CreateCompilationJob",
+      "sagemaker:CreateEdgePackagingJob", "sagemaker:CreateFlowDefinition", "sagemaker:CreateInferenceExperiment",
+      "sagemaker:CreateInferenceRecommendationsJob", "sagemaker:CreateLabelingJob", "sagemaker:CreateMlflowApp",
+      "sagemaker:CreateMlflowTrackingServer", "sagemaker:CreateOptimizationJob", "sagemaker:CreatePartnerApp",
+      "sagemaker:UpdateInferenceComponent",
     ], a)])
-    error_message = "var.allowed_keyless_actions holds an unknown action: each must be one of sagemaker:CreateCompilationJob, sagemaker:CreateEdgePackagingJob, sagemaker:CreateFlowDefinition, sagemaker:CreateInferenceRecommendationsJob, sagemaker:CreateLabelingJob, sagemaker:CreateMlflowTrackingServer, sagemaker:CreateOptimizationJob, sagemaker:CreatePartnerApp."
+    error_message = "var.allowed_keyless_actions holds an unknown action: each must be one of the actions modules/guardrails/README.md lists under \"Work that sends no usable key\" (sagemaker:CreateCompilationJob, ...)."
   }
 }

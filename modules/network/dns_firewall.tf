@@ -22,11 +22,17 @@ locals {
     ["s3.${local.region}.amazonaws.com", "*.s3.${local.region}.amazonaws.com"],
     # The endpoints' own names (vpce-...<service>.<region>.vpce.amazonaws.com).
     ["*.vpce.amazonaws.com"],
-    # The VPC's own names: instance host names and the reverse zone.
-    ["*.compute.internal", "*.ec2.internal", "*.in-addr.arpa"],
+    # The VPC's own names: its instances' host names (ec2.internal in us-east-1,
+    # <region>.compute.internal elsewhere) and its own reverse zone only. "*.in-addr.arpa" would
+    # let a lookup reach whoever holds any delegated reverse zone on the internet.
+    [local.region == "us-east-1" ? "*.ec2.internal" : "*.${local.region}.compute.internal", "*.${local.reverse_zone}"],
     var.dns_firewall.extra_domains,
   )))
   dns_firewall = var.dns_firewall.enabled
+
+  # The VPC CIDR's whole octets, reversed: 10.20.0.0/16 -> 20.10.in-addr.arpa (a /20 widens to its /16).
+  cidr_octets  = split(".", cidrhost(var.vpc_cidr, 0))
+  reverse_zone = "${join(".", reverse(slice(local.cidr_octets, 0, max(1, floor(tonumber(split("/", var.vpc_cidr)[1]) / 8)))))}.in-addr.arpa"
 }
 
 # Domains as fully qualified names (a trailing dot), which is how DNS Firewall stores and returns

@@ -12,9 +12,25 @@ locals {
   # another's followed by "-": var.teams checks it, so no prefix covers another team's).
   teams = { for i, team in var.teams : team => { index = i, name = "${var.name_prefix}-${team}", work_prefix = lower("${var.name_prefix}-${team}-") } }
 
-  work_kinds       = ["training-job", "processing-job", "hyper-parameter-tuning-job", "model"]
-  log_groups       = ["NotebookInstances", "TrainingJobs", "ProcessingJobs", "TransformJobs"]
-  control_tag_keys = ["managed-by", "smenv:*"]
+  work_kinds = ["training-job", "processing-job", "hyper-parameter-tuning-job", "model"]
+  log_groups = ["NotebookInstances", "TrainingJobs", "ProcessingJobs", "TransformJobs"]
+  logs_arn   = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/sagemaker"
+  # Group-level actions name the group ARN (with or without :*); streams by the team's names.
+  log_group_arns = flatten([for group in local.log_groups : ["${local.logs_arn}/${group}", "${local.logs_arn}/${group}:*"]])
+  own_log_streams = { for team, t in local.teams : team => concat(
+    [for group in local.log_groups : "${local.logs_arn}/${group}:log-stream:${t.work_prefix}*" if group != "NotebookInstances"],
+    ["${local.logs_arn}/NotebookInstances:log-stream:${t.name}/*"],
+  ) }
+  # Every way into a browser session on SageMaker: notebooks, Studio, MLflow, partner apps, and
+  # remote sessions into Studio spaces (each of them downloads to wherever the browser is).
+  browser_sessions = [
+    "sagemaker:CreatePresignedNotebookInstanceUrl", "sagemaker:CreatePresignedDomainUrl",
+    "sagemaker:CreatePresignedMlflowTrackingServerUrl", "sagemaker:CreatePresignedMlflowAppUrl",
+    "sagemaker:CreatePartnerAppPresignedUrl", "sagemaker:StartSession",
+  ]
+  # SageMaker publishes job metrics in these namespaces with the execution role.
+  job_metric_namespaces = ["/aws/sagemaker/TrainingJobs", "/aws/sagemaker/ProcessingJobs", "/aws/sagemaker/TransformJobs"]
+  control_tag_keys      = ["managed-by", "smenv:*"]
 
   # Job images: this account's repositories, and the allow-list (by registry or by repository).
   job_image_registries = var.job_image_registries != null ? var.job_image_registries : module.aws_registries.account_ids
@@ -201,18 +217,36 @@ data "aws_iam_policy_document" "team_sagemaker" {
 data "aws_iam_policy_document" "team_logs" {
   for_each = local.teams
 
+  # SageMaker writes with the role from its own side of the network: writing is not conditioned.
   statement {
-    sid       = "LogGroupsOfSageMaker"
-    actions   = ["logs:CreateLogStream", "logs:DescribeLogStreams"]
-    resources = flatten([for group in local.log_groups : ["arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/sagemaker/${group}", "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/sagemaker/${group}:*"]])
+    sid       = "CreateStreamsInSageMakersGroups"
+    actions   = ["logs:CreateLogStream"]
+    resources = local.log_group_arns
   }
   statement {
-    sid     = "OwnLogStreams"
-    actions = ["logs:GetLogEvents", "logs:PutLogEvents"]
-    resources = concat(
-      [for group in local.log_groups : "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/sagemaker/${group}:log-stream:${each.value.work_prefix}*" if group != "NotebookInstances"],
-      ["arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/sagemaker/NotebookInstances:log-stream:${each.value.name}/*"],
-    )
+    sid       = "WriteOwnLogStreams"
+    actions   = ["logs:PutLogEvents"]
+    resources = local.own_log_streams[each.key]
+  }
+  # Reading is the team's, from the notebook: through the environment's logs endpoint only, so
+  # credentials carried out of the notebook cannot read the team's streams from elsewhere.
+  # (A group ARN with :* also matches every stream in it: the group-level and stream-level actions
+  # stay in separate statements.)
+  dynamic "statement" {
+    for_each = { ListStreamsThroughTheEndpoint = ["logs:DescribeLogStreams"], ReadOwnLogStreamsThroughTheEndpoint = ["logs:GetLogEvents"] }
+    content {
+      sid       = statement.key
+      actions   = statement.value
+      resources = statement.key == "ListStreamsThroughTheEndpoint" ? local.log_group_arns : local.own_log_streams[each.key]
+      dynamic "condition" {
+        for_each = contains(keys(var.interface_endpoint_ids), "logs") ? [1] : []
+        content {
+          test     = "StringEquals"
+          variable = "aws:SourceVpce"
+          values   = [var.interface_endpoint_ids["logs"]]
+        }
+      }
+    }
   }
 }
 
@@ -232,6 +266,15 @@ data "aws_iam_policy_document" "team_runtime" {
       sid       = "ReadTheContract"
       actions   = ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"]
       resources = [local.contract_arn, "${local.contract_arn}/*"]
+      # From the notebook and the jobs in the VPC, through the SSM endpoint.
+      dynamic "condition" {
+        for_each = contains(keys(var.interface_endpoint_ids), "ssm") ? [1] : []
+        content {
+          test     = "StringEquals"
+          variable = "aws:SourceVpce"
+          values   = [var.interface_endpoint_ids["ssm"]]
+        }
+      }
     }
   }
   dynamic "statement" {
@@ -253,15 +296,16 @@ data "aws_iam_policy_document" "team_runtime" {
     actions   = ["ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface", "ec2:DeleteNetworkInterfacePermission"]
     resources = concat(["arn:${local.partition}:ec2:${local.region}:${local.account_id}:network-interface/*", "arn:${local.partition}:ec2:${local.region}:${local.account_id}:security-group/${var.team_security_group_ids[each.key]}"], [for s in var.subnet_ids : "arn:${local.partition}:ec2:${local.region}:${local.account_id}:subnet/${s}"])
   }
-  # Job metrics go to SageMaker's namespaces only (cloudwatch:namespace): no forged platform metrics.
+  # Job metrics go to SageMaker's job namespaces only (cloudwatch:namespace): not the endpoints'
+  # (their alarms would be fooled) nor the platform's.
   statement {
-    sid       = "SageMakerMetrics"
+    sid       = "SageMakerJobMetrics"
     actions   = ["cloudwatch:PutMetricData"]
     resources = ["*"]
     condition {
-      test     = "StringLike"
+      test     = "StringEquals"
       variable = "cloudwatch:namespace"
-      values   = ["/aws/sagemaker/*"]
+      values   = local.job_metric_namespaces
     }
   }
   # These have no resource-level permissions (List*, Describe*, GetAuthorizationToken).
@@ -363,7 +407,7 @@ data "aws_iam_policy_document" "notebook_user" {
   statement {
     sid       = "DenyOpeningNotebooksFromElsewhere"
     effect    = "Deny"
-    actions   = ["sagemaker:CreatePresignedNotebookInstanceUrl"]
+    actions   = local.browser_sessions
     resources = ["*"]
     condition {
       test     = "StringNotEqualsIfExists"
@@ -377,6 +421,19 @@ data "aws_iam_policy_document" "notebook_user" {
         variable = "aws:SourceIp"
         values   = var.allowed_console_cidrs
       }
+    }
+  }
+  # A person of this team who may pass the team's role puts its work in the team's group only:
+  # another team's group admits that team's notebook and jobs.
+  statement {
+    sid       = "DenyOtherTeamsSecurityGroups"
+    effect    = "Deny"
+    actions   = ["sagemaker:*"]
+    resources = ["*"]
+    condition {
+      test     = "ForAnyValue:StringNotEquals"
+      variable = "sagemaker:VpcSecurityGroupIds"
+      values   = [var.team_security_group_ids[each.key]]
     }
   }
 }

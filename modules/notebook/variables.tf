@@ -196,3 +196,15 @@ variable "allowed_console_cidrs" {
     error_message = "var.allowed_console_cidrs must hold IPv4 CIDR blocks such as 203.0.113.0/24."
   }
 }
+
+variable "interface_endpoint_ids" {
+  description = "The environment's interface endpoints by service (modules/network interface_endpoint_ids). A team reads its logs (logs) and the contract (ssm) through them only, so credentials carried out of a notebook read nothing from elsewhere. Empty: no such condition."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for id in values(var.interface_endpoint_ids) : can(regex("^vpce-[0-9a-f]{8,17}$", id))])
+    error_message = "var.interface_endpoint_ids must map service names to VPC endpoint ids (vpce-...)."
+  }
+}

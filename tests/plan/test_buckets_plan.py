@@ -125,6 +125,12 @@ def test_uploads_must_stay_under_the_buckets_own_key(plan):
             "Null": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "false"},
             "ArnNotEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": key},
         }
+        # SSE-KMS without a key id would be the AWS managed aws/s3 key
+        managed = statements["DenyUploadsUnderTheAwsManagedKey"]
+        assert managed["Condition"] == {
+            "StringEquals": {"s3:x-amz-server-side-encryption": ["aws:kms", "aws:kms:dsse"]},
+            "Null": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "true"},
+        }
 
 
 def test_only_the_promotion_role_changes_what_endpoints_load_from_promoted(buckets):

@@ -24,18 +24,21 @@ SUBNETS = ["subnet-0123456789abcdef0", "subnet-11111111"]
 GROUPS = ["sg-0123456789abcdef0"]
 KEY = "arn:aws:kms:us-east-1:123456789012:key/11111111-0000-0000-0000-000000000000"
 OTHER_KEY = "arn:aws:kms:us-east-1:123456789012:key/99999999-0000-0000-0000-000000000000"
+DEPLOYER = "arn:aws:iam::123456789012:role/smenv-terraform"
+CONTROL_TAG_WRITER = "arn:aws:iam::123456789012:role/smenv-test-sagemaker-enforcer"
 INPUTS = {
     "name_prefix": "smenv-test",
     "approved_subnet_ids": SUBNETS,
     "approved_security_group_ids": GROUPS,
     "volume_kms_key_arns": [KEY],
     "output_kms_key_arns": [KEY],
+    "deployer_arns": [DEPLOYER],
+    "control_tag_writer_arns": [DEPLOYER, CONTROL_TAG_WRITER],
 }
 SCP_TARGETS = ["ou-abcd-12345678", "111122223333"]
 ALLOW_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sagemaker:*", "Resource": "*"}]}
 FULL_AWS_ACCESS = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 LIFECYCLE = "arn:aws:sagemaker:us-east-1:123456789012:notebook-instance-lifecycle-config/smenv-test-fraud"
-DEPLOYER = "arn:aws:iam::123456789012:role/smenv-terraform"
 
 # --- the specification: which actions each rule governs (the README's table) ----------------------
 
@@ -49,9 +52,9 @@ MONITORING = {
 }
 SCHEDULES = {"CreateMonitoringSchedule", "UpdateMonitoringSchedule"}
 # Creates that run compute: a VPC must be named (Null), and approved.
-VPC_REQUIRED = (
-    TRAINING_LIKE | AUTOML | MONITORING | {"CreateModel", "CreateNotebookInstance", "CreateCluster", "CreateDomain"}
-)
+VPC_REQUIRED = TRAINING_LIKE | AUTOML | MONITORING | {
+    "CreateModel", "CreateNotebookInstance", "CreateCluster", "CreateDomain", "CreateJob",
+}  # fmt: skip
 # Where subnets or groups are sent, they must be approved (a schedule naming a definition sends none).
 SUBNET_SENDERS = VPC_REQUIRED | SCHEDULES | {"CreateEndpointConfig", "UpdateCluster", "UpdateDomain"}
 GROUP_SENDERS = SUBNET_SENDERS | {"CreateUserProfile", "UpdateUserProfile"}
@@ -61,14 +64,14 @@ GROUP_SENDERS = SUBNET_SENDERS | {"CreateUserProfile", "UpdateUserProfile"}
 TYPED_VOLUME_ACTIONS = TRAINING_LIKE | MONITORING | {"CreateTransformJob", "CreateEndpointConfig"}
 UNTYPED_VOLUME_ACTIONS = AUTOML | {"CreateNotebookInstance", "CreateDomain"}
 VOLUME_KEY_SENDERS = TYPED_VOLUME_ACTIONS | UNTYPED_VOLUME_ACTIONS | SCHEDULES
-OUTPUT_KEY_REQUIRED = TRAINING_LIKE | AUTOML | MONITORING | {"CreateTransformJob"}
+OUTPUT_KEY_REQUIRED = TRAINING_LIKE | AUTOML | MONITORING | {"CreateTransformJob", "CreateJob"}
 OUTPUT_KEY_SENDERS = OUTPUT_KEY_REQUIRED | SCHEDULES
 INSTANCE_TYPE_ACTIONS = TRAINING_LIKE | MONITORING | SCHEDULES | {
     "CreateTransformJob", "CreateNotebookInstance", "UpdateNotebookInstance", "CreateEndpointConfig",
     "CreateCluster", "UpdateCluster", "UpdateTrainingJob",
 }  # fmt: skip
 RULE_ACTIONS = {
-    "vpc": GROUP_SENDERS,
+    "vpc": GROUP_SENDERS | {"CreateInferenceComponent"},
     "volume_kms_key": VOLUME_KEY_SENDERS,
     "output_kms_key": OUTPUT_KEY_SENDERS,
     "inter_container_traffic_encryption": TRAINING_LIKE | AUTOML | MONITORING | SCHEDULES,
@@ -81,10 +84,17 @@ RULE_ACTIONS = {
     "instance_types": INSTANCE_TYPE_ACTIONS,
 }
 KEYLESS = {
-    "CreateCompilationJob", "CreateEdgePackagingJob", "CreateFlowDefinition", "CreateInferenceRecommendationsJob",
-    "CreateLabelingJob", "CreateMlflowTrackingServer", "CreateOptimizationJob", "CreatePartnerApp",
+    "CreateAIBenchmarkJob", "CreateAIRecommendationJob", "CreateCompilationJob", "CreateEdgePackagingJob",
+    "CreateFlowDefinition", "CreateInferenceExperiment", "CreateInferenceRecommendationsJob", "CreateLabelingJob",
+    "CreateMlflowApp", "CreateMlflowTrackingServer", "CreateOptimizationJob", "CreatePartnerApp",
+    "UpdateInferenceComponent",
 }  # fmt: skip
-DEFAULT_RULES = (set(RULE_ACTIONS) | {"keyless_actions"}) - {"network_isolation"}
+# Lifecycle scripts run as root: only the deployers write a configuration.
+LIFECYCLE_WRITES = {
+    "CreateNotebookInstanceLifecycleConfig", "UpdateNotebookInstanceLifecycleConfig",
+    "DeleteNotebookInstanceLifecycleConfig", "CreateStudioLifecycleConfig", "DeleteStudioLifecycleConfig",
+}  # fmt: skip
+
 # Never governed by the guardrail: they must pass whatever they carry.
 UNGOVERNED = {
     "CreateEndpoint",
@@ -95,6 +105,8 @@ UNGOVERNED = {
     "CreatePipeline",
 }
 GOVERNED = set().union(*RULE_ACTIONS.values())
+RULE_ACTIONS["control_tags"] = GOVERNED | UNGOVERNED
+DEFAULT_RULES = (set(RULE_ACTIONS) | {"keyless_actions"}) - {"network_isolation"}
 
 COMPLIANT = {
     "sagemaker:VpcSubnets": [SUBNETS[0]],
@@ -110,12 +122,14 @@ COMPLIANT = {
     "sagemaker:MinimumInstanceMetadataServiceVersion": "2",
     "sagemaker:NotebookInstanceLifecycleConfigArns": [LIFECYCLE],
     "sagemaker:EnableRemoteDebug": "false",
+    "sagemaker:ModelArn": "arn:aws:sagemaker:us-east-1:123456789012:model/smenv-test-fraud-churn",
 }
-NOTEBOOK_OR_DOMAIN_KEYS = {
+NOT_SENT_BY_TRAINING_JOBS = {
     "sagemaker:RootAccess", "sagemaker:DirectInternetAccess", "sagemaker:AppNetworkAccessType",
     "sagemaker:MinimumInstanceMetadataServiceVersion", "sagemaker:NotebookInstanceLifecycleConfigArns",
+    "sagemaker:ModelArn",
 }  # fmt: skip
-COMPLIANT_TRAINING = {k: v for k, v in COMPLIANT.items() if k not in NOTEBOOK_OR_DOMAIN_KEYS}
+COMPLIANT_TRAINING = {k: v for k, v in COMPLIANT.items() if k not in NOT_SENT_BY_TRAINING_JOBS}
 MISSING = object()
 LOCAL_STORAGE = ["ml.g5.2xlarge", "ml.p4d.24xlarge"]
 
@@ -169,6 +183,10 @@ VARIANTS = [
             ["arn:aws:sagemaker:us-east-1:123456789012:notebook-instance-lifecycle-config/curl-bash"], "notebook_lifecycle_configs"),
     Variant("remote debugging on", "sagemaker:EnableRemoteDebug", "true", "remote_debug"),
     Variant("an instance type outside the allow-list", "sagemaker:InstanceTypes", ["ml.zz9.48xlarge"], "instance_types"),
+    Variant("an inference component that names no model", "sagemaker:ModelArn", MISSING, "vpc",
+            only=frozenset({"CreateInferenceComponent"})),
+    Variant("a control tag", "aws:TagKeys", ["team", "managed-by"], "control_tags"),
+    Variant("an enforcer marker", "aws:TagKeys", ["smenv:enforcer"], "control_tags"),
 ]  # fmt: skip
 
 
@@ -188,6 +206,10 @@ def matrix(policy: dict, rules: set[str], keys: dict[str, set[str]]) -> list[Exp
         expectations.append(
             Expectation(Case(f"{action}: compliant", policies, Request(f"sagemaker:{action}", compliant)), False)
         )
+        if "aws:TagKeys" in supported:
+            by_writer = {**compliant, "aws:TagKeys": ["smenv:enforcer"], "aws:PrincipalArn": CONTROL_TAG_WRITER}
+            request = Request(f"sagemaker:{action}", by_writer, principal=CONTROL_TAG_WRITER)
+            expectations.append(Expectation(Case(f"{action}: a marker by its writer", policies, request), False))
         for variant in VARIANTS:
             if variant.key not in supported:
                 continue
@@ -204,6 +226,12 @@ def matrix(policy: dict, rules: set[str], keys: dict[str, set[str]]) -> list[Exp
         expectations.append(
             Expectation(Case(f"{action}: no key to test", policies, request), "keyless_actions" in rules)
         )
+    for action in sorted(LIFECYCLE_WRITES):
+        by_team = Request(f"sagemaker:{action}", {"aws:PrincipalArn": iam_simulate.DEFAULT_PRINCIPAL})
+        by_deployer = Request(f"sagemaker:{action}", {"aws:PrincipalArn": DEPLOYER}, principal=DEPLOYER)
+        on = "notebook_lifecycle_configs" in rules
+        expectations.append(Expectation(Case(f"{action}: by a team", policies, by_team), on))
+        expectations.append(Expectation(Case(f"{action}: by a deployer", policies, by_deployer), False))
     return expectations  # fmt: skip
 
 
@@ -238,9 +266,7 @@ def default_plan(guardrails):
 @pytest.fixture(scope="module")
 def serverless_plan(guardrails):
     """Serverless inference allowed, and the same statements as an SCP on an OU and an account."""
-    return guardrails.plan(
-        **INPUTS, allow_serverless_inference=True, serverless_deployer_arns=[DEPLOYER], scp_target_ids=SCP_TARGETS
-    )
+    return guardrails.plan(**INPUTS, allow_serverless_inference=True, scp_target_ids=SCP_TARGETS)
 
 
 @pytest.fixture(scope="module")
@@ -253,13 +279,15 @@ def strict_plan(guardrails):
         require_network_isolation=True,
         disabled_rules=["notebook_root_access", "output_kms_key"],
         volume_kms_key_arns=[KEY],
+        deployer_arns=[DEPLOYER],
+        control_tag_writer_arns=[DEPLOYER, CONTROL_TAG_WRITER],
     )
 
 
 @pytest.fixture(scope="module")
 def sagemaker_keys():
     """The condition keys of every action the tests use, per the evaluator's IAM data."""
-    return iam_simulate.condition_keys(f"sagemaker:{a}" for a in GOVERNED | UNGOVERNED | KEYLESS)
+    return iam_simulate.condition_keys(f"sagemaker:{a}" for a in GOVERNED | UNGOVERNED | KEYLESS | LIFECYCLE_WRITES)
 
 
 def document(plan) -> dict:
@@ -305,14 +333,18 @@ def test_each_concern_holds_the_statements_of_its_rules(default_plan):
         c: {s["Sid"] for s in json.loads(p["policy"])["Statement"]} for c, p in managed_policies(default_plan).items()
     }
     assert all(
-        sid.startswith(("DenyWithoutVpc", "DenyUnapproved", "DenyModelWithoutVpc", "DenyStudio"))
+        sid.startswith(
+            ("DenyWithoutVpc", "DenyUnapproved", "DenyModelWithoutVpc", "DenyStudio", "DenyInferenceComponents")
+        )
+        or sid == "DenyNotebookDirectInternetAccess"
         for sid in sids["network"]
     )
     assert all("Kms" in sid or "Key" in sid or "InterContainer" in sid for sid in sids["encryption"])
     assert sids["workloads"] == {
-        "DenyNotebookRootAccess", "DenyNotebookRootAccessOnUpdate", "DenyNotebookDirectInternetAccess",
-        "DenyNotebookImdsV1", "DenyNotebookImdsV1OnUpdate", "DenyUnapprovedNotebookLifecycleConfigs",
+        "DenyNotebookRootAccess", "DenyNotebookRootAccessOnUpdate", "DenyNotebookImdsV1", "DenyNotebookImdsV1OnUpdate",
+        "DenyUnapprovedNotebookLifecycleConfigs", "DenyLifecycleConfigWritesButByDeployers",
         "DenyRemoteDebugOfTrainingJobs", "DenyInstanceTypesOutsideTheAllowList", "DenyWorkWithoutUsableConditionKeys",
+        "DenyControlTagsButByTheirWriters",
     }  # fmt: skip
 
 
@@ -323,9 +355,21 @@ def test_every_statement_fits_where_it_goes(default_plan, serverless_plan, stric
             assert len(policy["policy"]) <= 5120, concern
         boundary = json.loads(plan.values("aws_iam_policy.boundary")["policy"])
         assert len(plan.values("aws_iam_policy.boundary")["policy"]) <= 6144
-        sids = {st["Sid"] for st in boundary["Statement"]}
-        assert "EverythingTheirOwnPoliciesAllow" in sids and "DenyWithoutVpcSubnets" in sids
-        assert "DenyVolumeKeysOutsideTheEnvironment" in sids
+        # The boundary is the network and encryption statements (without their Sids, for size)
+        # and an Allow of everything the principal's own policies allow.
+        managed = managed_policies(plan)
+        expected = [
+            {k: v for k, v in st.items() if k != "Sid"}
+            for concern in ("network", "encryption")
+            for st in json.loads(managed[concern]["policy"])["Statement"]
+        ]
+        *denies, allow = boundary["Statement"]
+        assert denies == expected
+        assert (allow["Effect"], allow["Action"], allow["Resource"]) == ("Allow", "*", "*")
+        # A notebook on the internet is a network matter: the boundary holds it too
+        assert "DenyNotebookDirectInternetAccess" in {
+            st["Sid"] for st in json.loads(managed["network"]["policy"])["Statement"]
+        }
 
 
 def test_the_key_rules_name_the_environments_keys_not_any_key(default_plan):
@@ -414,6 +458,9 @@ def test_each_statement_names_exactly_the_actions_of_its_rule(default_plan, stri
         assert not actions_of(statement) & UNGOVERNED, statement["Sid"]
 
 
+# Global keys AWS sets on every request by an IAM principal (IAM User Guide, "AWS global condition
+# context keys": aws:PrincipalArn is always present).
+ALWAYS_SENT = {"aws:PrincipalArn"}
 # A test that holds when its key is absent from the request: such a statement may not name every action.
 ABSENT_KEY_MATCHES = {"Null": "true"}
 
@@ -433,7 +480,8 @@ def test_a_statement_that_names_every_action_tests_only_values_a_request_sends(d
                 assert not operator.endswith("IfExists"), statement["Sid"]
                 negated = "Not" in operator and not operator.startswith("ForAnyValue:")
                 if negated:
-                    assert set(block) <= absent_false, f"{statement['Sid']}: {operator} without Null false"
+                    sent = absent_false | ALWAYS_SENT
+                    assert set(block) <= sent, f"{statement['Sid']}: {operator} without Null false"
 
 
 def test_the_volume_key_exemption_names_exactly_the_local_storage_families(default_plan):
@@ -637,10 +685,13 @@ def test_every_allowed_parliament_finding_is_a_key_aws_lists_for_that_action(all
     # The allow-list may only cover parliament's stale data: the evaluator's IAM data must list each pair.
     by_action = [a for a in allowances if a.actions]
     assert {a.condition_key for a in by_action} >= {"sagemaker:VolumeKmsKeyArn", "sagemaker:OutputKmsKeyArn"}
+    # (condition_keys answers only for actions the IAM data knows: an unknown one fails it)
     keys = iam_simulate.condition_keys(action for allowance in by_action for action in allowance.actions)
     for allowance in by_action:
         for action in allowance.actions:
-            assert allowance.condition_key in keys[action], f"{action} does not support {allowance.condition_key}"
+            assert action in keys, f"{action} is not an action AWS lists"
+            if allowance.condition_key:
+                assert allowance.condition_key in keys[action], f"{action} does not support {allowance.condition_key}"
 
 
 def test_the_lint_catches_a_null_test_on_a_key_the_action_never_sends():
@@ -652,3 +703,31 @@ def test_the_lint_catches_a_null_test_on_a_key_the_action_never_sends():
     assert [(f.issue, f.action, f.condition_key) for f in findings] == [
         ("UNKNOWN_CONDITION_FOR_ACTION", "sagemaker:CreateEndpoint", "sagemaker:VpcSubnets")
     ]
+
+
+def test_unknown_actions_bad_instance_types_and_an_empty_key_list_fail_at_plan_naming_each_variable(guardrails):
+    # Given what env.hcl could get wrong: an action that is not a key-less one, a type without "ml.",
+    # and the volume key rule on with no key to allow
+    message = guardrails.plan_error(
+        name_prefix="smenv-test",
+        approved_subnet_ids=SUBNETS,
+        approved_security_group_ids=GROUPS,
+        output_kms_key_arns=[KEY],
+        volume_kms_key_arns=[],
+        allowed_keyless_actions=["sagemaker:CreateTrainingJob"],
+        allowed_instance_types=["m5.large"],
+    )
+    # Then the plan fails, naming each variable
+    assert "var.allowed_keyless_actions holds an unknown action" in message
+    assert "var.allowed_instance_types must hold instance types or family patterns" in message
+    message = guardrails.plan_error(
+        name_prefix="smenv-test",
+        approved_subnet_ids=SUBNETS,
+        approved_security_group_ids=GROUPS,
+        output_kms_key_arns=[KEY],
+        volume_kms_key_arns=[],
+    )
+    assert (
+        "var.volume_kms_key_arns must list the environment's volume key(s) while the volume_kms_key rule is on"
+        in message
+    )

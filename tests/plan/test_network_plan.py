@@ -367,6 +367,10 @@ def test_the_dns_firewall_answers_the_environments_names_and_blocks_the_rest(pla
             "api.ecr.us-east-1.amazonaws.com", "*.dkr.ecr.us-east-1.amazonaws.com", "*.notebook.us-east-1.sagemaker.aws",
             "s3.us-east-1.amazonaws.com", "*.s3.us-east-1.amazonaws.com", "*.ec2.internal"} <= allowed  # fmt: skip
     assert not any(d in ("*", "*.com", "*.amazonaws.com") for d in allowed), "nothing broader than the services"
+    # The VPC's own reverse zone only: any other would reach whoever holds it on the internet
+    assert "*.20.10.in-addr.arpa" in allowed
+    assert not any(d.endswith("in-addr.arpa") and d != "*.20.10.in-addr.arpa" for d in allowed)
+    assert not any(d.endswith("compute.internal") for d in allowed), "us-east-1's names are ec2.internal"
     assert plan.values("aws_route53_resolver_firewall_domain_list.everything[0]")["domains"] == ["*."]
     rules = {r["name"]: r["values"] for r in plan.managed("aws_route53_resolver_firewall_rule")}
     assert (rules["allow"]["action"], rules["allow"]["priority"]) == ("ALLOW", 100)

@@ -247,3 +247,27 @@ def test_a_console_network_that_is_not_a_cidr_fails_at_plan_naming_the_variable(
     )
     assert "var.allowed_console_cidrs must hold IPv4 CIDR blocks" in message
     assert "var.presigned_url_vpc_endpoint_ids must map service names to VPC endpoint ids" in message
+
+
+def test_credentials_carried_out_of_a_notebook_read_neither_its_logs_nor_the_contract(notebook):
+    # Given the environment's logs and SSM endpoints, and the contract under /smenv/test
+    endpoints = {"logs": "vpce-0cccccccccccccccc", "ssm": "vpce-0dddddddddddddddd"}
+    keys = KEYS | {"params": "arn:aws:kms:us-east-1:123456789012:key/31111111-0000-0000-0000-000000000000"}
+    plan = notebook.plan(
+        **INPUTS | {"kms_key_arns": keys}, parameter_prefix="/smenv/test", interface_endpoint_ids=endpoints
+    )
+    policy = plan.policy('aws_iam_role_policy.team["fraud"]')
+    stream = f"{LOGS}/TrainingJobs:log-stream:smenv-test-fraud-xgb-1/algo-1-1700000000"
+    parameter = "arn:aws:ssm:us-east-1:123456789012:parameter/smenv/test/network/vpc_id"
+    through = {"logs": {"aws:SourceVpce": endpoints["logs"]}, "ssm": {"aws:SourceVpce": endpoints["ssm"]}}
+    cases = [
+        (fraud_case("read its logs through the endpoint", "logs:GetLogEvents", stream, through["logs"]), True),
+        (fraud_case("read the contract through the endpoint", "ssm:GetParameter", parameter, through["ssm"]), True),
+        (fraud_case("read its logs from elsewhere", "logs:GetLogEvents", stream), False),
+        (fraud_case("read the contract from elsewhere", "ssm:GetParameter", parameter), False),
+        (fraud_case("write its job's logs (SageMaker, from its side)", "logs:PutLogEvents", stream), True),
+    ]
+    # When the evaluator judges each
+    outcomes = iam_simulate.evaluate(Case(c.id, [policy], c.request) for c, _ in cases)
+    # Then reads pass through the endpoints only, and SageMaker's writes are not held to them
+    assert [o.allowed for o in outcomes] == [allowed for _, allowed in cases]

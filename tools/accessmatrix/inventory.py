@@ -42,7 +42,7 @@ from iam_simulate import NamedPolicy
 FACTS = {
     "kms_key_arns": (("notebook", "kms_key_arns"),),
     "s3_vpce": (("buckets", "s3_vpc_endpoint_id"),),
-    "interface_endpoint_ids": (("notebook", "presigned_url_vpc_endpoint_ids"),),
+    "interface_endpoint_ids": (("notebook", "interface_endpoint_ids"), ("notebook", "presigned_url_vpc_endpoint_ids")),
     "subnet_ids": (("notebook", "subnet_ids"),),
     "team_security_groups": (("notebook", "team_security_group_ids"),),
     "vpc_id": (("enforcer", "vpc_id"),),
