@@ -75,8 +75,6 @@ locals {
   output_kms_actions = concat(local.training_like, local.automl_jobs, local.monitoring_job_definitions, ["sagemaker:CreateTransformJob"], local.generic_job)
   encryption_actions = concat(local.training_like, local.automl_jobs, local.monitoring_job_definitions)
   isolation_actions  = concat(local.training_like, local.monitoring_job_definitions, local.model)
-  # What names instance types, for the allow-list of families (cost and blast radius).
-  instance_type_actions = concat(local.training_like, local.monitoring_job_definitions, local.monitoring_schedules, ["sagemaker:CreateTransformJob"], local.notebook, ["sagemaker:UpdateNotebookInstance"], local.endpoint_config, local.cluster_create, ["sagemaker:UpdateCluster", "sagemaker:UpdateTrainingJob"])
 
   # A statement that tests a key's value (never its absence: no Null true, no ...IfExists, no negated
   # test without a Null false beside it) cannot deny an action that does not send the key, so it
@@ -93,8 +91,16 @@ locals {
   nobody         = ["arn:${data.aws_partition.current.partition}:iam::000000000000:role/nobody"]
   not_deployer   = [{ test = "ArnNotLike", variable = "aws:PrincipalArn", values = length(var.deployer_arns) > 0 ? var.deployer_arns : local.nobody }]
 
-  approved_lifecycle_configs = length(var.approved_notebook_lifecycle_config_arns) > 0 ? var.approved_notebook_lifecycle_config_arns : ["arn:${data.aws_partition.current.partition}:sagemaker:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:notebook-instance-lifecycle-config/${var.name_prefix}-*"]
-  allowed_instance_types     = length(var.allowed_instance_types) > 0 ? var.allowed_instance_types : module.instance_storage.all_instance_type_patterns
+  sagemaker_arn                     = "arn:${data.aws_partition.current.partition}:sagemaker:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}"
+  approved_lifecycle_configs        = length(var.approved_notebook_lifecycle_config_arns) > 0 ? var.approved_notebook_lifecycle_config_arns : ["${local.sagemaker_arn}:notebook-instance-lifecycle-config/${var.name_prefix}-*"]
+  approved_studio_lifecycle_configs = length(var.approved_studio_lifecycle_config_arns) > 0 ? var.approved_studio_lifecycle_config_arns : ["${local.sagemaker_arn}:studio-lifecycle-config/${var.name_prefix}-*"]
+  # Custom Studio images live in this account (Studio takes no other account's): the deployers
+  # alone make them, so every image of the account is one the environment chose.
+  image_writes = [
+    "sagemaker:CreateImage", "sagemaker:CreateImageVersion", "sagemaker:UpdateImage", "sagemaker:UpdateImageVersion",
+    "sagemaker:CreateAppImageConfig", "sagemaker:UpdateAppImageConfig",
+  ]
+  allowed_instance_types = length(var.allowed_instance_types) > 0 ? var.allowed_instance_types : module.instance_storage.all_instance_type_patterns
   # Where the instance_types rule names the allowed types, only those of them with local NVMe
   # storage go without a volume key: every other type is refused anyway, and the statement stays
   # short enough for the boundary. None such: a pattern no type matches (every type needs the key).
@@ -221,6 +227,15 @@ locals {
           { test = "ArnNotEquals", variable = "sagemaker:OutputKmsKeyArn", values = var.output_kms_key_arns },
         ]
       },
+      # What Studio users share from their notebooks is encrypted with this key.
+      {
+        sid     = "DenyStudioSharingKeysOutsideTheEnvironment"
+        actions = local.any_action
+        conditions = [
+          { test = "Null", variable = "sagemaker:DomainSharingOutputKmsKeyArn", values = ["false"] },
+          { test = "ArnNotEquals", variable = "sagemaker:DomainSharingOutputKmsKeyArn", values = var.output_kms_key_arns },
+        ]
+      },
     ]
     # Off unless the request turns it on: missing counts as false (the API's default). A schedule
     # that names a job definition sends nothing (the definition was judged): only an explicit false.
@@ -292,11 +307,32 @@ locals {
       actions    = local.any_action
       conditions = [{ test = "Bool", variable = "sagemaker:EnableRemoteDebug", values = ["true"] }]
     }]
+    # A value test: every call that names instance types (jobs, notebooks, endpoint configs,
+    # clusters, Studio domains, profiles, spaces and apps, and any AWS adds) is held to the list.
     instance_types = [{
       sid        = "DenyInstanceTypesOutsideTheAllowList"
-      actions    = local.instance_type_actions
+      actions    = local.any_action
       conditions = [{ test = "ForAnyValue:StringNotLike", variable = "sagemaker:InstanceTypes", values = local.allowed_instance_types }]
     }]
+    # Studio: apps start only the environment's lifecycle scripts and this account's images (which
+    # the deployers alone make); spaces take no remote IDE connections from outside.
+    studio = [
+      {
+        sid        = "DenyUnapprovedStudioLifecycleConfigs"
+        actions    = local.any_action
+        conditions = [{ test = "ForAnyValue:ArnNotLike", variable = "sagemaker:StudioLifecycleConfigArns", values = local.approved_studio_lifecycle_configs }]
+      },
+      {
+        sid        = "DenyRemoteAccessToStudioSpaces"
+        actions    = local.any_action
+        conditions = [{ test = "StringEquals", variable = "sagemaker:RemoteAccess", values = ["ENABLED"] }]
+      },
+      {
+        sid        = "DenyStudioImageWritesButByDeployers"
+        actions    = local.image_writes
+        conditions = local.not_deployer
+      },
+    ]
     keyless_actions = [{
       sid        = "DenyWorkWithoutUsableConditionKeys"
       actions    = local.keyless_actions
@@ -318,7 +354,7 @@ locals {
   rule_order = [
     "vpc", "volume_kms_key", "output_kms_key", "inter_container_traffic_encryption", "network_isolation",
     "notebook_root_access", "notebook_direct_internet_access", "notebook_imdsv2", "notebook_lifecycle_configs",
-    "remote_debug", "instance_types", "keyless_actions", "control_tags",
+    "remote_debug", "instance_types", "studio", "keyless_actions", "control_tags",
   ]
   enabled_rules = [
     for rule in local.rule_order : rule
@@ -329,7 +365,7 @@ locals {
   concerns = {
     network    = ["vpc", "network_isolation", "notebook_direct_internet_access"]
     encryption = ["volume_kms_key", "output_kms_key", "inter_container_traffic_encryption"]
-    workloads  = ["notebook_root_access", "notebook_imdsv2", "notebook_lifecycle_configs", "remote_debug", "instance_types", "keyless_actions", "control_tags"]
+    workloads  = ["notebook_root_access", "notebook_imdsv2", "notebook_lifecycle_configs", "remote_debug", "instance_types", "studio", "keyless_actions", "control_tags"]
   }
   statements_by_concern = {
     for concern, rules in local.concerns : concern => [

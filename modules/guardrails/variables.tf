@@ -34,7 +34,8 @@ variable "disabled_rules" {
     groups given and approved; Studio domains VpcOnly), volume_kms_key and output_kms_key (a key
     given, and one of the environment's), inter_container_traffic_encryption, notebook_root_access,
     notebook_direct_internet_access, notebook_imdsv2, notebook_lifecycle_configs (the approved ones
-    only, written by the deployers only), remote_debug, instance_types (the allow-list),
+    only, written by the deployers only), remote_debug, instance_types (the allow-list), studio
+    (approved lifecycle configurations, images made by the deployers, no remote access to spaces),
     keyless_actions (work that sends no usable key), control_tags (managed-by and smenv:* by their
     writers only). Network isolation is opt-in instead: see var.require_network_isolation.
   EOT
@@ -45,9 +46,9 @@ variable "disabled_rules" {
     condition = alltrue([for rule in var.disabled_rules : contains([
       "vpc", "volume_kms_key", "output_kms_key", "inter_container_traffic_encryption",
       "notebook_root_access", "notebook_direct_internet_access", "notebook_imdsv2",
-      "notebook_lifecycle_configs", "remote_debug", "instance_types", "keyless_actions", "control_tags",
+      "notebook_lifecycle_configs", "remote_debug", "instance_types", "studio", "keyless_actions", "control_tags",
     ], rule)])
-    error_message = "var.disabled_rules holds an unknown rule name: each must be one of vpc, volume_kms_key, output_kms_key, inter_container_traffic_encryption, notebook_root_access, notebook_direct_internet_access, notebook_imdsv2, notebook_lifecycle_configs, remote_debug, instance_types, keyless_actions, control_tags (network isolation is var.require_network_isolation)."
+    error_message = "var.disabled_rules holds an unknown rule name: each must be one of vpc, volume_kms_key, output_kms_key, inter_container_traffic_encryption, notebook_root_access, notebook_direct_internet_access, notebook_imdsv2, notebook_lifecycle_configs, remote_debug, instance_types, studio, keyless_actions, control_tags (network isolation is var.require_network_isolation)."
   }
 }
 
@@ -131,6 +132,18 @@ variable "approved_notebook_lifecycle_config_arns" {
   validation {
     condition     = alltrue([for arn in var.approved_notebook_lifecycle_config_arns : can(regex("^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:[0-9]{12}:notebook-instance-lifecycle-config/.+$", arn))])
     error_message = "var.approved_notebook_lifecycle_config_arns must hold notebook lifecycle configuration ARNs (or patterns)."
+  }
+}
+
+variable "approved_studio_lifecycle_config_arns" {
+  description = "Studio lifecycle configurations (ARN patterns) an app, space, user profile or domain may name; their scripts run in every app. Empty: the environment's own, studio-lifecycle-config/<name_prefix>-*."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for arn in var.approved_studio_lifecycle_config_arns : can(regex("^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:[0-9]{12}:studio-lifecycle-config/[A-Za-z0-9*-]+$", arn))])
+    error_message = "var.approved_studio_lifecycle_config_arns must hold Studio lifecycle configuration ARNs (arn:aws:sagemaker:<region>:<account>:studio-lifecycle-config/<name>, * allowed in the name)."
   }
 }
 

@@ -39,6 +39,7 @@ SCP_TARGETS = ["ou-abcd-12345678", "111122223333"]
 ALLOW_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sagemaker:*", "Resource": "*"}]}
 FULL_AWS_ACCESS = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 LIFECYCLE = "arn:aws:sagemaker:us-east-1:123456789012:notebook-instance-lifecycle-config/smenv-test-fraud"
+STUDIO_LIFECYCLE = "arn:aws:sagemaker:us-east-1:123456789012:studio-lifecycle-config/smenv-test-jupyterlab"
 
 # --- the specification: which actions each rule governs (the README's table) ----------------------
 
@@ -70,6 +71,16 @@ INSTANCE_TYPE_ACTIONS = TRAINING_LIKE | MONITORING | SCHEDULES | {
     "CreateTransformJob", "CreateNotebookInstance", "UpdateNotebookInstance", "CreateEndpointConfig",
     "CreateCluster", "UpdateCluster", "UpdateTrainingJob",
 }  # fmt: skip
+# Studio: what names lifecycle configurations, images, instance types and remote access.
+STUDIO = {
+    "CreateApp",
+    "CreateSpace",
+    "UpdateSpace",
+    "CreateUserProfile",
+    "UpdateUserProfile",
+    "CreateDomain",
+    "UpdateDomain",
+}
 RULE_ACTIONS = {
     "vpc": GROUP_SENDERS | {"CreateInferenceComponent"},
     "volume_kms_key": VOLUME_KEY_SENDERS,
@@ -81,13 +92,19 @@ RULE_ACTIONS = {
     "notebook_imdsv2": {"CreateNotebookInstance", "UpdateNotebookInstance"},
     "notebook_lifecycle_configs": {"CreateNotebookInstance", "UpdateNotebookInstance"},
     "remote_debug": {"CreateTrainingJob", "UpdateTrainingJob"},
-    "instance_types": INSTANCE_TYPE_ACTIONS,
+    "instance_types": INSTANCE_TYPE_ACTIONS | STUDIO,
+    "studio": STUDIO,
 }
 KEYLESS = {
     "CreateAIBenchmarkJob", "CreateAIRecommendationJob", "CreateCompilationJob", "CreateEdgePackagingJob",
     "CreateFlowDefinition", "CreateInferenceExperiment", "CreateInferenceRecommendationsJob", "CreateLabelingJob",
     "CreateMlflowApp", "CreateMlflowTrackingServer", "CreateOptimizationJob", "CreatePartnerApp",
     "UpdateInferenceComponent",
+}  # fmt: skip
+# Custom Studio images: only the deployers make them (Studio takes this account's images only).
+IMAGE_WRITES = {
+    "CreateImage", "CreateImageVersion", "UpdateImage", "UpdateImageVersion", "CreateAppImageConfig",
+    "UpdateAppImageConfig",
 }  # fmt: skip
 # Lifecycle scripts run as root: only the deployers write a configuration.
 LIFECYCLE_WRITES = {
@@ -105,7 +122,8 @@ UNGOVERNED = {
     "CreatePipeline",
 }
 GOVERNED = set().union(*RULE_ACTIONS.values())
-RULE_ACTIONS["control_tags"] = GOVERNED | UNGOVERNED
+# Value tests on sagemaker:*: every action that sends the key.
+RULE_ACTIONS["control_tags"] = RULE_ACTIONS["instance_types"] = GOVERNED | UNGOVERNED
 DEFAULT_RULES = (set(RULE_ACTIONS) | {"keyless_actions"}) - {"network_isolation"}
 
 COMPLIANT = {
@@ -123,11 +141,15 @@ COMPLIANT = {
     "sagemaker:NotebookInstanceLifecycleConfigArns": [LIFECYCLE],
     "sagemaker:EnableRemoteDebug": "false",
     "sagemaker:ModelArn": "arn:aws:sagemaker:us-east-1:123456789012:model/smenv-test-fraud-churn",
+    "sagemaker:StudioLifecycleConfigArns": [STUDIO_LIFECYCLE],
+    "sagemaker:RemoteAccess": "DISABLED",
+    "sagemaker:DomainSharingOutputKmsKeyArn": KEY,
 }
 NOT_SENT_BY_TRAINING_JOBS = {
     "sagemaker:RootAccess", "sagemaker:DirectInternetAccess", "sagemaker:AppNetworkAccessType",
     "sagemaker:MinimumInstanceMetadataServiceVersion", "sagemaker:NotebookInstanceLifecycleConfigArns",
-    "sagemaker:ModelArn",
+    "sagemaker:ModelArn", "sagemaker:StudioLifecycleConfigArns", "sagemaker:RemoteAccess",
+    "sagemaker:DomainSharingOutputKmsKeyArn",
 }  # fmt: skip
 COMPLIANT_TRAINING = {k: v for k, v in COMPLIANT.items() if k not in NOT_SENT_BY_TRAINING_JOBS}
 MISSING = object()
@@ -185,6 +207,11 @@ VARIANTS = [
     Variant("an instance type outside the allow-list", "sagemaker:InstanceTypes", ["ml.zz9.48xlarge"], "instance_types"),
     Variant("an inference component that names no model", "sagemaker:ModelArn", MISSING, "vpc",
             only=frozenset({"CreateInferenceComponent"})),
+    Variant("a Studio lifecycle configuration of someone else's", "sagemaker:StudioLifecycleConfigArns",
+            ["arn:aws:sagemaker:us-east-1:123456789012:studio-lifecycle-config/curl-bash"], "studio"),
+    Variant("remote access to a space", "sagemaker:RemoteAccess", "ENABLED", "studio"),
+    Variant("a sharing key not the environment's", "sagemaker:DomainSharingOutputKmsKeyArn", OTHER_KEY, "output_kms_key",
+            only=frozenset({"CreateDomain", "UpdateDomain", "CreateUserProfile", "UpdateUserProfile"})),
     Variant("a control tag", "aws:TagKeys", ["team", "managed-by"], "control_tags"),
     Variant("an enforcer marker", "aws:TagKeys", ["smenv:enforcer"], "control_tags"),
 ]  # fmt: skip
@@ -226,6 +253,11 @@ def matrix(policy: dict, rules: set[str], keys: dict[str, set[str]]) -> list[Exp
         expectations.append(
             Expectation(Case(f"{action}: no key to test", policies, request), "keyless_actions" in rules)
         )
+    for action in sorted(IMAGE_WRITES):
+        by_team = Request(f"sagemaker:{action}", {"aws:PrincipalArn": iam_simulate.DEFAULT_PRINCIPAL})
+        by_deployer = Request(f"sagemaker:{action}", {"aws:PrincipalArn": DEPLOYER}, principal=DEPLOYER)
+        expectations.append(Expectation(Case(f"{action}: by a team", policies, by_team), "studio" in rules))
+        expectations.append(Expectation(Case(f"{action}: by a deployer", policies, by_deployer), False))
     for action in sorted(LIFECYCLE_WRITES):
         by_team = Request(f"sagemaker:{action}", {"aws:PrincipalArn": iam_simulate.DEFAULT_PRINCIPAL})
         by_deployer = Request(f"sagemaker:{action}", {"aws:PrincipalArn": DEPLOYER}, principal=DEPLOYER)
@@ -287,7 +319,9 @@ def strict_plan(guardrails):
 @pytest.fixture(scope="module")
 def sagemaker_keys():
     """The condition keys of every action the tests use, per the evaluator's IAM data."""
-    return iam_simulate.condition_keys(f"sagemaker:{a}" for a in GOVERNED | UNGOVERNED | KEYLESS | LIFECYCLE_WRITES)
+    return iam_simulate.condition_keys(
+        f"sagemaker:{a}" for a in GOVERNED | UNGOVERNED | KEYLESS | LIFECYCLE_WRITES | IMAGE_WRITES
+    )
 
 
 def document(plan) -> dict:
@@ -344,7 +378,8 @@ def test_each_concern_holds_the_statements_of_its_rules(default_plan):
         "DenyNotebookRootAccess", "DenyNotebookRootAccessOnUpdate", "DenyNotebookImdsV1", "DenyNotebookImdsV1OnUpdate",
         "DenyUnapprovedNotebookLifecycleConfigs", "DenyLifecycleConfigWritesButByDeployers",
         "DenyRemoteDebugOfTrainingJobs", "DenyInstanceTypesOutsideTheAllowList", "DenyWorkWithoutUsableConditionKeys",
-        "DenyControlTagsButByTheirWriters",
+        "DenyControlTagsButByTheirWriters", "DenyUnapprovedStudioLifecycleConfigs", "DenyRemoteAccessToStudioSpaces",
+        "DenyStudioImageWritesButByDeployers",
     }  # fmt: skip
 
 
@@ -448,7 +483,7 @@ def test_each_statement_names_exactly_the_actions_of_its_rule(default_plan, stri
         "DenyWithoutNetworkIsolation": RULE_ACTIONS["network_isolation"],
         "DenyNotebookDirectInternetAccess": RULE_ACTIONS["notebook_direct_internet_access"],
         "DenyRemoteDebugOfTrainingJobs": {"*"},
-        "DenyInstanceTypesOutsideTheAllowList": INSTANCE_TYPE_ACTIONS,
+        "DenyInstanceTypesOutsideTheAllowList": {"*"},
     }
     for plan in (default_plan, strict_plan):
         for sid, statement in statements(plan).items():
