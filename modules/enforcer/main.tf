@@ -119,6 +119,13 @@ data "aws_iam_policy_document" "topic" {
       type        = "AWS"
       identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
     }
+    # Said twice on purpose: the principal names the account, the condition keeps it so should
+    # the principal ever be widened (and scanners read a condition-less account principal as open).
+    condition {
+      test     = "StringEquals"
+      variable = "aws:PrincipalAccount"
+      values   = [local.account_id]
+    }
   }
 
   dynamic "statement" {

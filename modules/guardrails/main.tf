@@ -53,15 +53,15 @@ locals {
     "sagemaker:CreateModelExplainabilityJobDefinition",
     "sagemaker:CreateModelQualityJobDefinition",
   ]
-  # A schedule may carry its own job definition (network, keys) or name one (then it carries none):
-  # the rules that test presence (Null) leave it alone, those that test values apply.
-  monitoring_schedules = ["sagemaker:CreateMonitoringSchedule", "sagemaker:UpdateMonitoringSchedule"]
-  model                = ["sagemaker:CreateModel"]
-  notebook             = ["sagemaker:CreateNotebookInstance"]
-  cluster_create       = ["sagemaker:CreateCluster"]        # HyperPod
-  generic_job          = ["sagemaker:CreateJob"]            # sends a VPC and an output key
-  domain_create        = ["sagemaker:CreateDomain"]         # Studio
-  endpoint_config      = ["sagemaker:CreateEndpointConfig"] # the VPC of its models; its volume key
+  # CreateMonitoringSchedule/UpdateMonitoringSchedule may carry their own job definition (network,
+  # keys) or name one (then they carry none): the rules that test presence (Null) leave them alone,
+  # those that test values name sagemaker:* (any_action below) and so apply to them.
+  model           = ["sagemaker:CreateModel"]
+  notebook        = ["sagemaker:CreateNotebookInstance"]
+  cluster_create  = ["sagemaker:CreateCluster"]        # HyperPod
+  generic_job     = ["sagemaker:CreateJob"]            # sends a VPC and an output key
+  domain_create   = ["sagemaker:CreateDomain"]         # Studio
+  endpoint_config = ["sagemaker:CreateEndpointConfig"] # the VPC of its models; its volume key
 
   # The network: Null (no VPC) on creates that run compute; approved values wherever they are sent.
   vpc_required_actions = concat(local.training_like, local.automl_jobs, local.monitoring_job_definitions, local.notebook, local.model, local.cluster_create, local.domain_create, local.generic_job)
@@ -498,6 +498,13 @@ data "aws_iam_policy_document" "boundary" {
 resource "aws_iam_policy" "boundary" {
   # checkov:skip=CKV_AWS_289: a permissions boundary grants nothing: its Allow * is the ceiling the principal's own policies stay under, and its Deny statements are the guardrails
   # checkov:skip=CKV_AWS_290: the same boundary: the Allow * only bounds, the principal's own policies decide what it may do
+  # checkov:skip=CKV_AWS_62: a permissions boundary grants nothing: its Allow * is the ceiling the principal's own policies stay under, and its Deny statements are the guardrails (IAM User Guide, "Permissions boundaries for IAM entities")
+  # checkov:skip=CKV_AWS_63: a permissions boundary grants nothing: its Allow * is the ceiling the principal's own policies stay under, and its Deny statements are the guardrails (IAM User Guide, "Permissions boundaries for IAM entities")
+  # checkov:skip=CKV_AWS_286: a permissions boundary grants nothing: its Allow * is the ceiling the principal's own policies stay under, and its Deny statements are the guardrails (IAM User Guide, "Permissions boundaries for IAM entities")
+  # checkov:skip=CKV_AWS_287: a permissions boundary grants nothing: its Allow * is the ceiling the principal's own policies stay under, and its Deny statements are the guardrails (IAM User Guide, "Permissions boundaries for IAM entities")
+  # checkov:skip=CKV_AWS_288: a permissions boundary grants nothing: its Allow * is the ceiling the principal's own policies stay under, and its Deny statements are the guardrails (IAM User Guide, "Permissions boundaries for IAM entities")
+  # checkov:skip=CKV_AWS_355: a permissions boundary grants nothing: its Allow * is the ceiling the principal's own policies stay under, and its Deny statements are the guardrails (IAM User Guide, "Permissions boundaries for IAM entities")
+  # checkov:skip=CKV2_AWS_40: a permissions boundary grants nothing: its Allow * is the ceiling the principal's own policies stay under, and its Deny statements are the guardrails (IAM User Guide, "Permissions boundaries for IAM entities")
   name        = "${var.name_prefix}-sagemaker-boundary"
   description = "Permissions boundary for people and CI that may pass a SageMaker execution role: everything their own policies allow, but no SageMaker work outside the guardrails."
   policy      = data.aws_iam_policy_document.boundary.minified_json

@@ -146,7 +146,9 @@ def test_the_topics_replace_snss_default_policy_that_lets_every_principal_of_the
         statements = {s["Sid"]: s for s in plan.policy(f"aws_sns_topic_policy.{topic}")["Statement"]}
         # This account's principals through their IAM policies only (no AWS:SourceOwner grant to all)
         assert statements["ThisAccountThroughIam"]["Principal"] == {"AWS": "arn:aws:iam::123456789012:root"}
-        assert "Condition" not in statements["ThisAccountThroughIam"]
+        assert statements["ThisAccountThroughIam"]["Condition"] == {
+            "StringEquals": {"aws:PrincipalAccount": "123456789012"}
+        }
         assert all(s["Principal"] != {"AWS": "*"} and s["Principal"] != "*" for s in statements.values())
     alarms = {s["Sid"]: s for s in plan.policy("aws_sns_topic_policy.alarms")["Statement"]}
     assert alarms["CloudWatchAlarmsOfThisAccountPublish"]["Condition"] == {
