@@ -161,6 +161,28 @@ def count_resources(s3, env: Environment, unit: str) -> int | None:
     return sum(len(r.get("instances", [])) for r in state.get("resources", []) if r.get("mode") == "managed")
 
 
+def buckets_to_empty(bucket_names: list[str], env: Environment) -> list[str]:
+    """The env's own buckets (`<name_prefix>-<env>-*`) but its Terraform state bucket, sorted."""
+    prefix = f"{env.resource_prefix}-"
+    return sorted(b for b in bucket_names if b.startswith(prefix) and b != env.state_bucket)
+
+
+def empty_buckets(session: boto3.Session, url: str, names: list[str]) -> int:
+    """Delete every object version and delete marker in each bucket (on the emulator); returns how many.
+
+    A rehearsal's buckets fill as it runs (server access logs, flow logs, the trail): without this,
+    `down` stops at the first non-empty bucket with BucketNotEmpty wherever force_destroy is off,
+    as it is in every env but local (S3 API Reference, DeleteBucket: "All objects (including all
+    object versions and delete markers) in the bucket must be deleted before the bucket itself").
+    """
+    s3 = session.resource("s3", endpoint_url=url)
+    deleted = 0
+    for name in names:
+        for batch in s3.Bucket(name).object_versions.delete():
+            deleted += len(batch.get("Deleted", []))
+    return deleted
+
+
 def watch_units(run_dir: Path, names: list[str], stop_event: threading.Event, started: float) -> None:
     """Say each unit as it finishes, so a long apply shows progress."""
     reported: set[str] = set()
@@ -246,6 +268,13 @@ def execute(
     session = environment_session(env, running.url)
     s3 = client(session, "s3", running.url)
     ensure_state_bucket(s3, env.state_bucket, env.region, enforce_tls=False)
+
+    if command == "down":
+        rehearsal_buckets = buckets_to_empty(
+            [b["Name"] for page in s3.get_paginator("list_buckets").paginate() for b in page.get("Buckets", [])], env
+        )
+        emptied = empty_buckets(session, running.url, rehearsal_buckets)
+        print(f"emptied {len(rehearsal_buckets)} bucket(s) on the emulator ({emptied} object versions) so they destroy")
 
     names = units(env)
     log_path = LOGS / f"{env.name}-{action}.log"
