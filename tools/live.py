@@ -167,15 +167,19 @@ def buckets_to_empty(bucket_names: list[str], env: Environment) -> list[str]:
     return sorted(b for b in bucket_names if b.startswith(prefix) and b != env.state_bucket)
 
 
-def empty_buckets(session: boto3.Session, url: str, names: list[str]) -> int:
-    """Delete every object version and delete marker in each bucket (on the emulator); returns how many.
+def empty_buckets(session: boto3.Session, url: str | None, names: list[str]) -> int:
+    """Stop each bucket's server access logging, then delete every object version and delete marker
+    in it (on the emulator); returns how many were deleted.
 
     A rehearsal's buckets fill as it runs (server access logs, flow logs, the trail): without this,
     `down` stops at the first non-empty bucket with BucketNotEmpty wherever force_destroy is off,
     as it is in every env but local (S3 API Reference, DeleteBucket: "All objects (including all
     object versions and delete markers) in the bucket must be deleted before the bucket itself").
+    Logging goes off first, or the destroy's own requests write new logs into the emptied log bucket.
     """
     s3 = session.resource("s3", endpoint_url=url)
+    for name in names:
+        s3.meta.client.put_bucket_logging(Bucket=name, BucketLoggingStatus={})
     deleted = 0
     for name in names:
         for batch in s3.Bucket(name).object_versions.delete():

@@ -1,4 +1,4 @@
-"""A rehearsal goes down cleanly: `live.py down` empties the env's buckets on the emulator first.
+"""A rehearsal goes down cleanly: `live.py down` quiets and empties the env's buckets on the emulator first.
 
 In-process moto (mock_aws). The buckets of a rehearsed env (staging, prod) keep force_destroy off,
 as in their real accounts; without emptying them, run-all destroy stops at BucketNotEmpty.
@@ -29,6 +29,10 @@ def test_a_rehearsal_empties_its_own_buckets_but_not_its_state_or_anyone_elses()
             s3.create_bucket(Bucket=name, **location(env.region))
             s3.put_object(Bucket=name, Key="log", Body=b"x")
         s3.put_bucket_versioning(Bucket=logs, VersioningConfiguration={"Status": "Enabled"})
+        s3.put_bucket_acl(Bucket=logs, ACL="log-delivery-write")
+        s3.put_bucket_logging(
+            Bucket=logs, BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": logs, "TargetPrefix": "self/"}}
+        )
         s3.put_object(Bucket=logs, Key="log", Body=b"y")
         s3.put_object(Bucket=logs, Key="log", Body=b"z")
         s3.delete_object(Bucket=logs, Key="log")
@@ -40,8 +44,9 @@ def test_a_rehearsal_empties_its_own_buckets_but_not_its_state_or_anyone_elses()
 
         # Then staging's bucket is empty (it deletes), the state and dev's buckets are untouched
         assert chosen == [logs]
-        assert deleted == 4  # the first object, two versions, one delete marker
+        assert deleted >= 4  # the first object, two versions, a delete marker, and the logs of those
         assert s3.list_object_versions(Bucket=logs).get("Versions", []) == []
+        assert "LoggingEnabled" not in s3.get_bucket_logging(Bucket=logs)  # nothing writes into it again
         s3.delete_bucket(Bucket=logs)
         assert s3.list_objects_v2(Bucket=env.state_bucket)["KeyCount"] == 1
         assert s3.list_objects_v2(Bucket=other)["KeyCount"] == 1
