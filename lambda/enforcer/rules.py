@@ -26,6 +26,7 @@ that findings and alarms rely on (keep them stable; add new ones at the end of R
 | labeling.external_workforce | a labeling job whose work team is not a private work team of the job's own account (the public crowd or a vendor sees the data) |
 | vpc.team_group_mismatch | work running as a team's execution role (a role in TEAM_SECURITY_GROUPS) in a security group that is not one of that role's: another team's group admits that team's members (role_groups below) |
 | kms.key_not_approved | a KMS key outside APPROVED_KMS_KEY_ARNS (the AWS managed aws/sagemaker key, another account's key, or any alias: key_not_approved below) |
+| endpoint.ssm_access | an endpoint configuration variant (production or shadow) with EnableSSMAccess: a shell into the inference container through Systems Manager, from wherever the caller sits; SageMaker sends no condition key for it, so only this rule sees it |
 
 The kinds of resource the enforcer judges (KINDS; `kind` is the ARN's resource type), what it
 reads, and how it responds to a violation (the handler's response table, handler.py, acts on `response`):
@@ -251,12 +252,14 @@ RULES = (
     "labeling.external_workforce",
     "vpc.team_group_mismatch",
     "kms.key_not_approved",
+    "endpoint.ssm_access",
 )
 _ORDER = {rule: i for i, rule in enumerate(RULES)}
 # The rules that mean the work runs (or its data goes) outside the environment's network: a
 # STOP_WHEN_ESCAPING job is stopped and a DELETE_WHEN_ESCAPING endpoint deleted for these only.
 ESCAPE_RULES = frozenset(
-    {r for r in RULES if r.startswith("vpc.")} | {"studio.public_internet", "labeling.external_workforce"}
+    {r for r in RULES if r.startswith("vpc.")}
+    | {"studio.public_internet", "labeling.external_workforce", "endpoint.ssm_access"}
 )
 
 
@@ -725,7 +728,9 @@ def evaluate_endpoint_config(
     serverless (ServerlessConfig): on instances it would run outside the VPC. Its KmsKeyId (the ML
     storage volume) is required unless every variant is serverless or on local-storage types
     (CreateEndpointConfig: "do not specify a value for the KmsKeyId parameter" there), and an
-    enabled data capture (DataCaptureConfig.EnableCapture) needs its KmsKeyId (kms.output).
+    enabled data capture (DataCaptureConfig.EnableCapture) needs its KmsKeyId (kms.output). No
+    variant may turn on EnableSSMAccess (ProductionVariant, SageMaker API Reference): a remote shell
+    into the container (endpoint.ssm_access), which escapes as a missing VPC does.
     `models` maps each model name to (its Describe answer or None, its tags)."""
     prefix = _prefixed(where)
     found = variants(description)
@@ -744,6 +749,11 @@ def evaluate_endpoint_config(
         if not vpc and serverless_ok and _serverless_variant(variant):
             continue
         violations += _vpc_network(vpc, policy, at, model.get("ExecutionRoleArn"))
+    for label, variant in found:
+        if variant.get("EnableSSMAccess") is True:
+            violations.append(
+                Violation("endpoint.ssm_access", f"{prefix}{label}: EnableSSMAccess opens a shell into it")
+            )
     on_instances = [v.get("InstanceType") for _, v in found if not _serverless_variant(v)]
     if on_instances and not on_local_storage_only(on_instances, policy):
         violations += _kms(description.get("KmsKeyId"), "kms.volume", "KmsKeyId", policy, where)

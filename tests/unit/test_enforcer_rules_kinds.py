@@ -98,6 +98,7 @@ def test_only_the_network_rules_mean_the_work_escapes():
     assert rules.Verdict((rules.Violation("vpc.model_replaced", "m"),)).escapes
     assert rules.Verdict((rules.Violation("labeling.external_workforce", "w"),)).escapes
     assert rules.Verdict((rules.Violation("studio.public_internet", "d"),)).escapes
+    assert rules.Verdict((rules.Violation("endpoint.ssm_access", "s"),)).escapes
     assert not rules.Verdict((rules.Violation("kms.output", "k"), rules.Violation("notebook.imds_v1", "i"))).escapes
 
 
@@ -240,6 +241,15 @@ def config(*variants, shadows=(), **fields):
         ),
         (config({**ON_INSTANCES, "ModelName": "in-vpc"}, DataCaptureConfig={"EnableCapture": True}), ["kms.output"]),
         (config({**ON_INSTANCES, "ModelName": "in-vpc"}, DataCaptureConfig={"EnableCapture": False}), []),
+        (config({**ON_INSTANCES, "ModelName": "in-vpc", "EnableSSMAccess": True}), ["endpoint.ssm_access"]),
+        (
+            config(
+                {**ON_INSTANCES, "ModelName": "in-vpc"},
+                shadows=[{**ON_INSTANCES, "ModelName": "in-vpc", "EnableSSMAccess": True}],
+            ),
+            ["endpoint.ssm_access"],
+        ),
+        (config({**ON_INSTANCES, "ModelName": "in-vpc", "EnableSSMAccess": False}), []),
     ],
     ids=[
         "in-vpc",
@@ -253,6 +263,9 @@ def config(*variants, shadows=(), **fields):
         "serverless-variant",
         "capture-without-key",
         "capture-off",
+        "ssm-shell",
+        "shadow-ssm-shell",
+        "ssm-off",
     ],
 )
 def test_an_endpoint_config_is_judged_by_every_model_it_serves_and_its_keys(description, expected):
