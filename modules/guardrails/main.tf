@@ -53,18 +53,25 @@ locals {
     "sagemaker:CreateModelExplainabilityJobDefinition",
     "sagemaker:CreateModelQualityJobDefinition",
   ]
-  # CreateMonitoringSchedule/UpdateMonitoringSchedule may carry their own job definition (network,
-  # keys) or name one (then they carry none): the rules that test presence (Null) leave them alone,
-  # those that test values name sagemaker:* (any_action below) and so apply to them.
-  model           = ["sagemaker:CreateModel"]
-  notebook        = ["sagemaker:CreateNotebookInstance"]
-  cluster_create  = ["sagemaker:CreateCluster"]        # HyperPod
-  generic_job     = ["sagemaker:CreateJob"]            # sends a VPC and an output key
-  domain_create   = ["sagemaker:CreateDomain"]         # Studio
-  endpoint_config = ["sagemaker:CreateEndpointConfig"] # the VPC of its models; its volume key
+  # A schedule may carry its own job definition (then it sends the definition's instance types,
+  # network and keys) or name one (then it sends none of them): the presence rules test a schedule
+  # only when it sends sagemaker:InstanceTypes; those that test values name sagemaker:* (any_action).
+  monitoring_schedules = ["sagemaker:CreateMonitoringSchedule", "sagemaker:UpdateMonitoringSchedule"]
+  inline_job           = [{ test = "Null", variable = "sagemaker:InstanceTypes", values = ["false"] }]
+  model                = ["sagemaker:CreateModel"]
+  notebook             = ["sagemaker:CreateNotebookInstance"]
+  cluster_create       = ["sagemaker:CreateCluster"]        # HyperPod
+  generic_job          = ["sagemaker:CreateJob"]            # sends a VPC and an output key
+  domain_create        = ["sagemaker:CreateDomain"]         # Studio
+  endpoint_config      = ["sagemaker:CreateEndpointConfig"] # the VPC of its models; its volume key
 
   # The network: Null (no VPC) on creates that run compute; approved values wherever they are sent.
   vpc_required_actions = concat(local.training_like, local.automl_jobs, local.monitoring_job_definitions, local.notebook, local.model, local.cluster_create, local.domain_create, local.generic_job)
+  # Security groups apart from subnets: elsewhere they travel in one VpcConfig whose SecurityGroupIds
+  # and Subnets are both required (SageMaker API Reference, VpcConfig), so no subnets means no VPC.
+  # A notebook names its SubnetId and SecurityGroupIds apart, and a domain its groups in its user
+  # settings: there a subnet may come without a group (the VPC's default group would be used).
+  vpc_groups_apart = concat(local.notebook, local.domain_create)
 
   # The volume key: jobs that name their instance types (sagemaker:InstanceTypes) may go without
   # one when every type has local NVMe instance storage, on which SageMaker refuses a volume key
@@ -132,8 +139,13 @@ locals {
       },
       {
         sid        = "DenyWithoutVpcSecurityGroups"
-        actions    = setsubtract(local.vpc_required_actions, local.serverless_exempted)
+        actions    = local.vpc_groups_apart
         conditions = [{ test = "Null", variable = "sagemaker:VpcSecurityGroupIds", values = ["true"] }]
+      },
+      {
+        sid        = "DenyInlineMonitoringJobsWithoutVpc"
+        actions    = local.monitoring_schedules
+        conditions = concat([{ test = "Null", variable = "sagemaker:VpcSubnets", values = ["true"] }], local.inline_job)
       },
       {
         sid        = "DenyModelWithoutVpcUnlessServerless"
@@ -189,7 +201,7 @@ locals {
       },
       {
         sid     = "DenyWithoutVolumeKmsKeyOnEbsInstanceTypes"
-        actions = local.volume_kms_typed
+        actions = concat(local.volume_kms_typed, local.monitoring_schedules)
         conditions = [
           { test = "Null", variable = "sagemaker:VolumeKmsKeyArn", values = ["true"] },
           { test = "ForAnyValue:StringNotLike", variable = "sagemaker:InstanceTypes", values = local.volume_key_exempt_types },
@@ -218,6 +230,11 @@ locals {
         sid        = "DenyWithoutOutputKmsKey"
         actions    = local.output_kms_actions
         conditions = [{ test = "Null", variable = "sagemaker:OutputKmsKeyArn", values = ["true"] }]
+      },
+      {
+        sid        = "DenyInlineMonitoringJobsWithoutOutputKmsKey"
+        actions    = local.monitoring_schedules
+        conditions = concat([{ test = "Null", variable = "sagemaker:OutputKmsKeyArn", values = ["true"] }], local.inline_job)
       },
       {
         sid     = "DenyOutputKeysOutsideTheEnvironment"

@@ -56,6 +56,7 @@ SCHEDULES = {"CreateMonitoringSchedule", "UpdateMonitoringSchedule"}
 VPC_REQUIRED = TRAINING_LIKE | AUTOML | MONITORING | {
     "CreateModel", "CreateNotebookInstance", "CreateCluster", "CreateDomain", "CreateJob",
 }  # fmt: skip
+GROUPS_APART = {"CreateNotebookInstance", "CreateDomain"}
 # Where subnets or groups are sent, they must be approved (a schedule naming a definition sends none).
 SUBNET_SENDERS = VPC_REQUIRED | SCHEDULES | {"CreateEndpointConfig", "UpdateCluster", "UpdateDomain"}
 GROUP_SENDERS = SUBNET_SENDERS | {"CreateUserProfile", "UpdateUserProfile"}
@@ -167,28 +168,38 @@ class Variant:
     create_only: bool = False  # UpdateNotebookInstance: a missing key means "unchanged"
     also: tuple[tuple[str, object], ...] = ()  # other keys changed with it (MISSING: left out)
     only: frozenset[str] | None = None  # the rule's actions that deny it (None: all of them)
+    applies: frozenset[str] | set[str] | None = None  # the actions it is tried on (None: each that sends the key)
 
 
 VARIANTS = [
-    Variant("no subnets", "sagemaker:VpcSubnets", MISSING, "vpc", only=frozenset(VPC_REQUIRED)),
+    Variant("no subnets", "sagemaker:VpcSubnets", MISSING, "vpc", only=frozenset(VPC_REQUIRED | SCHEDULES)),
     Variant("an unapproved subnet", "sagemaker:VpcSubnets", [SUBNETS[0], "subnet-0badbadbadbadbad0"], "vpc", only=frozenset(SUBNET_SENDERS)),
-    Variant("no security groups", "sagemaker:VpcSecurityGroupIds", MISSING, "vpc", only=frozenset(VPC_REQUIRED)),
+    # Only a notebook and a domain name groups apart from subnets; elsewhere VpcConfig requires both
+    # (SageMaker API Reference, VpcConfig), so a request with subnets and no groups never arrives.
+    Variant("no security groups", "sagemaker:VpcSecurityGroupIds", MISSING, "vpc", only=frozenset(GROUPS_APART),
+            applies=GROUPS_APART),
     Variant("an unapproved security group", "sagemaker:VpcSecurityGroupIds", ["sg-0badbadbadbadbad0"], "vpc"),
     Variant("a Studio domain on the public internet", "sagemaker:AppNetworkAccessType", "PublicInternetOnly", "vpc",
             only=frozenset({"CreateDomain", "UpdateDomain"})),
     Variant("a Studio domain's network not set", "sagemaker:AppNetworkAccessType", MISSING, "vpc",
             create_only=True, only=frozenset({"CreateDomain", "UpdateDomain"})),
-    Variant("no volume key", "sagemaker:VolumeKmsKeyArn", MISSING, "volume_kms_key", only=frozenset(TYPED_VOLUME_ACTIONS | UNTYPED_VOLUME_ACTIONS)),
+    Variant("no volume key", "sagemaker:VolumeKmsKeyArn", MISSING, "volume_kms_key", only=frozenset(TYPED_VOLUME_ACTIONS | UNTYPED_VOLUME_ACTIONS | SCHEDULES)),
     Variant("no volume key on local-storage types", "sagemaker:VolumeKmsKeyArn", MISSING, "volume_kms_key",
             also=(("sagemaker:InstanceTypes", LOCAL_STORAGE),), only=frozenset(UNTYPED_VOLUME_ACTIONS)),
     Variant("no volume key, local-storage and EBS types", "sagemaker:VolumeKmsKeyArn", MISSING, "volume_kms_key",
-            also=(("sagemaker:InstanceTypes", ["ml.g5.2xlarge", "ml.m5.xlarge"]),), only=frozenset(TYPED_VOLUME_ACTIONS | UNTYPED_VOLUME_ACTIONS)),
+            also=(("sagemaker:InstanceTypes", ["ml.g5.2xlarge", "ml.m5.xlarge"]),), only=frozenset(TYPED_VOLUME_ACTIONS | UNTYPED_VOLUME_ACTIONS | SCHEDULES)),
     Variant("no volume key and no instance types", "sagemaker:VolumeKmsKeyArn", MISSING, "volume_kms_key",
             also=(("sagemaker:InstanceTypes", MISSING),), only=frozenset(TYPED_VOLUME_ACTIONS | UNTYPED_VOLUME_ACTIONS)),
     Variant("a volume key on local-storage types", "sagemaker:InstanceTypes", LOCAL_STORAGE, "volume_kms_key",
             only=frozenset()),
     Variant("a volume key not the environment's", "sagemaker:VolumeKmsKeyArn", OTHER_KEY, "volume_kms_key"),
-    Variant("no output key", "sagemaker:OutputKmsKeyArn", MISSING, "output_kms_key", only=frozenset(OUTPUT_KEY_REQUIRED)),
+    Variant("no output key", "sagemaker:OutputKmsKeyArn", MISSING, "output_kms_key", only=frozenset(OUTPUT_KEY_REQUIRED | SCHEDULES)),
+    # A schedule that names its job definition sends none of the job's keys: nothing to deny.
+    Variant("a schedule naming its job definition", "sagemaker:InstanceTypes", MISSING, "vpc", only=frozenset(),
+            also=tuple((k, MISSING) for k in ("sagemaker:VpcSubnets", "sagemaker:VpcSecurityGroupIds", "sagemaker:VolumeKmsKeyArn",
+                                                "sagemaker:OutputKmsKeyArn", "sagemaker:InterContainerTrafficEncryption",
+                                                "sagemaker:NetworkIsolation")),
+            applies=SCHEDULES),
     Variant("an output key not the environment's", "sagemaker:OutputKmsKeyArn", OTHER_KEY, "output_kms_key"),
     Variant("traffic encryption off", "sagemaker:InterContainerTrafficEncryption", "false", "inter_container_traffic_encryption"),
     Variant("traffic encryption not set", "sagemaker:InterContainerTrafficEncryption", MISSING, "inter_container_traffic_encryption",
@@ -238,7 +249,7 @@ def matrix(policy: dict, rules: set[str], keys: dict[str, set[str]]) -> list[Exp
             request = Request(f"sagemaker:{action}", by_writer, principal=CONTROL_TAG_WRITER)
             expectations.append(Expectation(Case(f"{action}: a marker by its writer", policies, request), False))
         for variant in VARIANTS:
-            if variant.key not in supported:
+            if variant.key not in supported or (variant.applies is not None and action not in variant.applies):
                 continue
             changed = [(variant.key, variant.value), *((k, v) for k, v in variant.also if k in supported)]
             context = {k: v for k, v in compliant.items() if k not in dict(changed)}
@@ -368,7 +379,14 @@ def test_each_concern_holds_the_statements_of_its_rules(default_plan):
     }
     assert all(
         sid.startswith(
-            ("DenyWithoutVpc", "DenyUnapproved", "DenyModelWithoutVpc", "DenyStudio", "DenyInferenceComponents")
+            (
+                "DenyWithoutVpc",
+                "DenyUnapproved",
+                "DenyModelWithoutVpc",
+                "DenyStudio",
+                "DenyInferenceComponents",
+                "DenyInlineMonitoringJobsWithoutVpc",
+            )
         )
         or sid == "DenyNotebookDirectInternetAccess"
         for sid in sids["network"]
@@ -469,11 +487,13 @@ def test_with_only_the_required_inputs_every_default_rule_has_its_statements(def
 def test_each_statement_names_exactly_the_actions_of_its_rule(default_plan, strict_plan):
     actions_of_sid = {
         "DenyWithoutVpcSubnets": VPC_REQUIRED,
-        "DenyWithoutVpcSecurityGroups": VPC_REQUIRED,
+        "DenyWithoutVpcSecurityGroups": GROUPS_APART,
         "DenyUnapprovedSubnets": {"*"},
         "DenyUnapprovedSecurityGroups": {"*"},
         "DenyWithoutVolumeKmsKey": UNTYPED_VOLUME_ACTIONS,
-        "DenyWithoutVolumeKmsKeyOnEbsInstanceTypes": TYPED_VOLUME_ACTIONS,
+        "DenyWithoutVolumeKmsKeyOnEbsInstanceTypes": TYPED_VOLUME_ACTIONS | SCHEDULES,
+        "DenyInlineMonitoringJobsWithoutVpc": SCHEDULES,
+        "DenyInlineMonitoringJobsWithoutOutputKmsKey": SCHEDULES,
         "DenyWithoutVolumeKmsKeyOrInstanceTypes": TYPED_VOLUME_ACTIONS,
         "DenyVolumeKeysOutsideTheEnvironment": {"*"},
         "DenyWithoutOutputKmsKey": OUTPUT_KEY_REQUIRED,
