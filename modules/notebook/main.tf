@@ -3,11 +3,12 @@ data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
 locals {
-  account_id    = data.aws_caller_identity.current.account_id
-  partition     = data.aws_partition.current.partition
-  region        = data.aws_region.current.name
-  sagemaker_arn = "arn:${local.partition}:sagemaker:${local.region}:${local.account_id}"
-  lifecycle_dir = coalesce(var.lifecycle_dir, "${path.module}/../../lifecycle")
+  account_id          = data.aws_caller_identity.current.account_id
+  partition           = data.aws_partition.current.partition
+  region              = data.aws_region.current.name
+  sagemaker_arn       = "arn:${local.partition}:sagemaker:${local.region}:${local.account_id}"
+  private_subnet_arns = [for s in var.subnet_ids : "arn:${local.partition}:ec2:${local.region}:${local.account_id}:subnet/${s}"]
+  lifecycle_dir       = coalesce(var.lifecycle_dir, "${path.module}/../../lifecycle")
   # work_prefix: what the team's job, model and log stream names start with (a team name is never
   # another's followed by "-": var.teams checks it, so no prefix covers another team's).
   teams = { for i, team in var.teams : team => { index = i, name = "${var.name_prefix}-${team}", work_prefix = lower("${var.name_prefix}-${team}-") } }
@@ -293,8 +294,20 @@ data "aws_iam_policy_document" "team_runtime" {
   # A job's network interfaces: the private subnets and the team's own group.
   statement {
     sid       = "JobNetworkInterfacesInThePrivateSubnets"
-    actions   = ["ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface", "ec2:DeleteNetworkInterfacePermission"]
-    resources = concat(["arn:${local.partition}:ec2:${local.region}:${local.account_id}:network-interface/*", "arn:${local.partition}:ec2:${local.region}:${local.account_id}:security-group/${var.team_security_group_ids[each.key]}"], [for s in var.subnet_ids : "arn:${local.partition}:ec2:${local.region}:${local.account_id}:subnet/${s}"])
+    actions   = ["ec2:CreateNetworkInterface"]
+    resources = concat(["arn:${local.partition}:ec2:${local.region}:${local.account_id}:network-interface/*", "arn:${local.partition}:ec2:${local.region}:${local.account_id}:security-group/${var.team_security_group_ids[each.key]}"], local.private_subnet_arns)
+  }
+  # Handing them to SageMaker and removing them: interfaces of the private subnets only (ec2:Subnet;
+  # the network-interface resource sends no group key, so teams of the environment share this).
+  statement {
+    sid       = "JobNetworkInterfacePermissionsInThePrivateSubnets"
+    actions   = ["ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface", "ec2:DeleteNetworkInterfacePermission"]
+    resources = ["arn:${local.partition}:ec2:${local.region}:${local.account_id}:network-interface/*"]
+    condition {
+      test     = "ArnEquals"
+      variable = "ec2:Subnet"
+      values   = local.private_subnet_arns
+    }
   }
   # Job metrics go to SageMaker's job namespaces only (cloudwatch:namespace): not the endpoints'
   # (their alarms would be fooled) nor the platform's.
