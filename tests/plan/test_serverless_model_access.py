@@ -40,7 +40,8 @@ def inventory(planner_for):
     )  # fmt: skip
     notebook = planner_for("notebook").plan(
         name_prefix="smenv-test", teams=["fraud", "pricing"], kms_key_arns=KEYS, subnet_ids=["subnet-0a"],
-        security_group_id="sg-0c", guardrail_policy_arns=[], lifecycle_dir=str(REPO / "lifecycle"),
+        team_security_group_ids={"fraud": "sg-0c", "pricing": "sg-0d"}, guardrail_policy_arns=[],
+        lifecycle_dir=str(REPO / "lifecycle"),
         data_buckets={t: f"smenv-test-data-{t}-{SUFFIX}" for t in ("fraud", "pricing")},
         model_buckets={t: f"smenv-test-model-{t}-{SUFFIX}" for t in ("fraud", "pricing")},
     )  # fmt: skip
@@ -57,6 +58,7 @@ def test_the_serverless_flows_of_the_catalogue_get_their_verdicts(inventory):
         "endpoint_team": "fraud", "model_key": MODEL_KEY,
         "model_bucket": {t: f"smenv-test-model-{t}-{SUFFIX}" for t in ("fraud", "pricing")},
         "team_role": {t: f"arn:aws:iam::{ACCOUNT}:role/smenv-test-{t}-sagemaker" for t in ("fraud", "pricing")},
+        "work_prefix": {t: f"smenv-test-{t}-" for t in ("fraud", "pricing")},
     }  # fmt: skip
     settings = {"endpoint_shape": "serverless", "enforce_vpc_endpoint": True}
     # When they are evaluated over the planned policies
