@@ -947,3 +947,146 @@ def test_the_added_kinds_answer_tag_calls_while_they_exist(sagemaker):
         sagemaker.list_tags(ResourceArn=arn)
     assert tags == [{"Key": "smenv:enforcer", "Value": "v1"}]
     assert gone.value.response["Error"]["Code"] == "ValidationException"
+
+
+# --- SageMaker Studio: what modules/studio applies and tools/sweep.py lists --------------------------
+# (sagemaker_studio_user_profiles, sagemaker_studio_spaces, sagemaker_studio_lifecycle_configs,
+# sagemaker_domain_not_found, sagemaker_tags_of_studio_kinds, sagemaker_studio_listings)
+
+
+def studio_domain(sagemaker, name: str = "studio") -> str:
+    return sagemaker.create_domain(
+        DomainName=name,
+        AuthMode="IAM",
+        DefaultUserSettings={"ExecutionRole": ROLE},
+        SubnetIds=["subnet-1"],
+        VpcId="vpc-1",
+    )["DomainArn"].rsplit("/", 1)[1]
+
+
+def test_a_studio_user_profile_is_created_in_its_domain_updated_and_deleted(sagemaker):
+    domain = studio_domain(sagemaker)
+    settings = {"ExecutionRole": ROLE, "SecurityGroups": ["sg-1"]}
+    arn = sagemaker.create_user_profile(DomainId=domain, UserProfileName="alice", UserSettings=settings)[
+        "UserProfileArn"
+    ]
+    before = sagemaker.describe_user_profile(DomainId=domain, UserProfileName="alice")
+    sagemaker.update_user_profile(DomainId=domain, UserProfileName="alice", UserSettings={"ExecutionRole": ROLE})
+    after = sagemaker.describe_user_profile(DomainId=domain, UserProfileName="alice")["UserSettings"]
+    with pytest.raises(ClientError) as taken:
+        sagemaker.create_user_profile(DomainId=domain, UserProfileName="alice", UserSettings=settings)
+    with pytest.raises(ClientError) as no_domain:
+        sagemaker.create_user_profile(DomainId="d-missing", UserProfileName="bob")
+    sagemaker.delete_user_profile(DomainId=domain, UserProfileName="alice")
+    with pytest.raises(ClientError) as gone:
+        sagemaker.describe_user_profile(DomainId=domain, UserProfileName="alice")
+    assert arn == f"arn:aws:sagemaker:us-east-1:123456789012:user-profile/{domain}/alice"
+    assert (before["Status"], before["UserSettings"]) == ("InService", settings)
+    assert after == {"ExecutionRole": ROLE}
+    assert taken.value.response["Error"]["Code"] == "ResourceInUse"
+    assert no_domain.value.response["Error"]["Code"] == gone.value.response["Error"]["Code"] == "ResourceNotFound"
+
+
+def test_a_private_space_belongs_to_an_existing_profile_and_keeps_its_settings(sagemaker):
+    domain = studio_domain(sagemaker)
+    sagemaker.create_user_profile(DomainId=domain, UserProfileName="alice")
+    space = {
+        "DomainId": domain,
+        "SpaceName": "alice-private",
+        "OwnershipSettings": {"OwnerUserProfileName": "alice"},
+        "SpaceSharingSettings": {"SharingType": "Private"},
+        "SpaceSettings": {"AppType": "JupyterLab"},
+    }
+    arn = sagemaker.create_space(**space)["SpaceArn"]
+    sagemaker.update_space(DomainId=domain, SpaceName="alice-private", SpaceSettings={"AppType": "CodeEditor"})
+    described = sagemaker.describe_space(DomainId=domain, SpaceName="alice-private")
+    with pytest.raises(ClientError) as no_owner:
+        sagemaker.create_space(**{**space, "SpaceName": "x", "OwnershipSettings": {"OwnerUserProfileName": "bob"}})
+    sagemaker.delete_space(DomainId=domain, SpaceName="alice-private")
+    with pytest.raises(ClientError) as gone:
+        sagemaker.describe_space(DomainId=domain, SpaceName="alice-private")
+    assert arn == f"arn:aws:sagemaker:us-east-1:123456789012:space/{domain}/alice-private"
+    assert (described["Status"], described["SpaceSettings"]) == ("InService", {"AppType": "CodeEditor"})
+    assert described["SpaceSharingSettings"] == {"SharingType": "Private"}
+    assert no_owner.value.response["Error"]["Code"] == gone.value.response["Error"]["Code"] == "ResourceNotFound"
+
+
+def test_a_studio_lifecycle_configuration_keeps_its_script_and_is_deleted(sagemaker):
+    arn = sagemaker.create_studio_lifecycle_config(
+        StudioLifecycleConfigName="smenv-studio-jupyterlab",
+        StudioLifecycleConfigContent="IyEvYmluL2Jhc2g=",
+        StudioLifecycleConfigAppType="JupyterLab",
+    )["StudioLifecycleConfigArn"]
+    described = sagemaker.describe_studio_lifecycle_config(StudioLifecycleConfigName="smenv-studio-jupyterlab")
+    sagemaker.delete_studio_lifecycle_config(StudioLifecycleConfigName="smenv-studio-jupyterlab")
+    with pytest.raises(ClientError) as gone:
+        sagemaker.describe_studio_lifecycle_config(StudioLifecycleConfigName="smenv-studio-jupyterlab")
+    assert arn.endswith(":studio-lifecycle-config/smenv-studio-jupyterlab")
+    assert (described["StudioLifecycleConfigContent"], described["StudioLifecycleConfigAppType"]) == (
+        "IyEvYmluL2Jhc2g=",
+        "JupyterLab",
+    )
+    assert gone.value.response["Error"]["Code"] == "ResourceNotFound"
+
+
+def test_a_new_domain_answers_its_id_and_keeps_its_tag_propagation(sagemaker):
+    answer = sagemaker.create_domain(
+        DomainName="studio",
+        AuthMode="IAM",
+        DefaultUserSettings={"ExecutionRole": ROLE},
+        SubnetIds=["s"],
+        VpcId="v",
+        TagPropagation="DISABLED",
+    )
+    assert answer["DomainId"] == answer["DomainArn"].rsplit("/", 1)[1]
+    described = sagemaker.describe_domain(DomainId=answer["DomainId"])
+    assert (described["DomainName"], described["TagPropagation"]) == ("studio", "DISABLED")
+
+
+def test_a_deleted_domain_is_resource_not_found_as_aws_answers(sagemaker):
+    domain = studio_domain(sagemaker)
+    sagemaker.delete_domain(DomainId=domain)
+    for call in (lambda: sagemaker.describe_domain(DomainId=domain), lambda: sagemaker.delete_domain(DomainId=domain)):
+        with pytest.raises(ClientError) as gone:
+            call()
+        assert gone.value.response["Error"]["Code"] == "ResourceNotFound"
+
+
+def test_studio_profiles_spaces_and_lifecycle_configurations_take_tags(sagemaker):
+    domain = studio_domain(sagemaker)
+    arns = [
+        sagemaker.create_user_profile(DomainId=domain, UserProfileName="alice", Tags=[{"Key": "a", "Value": "1"}])[
+            "UserProfileArn"
+        ],
+        sagemaker.create_space(DomainId=domain, SpaceName="shared", Tags=[{"Key": "a", "Value": "1"}])["SpaceArn"],
+        sagemaker.create_studio_lifecycle_config(
+            StudioLifecycleConfigName="lcc",
+            StudioLifecycleConfigContent="eA==",
+            StudioLifecycleConfigAppType="CodeEditor",
+            Tags=[{"Key": "a", "Value": "1"}],
+        )["StudioLifecycleConfigArn"],
+    ]
+    for arn in arns:
+        sagemaker.add_tags(ResourceArn=arn, Tags=[{"Key": "managed-by", "Value": "terraform"}])
+        sagemaker.delete_tags(ResourceArn=arn, TagKeys=["a"])
+        assert sagemaker.list_tags(ResourceArn=arn)["Tags"] == [{"Key": "managed-by", "Value": "terraform"}]
+
+
+def test_studio_profiles_spaces_and_apps_are_listed_by_domain(sagemaker):
+    domain, other = studio_domain(sagemaker), studio_domain(sagemaker, "other")
+    sagemaker.create_user_profile(DomainId=domain, UserProfileName="alice")
+    sagemaker.create_user_profile(DomainId=other, UserProfileName="bob")
+    sagemaker.create_space(
+        DomainId=domain, SpaceName="alice-private", OwnershipSettings={"OwnerUserProfileName": "alice"}
+    )
+    sagemaker.create_app(DomainId=domain, SpaceName="alice-private", AppType="JupyterLab", AppName="default")
+    profiles = sagemaker.get_paginator("list_user_profiles").paginate(DomainIdEquals=domain).build_full_result()
+    spaces = sagemaker.get_paginator("list_spaces").paginate().build_full_result()
+    apps = sagemaker.get_paginator("list_apps").paginate(DomainIdEquals=domain).build_full_result()
+    assert [(p["DomainId"], p["UserProfileName"], p["Status"]) for p in profiles["UserProfiles"]] == [
+        (domain, "alice", "InService")
+    ]
+    assert [s["SpaceName"] for s in spaces["Spaces"]] == ["alice-private"]
+    assert [(a["SpaceName"], a["AppType"], a["AppName"], a["Status"]) for a in apps["Apps"]] == [
+        ("alice-private", "JupyterLab", "default", "InService")
+    ]
