@@ -2,14 +2,14 @@
 # (<chunk>.attacker.example), since the VPC's Amazon-provided resolver forwards any name and neither
 # security groups nor flow logs see those queries (VPC User Guide, "DNS attributes" and "Flow log
 # limitations"). A Route 53 Resolver DNS Firewall on the VPC answers only the names the environment
-# needs: its AWS endpoints' (derived from var.interface_endpoints and the S3 gateway endpoint) and
+# needs: its AWS endpoints' (derived from var.interface_endpoints, var.studio_endpoints and the S3 gateway endpoint) and
 # the VPC's own, and blocks (or, in "alert" mode, logs) every other name.
 
 locals {
   # Private DNS names of each interface endpoint's service (PrivateLink: "AWS services that
   # integrate with AWS PrivateLink"); a service a.b answers as b.a.<region>.amazonaws.com.
   endpoint_domains = {
-    for s in var.interface_endpoints : s => (
+    for s in local.interface_endpoints : s => (
       s == "notebook" ? ["notebook.${local.region}.sagemaker.aws", "*.notebook.${local.region}.sagemaker.aws"] :
       s == "studio" ? ["studio.${local.region}.sagemaker.aws", "*.studio.${local.region}.sagemaker.aws"] :
       s == "ecr.dkr" ? ["dkr.ecr.${local.region}.amazonaws.com", "*.dkr.ecr.${local.region}.amazonaws.com"] :

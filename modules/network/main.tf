@@ -21,9 +21,15 @@ locals {
   perimeter_resource      = var.organization_id == null ? { variable = "aws:ResourceAccount", values = [local.account_id] } : { variable = "aws:ResourceOrgID", values = [var.organization_id] }
   image_registry_accounts = var.image_registry_accounts != null ? var.image_registry_accounts : module.aws_registries.account_ids
 
+  # Studio in VpcOnly mode reaches SageMaker through these as well (SageMaker Developer Guide,
+  # "Connect Studio in a VPC to external resources" and "Connect to Studio through an interface VPC
+  # endpoint"): the Studio service (aws.sagemaker.<region>.studio), Feature Store's runtime and
+  # SageMaker's metrics service (Experiments).
+  interface_endpoints = distinct(concat(var.interface_endpoints, var.studio_endpoints ? ["studio", "sagemaker.featurestore-runtime", "sagemaker.metrics"] : []))
+
   # The IAM service prefix of the calls each interface endpoint carries (its policy names those only).
   endpoint_action_prefix = {
-    for s in var.interface_endpoints : s => lookup({
+    for s in local.interface_endpoints : s => lookup({
       "sagemaker.api"                  = "sagemaker", "sagemaker.runtime" = "sagemaker", "notebook" = "sagemaker", "studio" = "sagemaker",
       "sagemaker.featurestore-runtime" = "sagemaker", "sagemaker.metrics" = "sagemaker",
       "ecr.api"                        = "ecr", "ecr.dkr" = "ecr", "monitoring" = "cloudwatch",
@@ -31,7 +37,7 @@ locals {
   }
 
   endpoint_service_names = {
-    for s in var.interface_endpoints : s => (s == "notebook" ? "aws.sagemaker.${local.region}.notebook" : "com.amazonaws.${local.region}.${s}")
+    for s in local.interface_endpoints : s => (contains(["notebook", "studio"], s) ? "aws.sagemaker.${local.region}.${s}" : "com.amazonaws.${local.region}.${s}")
   }
 }
 

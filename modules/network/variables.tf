@@ -70,6 +70,13 @@ variable "interface_endpoints" {
   }
 }
 
+variable "studio_endpoints" {
+  description = "Add the interface endpoints SageMaker Studio in VpcOnly mode needs beyond var.interface_endpoints (modules/studio): the Studio service (aws.sagemaker.<region>.studio), sagemaker.featurestore-runtime and sagemaker.metrics."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
 variable "extra_s3_bucket_arns" {
   description = "Buckets beyond <name_prefix>-* that the S3 gateway endpoint lets this VPC reach (bucket ARNs, no objects)."
   type        = list(string)

@@ -57,6 +57,25 @@ def test_interface_endpoints_have_private_dns_for_every_service_sagemaker_needs(
         assert endpoint["private_dns_enabled"] is True
 
 
+def test_studio_endpoints_add_the_studio_feature_store_and_metrics_services_and_their_names(network):
+    # Given the network of an environment that runs Studio in VpcOnly mode
+    plan = network.plan(**INPUTS, studio_endpoints=True)
+    # Then the Studio service and the two SageMaker runtimes Studio users reach get endpoints
+    endpoints = {r["index"]: r["values"] for r in plan.managed("aws_vpc_endpoint") if r["name"] == "interface"}
+    assert sorted(endpoints) == sorted(
+        [*DEFAULT_ENDPOINTS, "studio", "sagemaker.featurestore-runtime", "sagemaker.metrics"]
+    )
+    assert endpoints["studio"]["service_name"] == "aws.sagemaker.us-east-1.studio"
+    assert endpoints["sagemaker.metrics"]["service_name"] == "com.amazonaws.us-east-1.sagemaker.metrics"
+    # And the DNS Firewall answers their names (and still nothing else)
+    allowed = set(plan.output("dns_firewall_allowed_domains"))
+    assert {"studio.us-east-1.sagemaker.aws", "*.studio.us-east-1.sagemaker.aws"} <= allowed
+    assert {
+        "featurestore-runtime.sagemaker.us-east-1.amazonaws.com",
+        "metrics.sagemaker.us-east-1.amazonaws.com",
+    } <= allowed
+
+
 def test_the_endpoint_security_group_allows_https_from_the_vpc_only(plan):
     rules = plan.managed("aws_vpc_security_group_ingress_rule")
     endpoint_rules = [r["values"] for r in rules if r["name"] == "endpoints_https"]
