@@ -7,6 +7,7 @@ locals {
       "/aws/sagemaker/TrainingJobs",
       "/aws/sagemaker/ProcessingJobs",
       "/aws/sagemaker/TransformJobs",
+      "/aws/sagemaker/studio", # Studio's apps and spaces (modules/studio)
     ],
     [for name in var.endpoint_names : "/aws/sagemaker/Endpoints/${name}"],
   ))

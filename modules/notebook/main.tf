@@ -14,13 +14,16 @@ locals {
   teams = { for i, team in var.teams : team => { index = i, name = "${var.name_prefix}-${team}", work_prefix = lower("${var.name_prefix}-${team}-") } }
 
   work_kinds = ["training-job", "processing-job", "hyper-parameter-tuning-job", "model"]
-  log_groups = ["NotebookInstances", "TrainingJobs", "ProcessingJobs", "TransformJobs"]
+  log_groups = ["NotebookInstances", "TrainingJobs", "ProcessingJobs", "TransformJobs", "studio"]
   logs_arn   = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/sagemaker"
   # Group-level actions name the group ARN (with or without :*); streams by the team's names.
   log_group_arns = flatten([for group in local.log_groups : ["${local.logs_arn}/${group}", "${local.logs_arn}/${group}:*"]])
   own_log_streams = { for team, t in local.teams : team => concat(
-    [for group in local.log_groups : "${local.logs_arn}/${group}:log-stream:${t.work_prefix}*" if group != "NotebookInstances"],
+    [for group in local.log_groups : "${local.logs_arn}/${group}:log-stream:${t.work_prefix}*" if !contains(["NotebookInstances", "studio"], group)],
     ["${local.logs_arn}/NotebookInstances:log-stream:${t.name}/*"],
+    # Studio's apps (modules/studio): <domain id>/<the team's space or profile>/<app type>/<app name>,
+    # and the team's spaces and profiles are named <team>-*.
+    ["${local.logs_arn}/studio:log-stream:d-*/${team}-*"],
   ) }
   # Every way into a browser session on SageMaker: notebooks, Studio, MLflow, partner apps, and
   # remote sessions into Studio spaces (each of them downloads to wherever the browser is).
@@ -65,7 +68,10 @@ module "aws_registries" {
 
 data "aws_iam_policy_document" "trust" {
   statement {
-    actions = ["sts:AssumeRole"]
+    # sts:SetSourceIdentity: Studio (modules/studio, execution_role_identity_config USER_PROFILE_NAME)
+    # sets the person's profile name as the session's source identity, which the trust must allow
+    # (SageMaker Developer Guide, "Monitor user resource access from Amazon SageMaker Studio").
+    actions = ["sts:AssumeRole", "sts:SetSourceIdentity"]
     principals {
       type        = "Service"
       identifiers = ["sagemaker.amazonaws.com"]

@@ -14,6 +14,7 @@ def test_sagemakers_log_groups_are_encrypted_and_kept_a_year(planner_for):
         "/aws/sagemaker/ProcessingJobs",
         "/aws/sagemaker/TrainingJobs",
         "/aws/sagemaker/TransformJobs",
+        "/aws/sagemaker/studio",
     ]
     for group in groups.values():
         assert group["kms_key_id"] == KEY
