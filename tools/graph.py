@@ -91,6 +91,7 @@ CATEGORY = {
     "enforcer": "controls",
     "trail": "controls",
     "notebook": "workloads",
+    "studio": "workloads",
     "endpoint": "workloads",
     "invoker": "workloads",
     "promotion": "workloads",

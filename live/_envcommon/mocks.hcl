@@ -22,7 +22,7 @@ locals {
     team_security_group_ids     = { for i, t in local.env.teams : t => format("sg-%017d", 100 + i) }
     endpoint_security_group_id  = "sg-00000000000000001"
     s3_vpc_endpoint_id          = "vpce-00000000000000000"
-    interface_endpoint_ids      = { for i, s in ["sagemaker.api", "sagemaker.runtime", "notebook", "sts", "logs", "monitoring", "kms", "ssm", "ecr.api", "ecr.dkr", "events", "sns"] : s => format("vpce-%017d", i + 1) }
+    interface_endpoint_ids      = { for i, s in ["sagemaker.api", "sagemaker.runtime", "notebook", "sts", "logs", "monitoring", "kms", "ssm", "ecr.api", "ecr.dkr", "events", "sns", "studio", "sagemaker.featurestore-runtime", "sagemaker.metrics"] : s => format("vpce-%017d", i + 1) }
   }
   buckets = {
     data_buckets      = { for t in local.env.teams : t => "${local.prefix}-data-${t}-${local.suffix}" }

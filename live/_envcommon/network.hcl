@@ -24,5 +24,7 @@ inputs = {
   organization_id         = lookup(local.env, "organization_id", null)
   image_registry_accounts = lookup(local.env, "image_registries", null)
   # Mutation protection where the environment is protected: elsewhere a destroy must remove the firewall.
-  dns_firewall = { mode = lookup(local.env, "dns_firewall_mode", "block"), mutation_protection = local.env.protect_stateful }
+  # The endpoints VpcOnly Studio needs, where env.hcl turns Studio on (live/_envcommon/studio.hcl).
+  studio_endpoints = lookup(lookup(local.env, "studio", {}), "enabled", true)
+  dns_firewall     = { mode = lookup(local.env, "dns_firewall_mode", "block"), mutation_protection = local.env.protect_stateful }
 }

@@ -45,10 +45,14 @@ inputs = {
   idle_minutes            = lookup(local.env, "notebook_idle_minutes", 60)
   # Registries job images may come from besides the account's own (default: AWS-owned SageMaker ones).
   job_image_registries = lookup(local.env, "image_registries", null)
-  # People open notebooks through the notebook and SageMaker API endpoints, or from these networks.
-  interface_endpoint_ids         = dependency.network.outputs.interface_endpoint_ids
-  presigned_url_vpc_endpoint_ids = { for s in ["notebook", "sagemaker.api"] : s => dependency.network.outputs.interface_endpoint_ids[s] }
-  allowed_console_cidrs          = lookup(local.env, "allowed_console_cidrs", [])
+  # People open notebooks through the notebook and SageMaker API endpoints, or from these networks;
+  # the Studio endpoint counts as inside too (the policy denies every browser session elsewhere, and
+  # a person of the team holds the Studio policy beside it: live/_envcommon/studio.hcl).
+  interface_endpoint_ids = dependency.network.outputs.interface_endpoint_ids
+  presigned_url_vpc_endpoint_ids = {
+    for s, id in dependency.network.outputs.interface_endpoint_ids : s => id if contains(["notebook", "sagemaker.api", "studio"], s)
+  }
+  allowed_console_cidrs = lookup(local.env, "allowed_console_cidrs", [])
   # Terragrunt copies modules/ into its cache without lifecycle/: the scripts are read from the checkout.
   lifecycle_dir = "${dirname(find_in_parent_folders())}/lifecycle"
 }

@@ -39,4 +39,7 @@ locals {
     model_key   = "models/churn/v1/model.tar.gz"
     autoscaling = { enabled = false }
   }
+
+  # SageMaker Studio in VpcOnly mode (modules/studio): the users' files go with a destroy.
+  studio = { enabled = true, idle_minutes = 60, retain_home_file_system = false }
 }

@@ -44,4 +44,7 @@ locals {
   promotion = {
     trusted_principal_arns = ["arn:aws:iam::123456789012:role/smenv-local-operator"]
   }
+
+  # SageMaker Studio in VpcOnly mode (modules/studio): the users' files go with a destroy.
+  studio = { enabled = true, idle_minutes = 60, retain_home_file_system = false }
 }

@@ -50,4 +50,7 @@ locals {
     source_model_package_group_names = ["smenv-dev-models"]
     registered_approval_statuses     = ["PendingManualApproval"]
   }
+
+  # SageMaker Studio in VpcOnly mode (modules/studio): the users' files outlive a destroy.
+  studio = { enabled = true, idle_minutes = 120, retain_home_file_system = true }
 }

@@ -43,4 +43,7 @@ locals {
     source_kms_key_arns              = ["arn:aws:kms:eu-west-1:111111111111:key/00000000-0000-0000-0000-000000000001"]
     source_model_package_group_names = ["smenv-dev-models"]
   }
+
+  # SageMaker Studio in VpcOnly mode (modules/studio): the users' files outlive a destroy.
+  studio = { enabled = true, idle_minutes = 120, retain_home_file_system = true }
 }
