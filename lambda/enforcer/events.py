@@ -132,6 +132,9 @@ class Target:
     time: str | None = None
     # The IAM principal behind the call (an assumed role's role ARN, from CloudTrail's userIdentity).
     caller_principal: str | None = None
+    # The person behind a role session, where the session carries a source identity: in Studio
+    # (execution_role_identity_config USER_PROFILE_NAME) the user profile's name.
+    source_identity: str | None = None
 
     @property
     def written(self) -> bool:
@@ -200,6 +203,15 @@ def caller_principal(identity: Any) -> str | None:
     return _text(identity.get("arn"))
 
 
+def source_identity(identity: Any) -> str | None:
+    """The source identity of the session that made a call (CloudTrail's
+    userIdentity.sessionContext.sourceIdentity; IAM User Guide, "Monitor and control actions taken
+    with assumed roles"); SageMaker Studio sets the user profile's name there when the domain's
+    ExecutionRoleIdentityConfig is USER_PROFILE_NAME. None when the session carries none."""
+    context = identity.get("sessionContext") if isinstance(identity, Mapping) else None
+    return _text(context.get("sourceIdentity"), 128) if isinstance(context, Mapping) else None
+
+
 def _app_name(params: Mapping[str, Any]) -> str | None:
     return rules.app_key(
         _camel(params, "domainId"),
@@ -241,6 +253,7 @@ def _parse_cloudtrail(event: Mapping[str, Any], detail: Mapping[str, Any]) -> Ta
         cloudtrail_event_id=_text(detail.get("eventID"), 128),
         caller=_text(identity.get("arn")) if isinstance(identity, Mapping) else None,
         caller_principal=caller_principal(identity),
+        source_identity=source_identity(identity),
         **_envelope(event),
     )
 

@@ -500,6 +500,8 @@ def build_finding(case: Case, action: str) -> dict[str, Any]:
         "action": action,
         "mode": case.config.mode,
         "caller": target.caller,
+        # The person, where the caller's session names one (a Studio user's profile).
+        "source_identity": target.source_identity,
         "trigger": target.trigger,
         "event_id": target.event_id,
         "cloudtrail_event_id": target.cloudtrail_event_id,
@@ -538,5 +540,6 @@ def _decided(
         result["finding_published"] = True
     level = logging.WARNING if decision == "violation" else logging.INFO
     details = [v.message for v in case.verdict.violations]
-    log.log(level, "decision", extra={"fields": {**result, "caller": case.target.caller, "details": details}})
+    fields = {**result, "caller": case.target.caller, "source_identity": case.target.source_identity}
+    log.log(level, "decision", extra={"fields": {**fields, "details": details}})
     return result

@@ -51,6 +51,8 @@ inputs = {
   # Terraform, whose lifecycle-configuration changes are the reviewed ones.
   approved_lifecycle_config_names = [for team in local.env.teams : "${local.env.name_prefix}-${local.env.environment}-${team}"]
   terraform_role_arns             = compact([lookup(local.env, "terraform_role_arn", "")])
+  # Studio apps start with the domain's own scripts only (modules/studio names them <prefix>-studio-<app>).
+  approved_studio_lifecycle_config_names = [for app in ["jupyterlab", "code-editor"] : "${local.env.name_prefix}-${local.env.environment}-studio-${app}"]
   # Each team's execution role (modules/notebook: <prefix>-<team>-sagemaker) may use its team's group
   # only; the platform's roles (the endpoint's model role, promotion) are not in the map.
   team_security_groups = {

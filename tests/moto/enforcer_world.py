@@ -791,6 +791,7 @@ def cloudtrail_event(
     caller_role: str = CALLER_ROLE,
     account: str = ACCOUNT,
     region: str = REGION,
+    source_identity: str | None = None,
 ) -> dict[str, Any]:
     """The CloudTrail record EventBridge delivers for the call that created (or, with event_name,
     updated) a resource: the caller an assumed role (its role in sessionContext.sessionIssuer)."""
@@ -814,6 +815,7 @@ def cloudtrail_event(
                     "userName": caller_role.rsplit("/", 1)[-1],
                 },
                 "attributes": {"creationDate": "2025-01-01T11:00:00Z", "mfaAuthenticated": "false"},
+                **({"sourceIdentity": source_identity} if source_identity else {}),
             },
         },
         "eventTime": "2025-01-01T12:00:00Z",

@@ -527,6 +527,19 @@ def test_an_app_with_an_unapproved_lifecycle_config_is_deleted(aws: World):
     assert aws.exists(APP, good)
 
 
+def test_a_finding_about_a_studio_users_app_names_the_person_behind_the_role(aws: World):
+    # Given a Studio user's app started with a script of their own, through a session whose source
+    # identity is the user's profile (the domain's ExecutionRoleIdentityConfig USER_PROFILE_NAME)
+    domain_id = aws.domain("team-studio")
+    bad = aws.app(domain_id, user="mallory", lifecycle_config="fetch-and-run")
+    # When its CreateApp call arrives
+    aws.process(cloudtrail_event(APP, bad, source_identity="mallory-studio"))
+    # Then the finding names the person, not only the team's shared role
+    [published] = aws.findings()
+    assert published["finding"]["source_identity"] == "mallory-studio"
+    assert published["finding"]["caller"].endswith("assumed-role/data-scientist/alice")
+
+
 def test_an_app_in_a_public_domain_is_deleted_and_audit_mode_only_says_so(aws: World):
     domain_id = aws.domain("open-studio", access="PublicInternetOnly")
     first, second = aws.app(domain_id, user="alice"), aws.app(domain_id, user="bob")
