@@ -14,6 +14,9 @@ What it finds, in the environment's account and region:
   - training, processing, hyper-parameter tuning and transform jobs that are InProgress or Stopping;
   - models, endpoint configurations, endpoints and notebook instances without the tag
     managed-by=terraform (every resource Terraform makes here carries it: docs/CONTRACTS.md);
+  - Studio apps (Terraform makes none), and spaces and user profiles without that tag, in every
+    domain of the account: a domain cannot be deleted while they exist (deleted apps first, then
+    spaces, then profiles, each waited for, as SageMaker requires);
   - CloudWatch alarms whose name starts with the environment's prefix (<name_prefix>-<env>-).
 Anything tagged managed-by=terraform is never stopped or deleted, whatever it is.
 
@@ -31,6 +34,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,6 +59,9 @@ ENDPOINT = "endpoint"
 ENDPOINT_CONFIG = "endpoint-config"
 MODEL = "model"
 NOTEBOOK = "notebook"
+APP = "app"
+SPACE = "space"
+USER_PROFILE = "user-profile"
 ALARM = "alarm"
 # Table order, and the order deletes run in: what uses a thing goes before it.
 KINDS = (
@@ -66,6 +73,9 @@ KINDS = (
     ENDPOINT_CONFIG,
     MODEL,
     NOTEBOOK,
+    APP,
+    SPACE,
+    USER_PROFILE,
     ALARM,
 )
 
@@ -73,6 +83,7 @@ STOP, DELETE, STOP_DELETE = "stop", "delete", "stop+delete"
 RUNNING_JOB_STATES = ("InProgress", "Stopping")
 NOTEBOOK_WAIT_SECONDS = 600
 NOTEBOOK_WAIT_DELAY = 15
+STUDIO_WAIT_DELAY = 5
 
 # kind: (paginator, StatusEquals values or None, summaries key, name key, arn key, status key)
 _LISTINGS: dict[str, tuple[str, tuple[str, ...] | None, str, str, str, str | None]] = {
@@ -140,6 +151,15 @@ _DELETE_CALLS = {
     MODEL: ("delete_model", "ModelName"),
     NOTEBOOK: ("delete_notebook_instance", "NotebookInstanceName"),
 }
+# Studio's kinds live in a domain: (paginator, summaries key, describe call, ARN key, the summary
+# fields that name one, which its Describe and Delete calls take). SageMaker API Reference,
+# ListApps, ListSpaces, ListUserProfiles; a deleted app stays listed as Deleted for a while.
+_STUDIO: dict[str, tuple[str, str, str, str, tuple[str, ...]]] = {
+    APP: ("list_apps", "Apps", "describe_app", "AppArn", ("DomainId", "UserProfileName", "SpaceName", "AppType", "AppName")),
+    SPACE: ("list_spaces", "Spaces", "describe_space", "SpaceArn", ("DomainId", "SpaceName")),
+    USER_PROFILE: ("list_user_profiles", "UserProfiles", "describe_user_profile", "UserProfileArn", ("DomainId", "UserProfileName")),
+}  # fmt: skip
+_STUDIO_DELETES = {APP: "delete_app", SPACE: "delete_space", USER_PROFILE: "delete_user_profile"}
 _GONE_CODES = frozenset({"ResourceNotFound", "ResourceNotFoundException", "ResourceNotFoundFault"})
 _GONE_MESSAGES = ("could not find", "recordnotfound", "record not found", "does not exist")
 
@@ -154,6 +174,8 @@ class Resource:
     status: str
     arn: str
     tags: Mapping[str, str] = field(default_factory=dict, compare=False)
+    # What the Describe and Delete calls of a Studio kind take (DomainId, SpaceName, ...).
+    key: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def managed(self) -> bool:
@@ -209,8 +231,10 @@ def remedies(resource: Resource) -> tuple[dict[str, str], str]:
         if status == "Deleting":
             return {}, "already deleting"
         return {}, f"{status}: run the sweep again once it is InService"
-    if kind == ENDPOINT and status == "Deleting":
+    if kind in (ENDPOINT, *_STUDIO) and status == "Deleting":
         return {}, "already deleting"
+    if kind in _STUDIO and status in ("Pending", "Updating"):
+        return {}, f"{status}: run the sweep again once it is InService"
     return {"delete": DELETE}, ""
 
 
@@ -283,6 +307,29 @@ def list_sagemaker(sagemaker, kind: str) -> list[Resource]:
     return list(found.values())
 
 
+def list_studio(sagemaker, kind: str) -> list[Resource]:
+    """Every app, space or user profile of a kind in every domain of the account, with its tags
+    (apps already Deleted are left out: they are gone, only still listed)."""
+    paginator_name, key, describe, arn_key, fields = _STUDIO[kind]
+    found: list[Resource] = []
+    for page in sagemaker.get_paginator(paginator_name).paginate():
+        for summary in page.get(key, []):
+            status = str(summary.get("Status", "-"))
+            if status == "Deleted":
+                continue
+            names = {f: str(summary[f]) for f in fields if summary.get(f)}
+            try:
+                arn = getattr(sagemaker, describe)(**names)[arn_key]
+            except ClientError as exc:
+                if _is_gone(exc):
+                    continue
+                raise
+            tags = sagemaker_tags(sagemaker, arn)
+            if tags is not None:
+                found.append(Resource(kind, "/".join(names.values()), status, arn, tags, names))
+    return found
+
+
 def list_alarms(cloudwatch, prefix: str) -> list[Resource]:
     """Metric and composite alarms whose name starts with prefix, with their tags."""
     found: list[Resource] = []
@@ -318,7 +365,12 @@ def inventory(
     resources: list[Resource] = []
     for kind in KINDS:
         progress(f"listing {kind}s")
-        resources.extend(list_alarms(cloudwatch, alarm_prefix) if kind == ALARM else list_sagemaker(sagemaker, kind))
+        if kind == ALARM:
+            resources.extend(list_alarms(cloudwatch, alarm_prefix))
+        elif kind in _STUDIO:
+            resources.extend(list_studio(sagemaker, kind))
+        else:
+            resources.extend(list_sagemaker(sagemaker, kind))
     return resources
 
 
@@ -326,8 +378,29 @@ def inventory(
 
 
 def _call(sagemaker, calls: Mapping[str, tuple[str, str]], resource: Resource) -> None:
+    if resource.kind in _STUDIO:
+        getattr(sagemaker, _STUDIO_DELETES[resource.kind])(**resource.key)
+        return
     method, param = calls[resource.kind]
     getattr(sagemaker, method)(**{param: resource.name})
+
+
+def _wait_gone(sagemaker, resource: Resource, wait_seconds: int) -> bool:
+    """Wait until a deleted Studio app, space or profile is Deleted or gone (what uses it must be,
+    before it can go), asking every STUDIO_WAIT_DELAY seconds; False when it is not after wait_seconds."""
+    describe, delay = _STUDIO[resource.kind][2], STUDIO_WAIT_DELAY
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            if getattr(sagemaker, describe)(**resource.key).get("Status") == "Deleted":
+                return True
+        except ClientError as exc:
+            if _is_gone(exc):
+                return True
+            raise
+        if time.monotonic() + delay > deadline:
+            return False
+        time.sleep(delay)
 
 
 def _stop(sagemaker, step: Step) -> Outcome | None:
@@ -391,10 +464,29 @@ def execute(
                 progress(f"{done.result}: {step.resource.kind} {step.resource.name}")
             elif step.action == STOP_DELETE:
                 progress(f"stopping {step.resource.kind} {step.resource.name} (waiting up to {wait_seconds} s)")
+    deleted_studio: list[Resource] = []  # waited for before the next Studio kind goes
     for index, step in enumerate(steps):
         if index in outcomes or step.action == STOP:
             continue
+        kind = step.resource.kind
+        if kind in _STUDIO and any(r.kind != kind for r in deleted_studio):
+            earlier = [r for r in deleted_studio if r.kind != kind]
+            progress(f"waiting for {len(earlier)} deleted Studio resource(s) to go (up to {wait_seconds} s)")
+            late = [r for r in earlier if not _wait_gone(sagemaker, r, wait_seconds)]
+            deleted_studio = [r for r in deleted_studio if r.kind == kind]
+            if late:
+                outcomes[index] = Outcome(
+                    step,
+                    "failed",
+                    False,
+                    f"{late[0].kind} {late[0].name} is still deleting after {wait_seconds} s: "
+                    "run the sweep again with --delete",
+                )
+                progress(f"failed: {kind} {step.resource.name}")
+                continue
         outcomes[index] = _delete(sagemaker, cloudwatch, step, wait_seconds)
+        if kind in _STUDIO and outcomes[index].result == "deleted":
+            deleted_studio.append(step.resource)
         progress(f"{outcomes[index].result}: {step.resource.kind} {step.resource.name}")
     return [outcomes[i] for i in range(len(steps))]
 
@@ -494,8 +586,8 @@ def print_text(doc: dict[str, Any], chosen: Plan, where: str) -> None:
     )
     if not chosen.steps:
         print(
-            "nothing to sweep: no running jobs, no models, endpoint configs, endpoints or notebooks without "
-            f"managed-by=terraform, no unmanaged alarms ({chosen.managed} managed by Terraform, left alone)"
+            "nothing to sweep: no running jobs, no Studio apps, no models, endpoint configs, endpoints, notebooks, "
+            f"Studio spaces or user profiles without managed-by=terraform, no unmanaged alarms ({chosen.managed} managed by Terraform, left alone)"
         )
         return
     rows = []
@@ -535,7 +627,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--delete",
         action="store_true",
-        help="delete untagged models, endpoint configs, endpoints, notebooks (stopped first) and the alarms by prefix",
+        help="delete untagged models, endpoint configs, endpoints, notebooks (stopped first), Studio apps, "
+        "spaces and user profiles, and the alarms by prefix",
     )
     parser.add_argument(
         "--dry-run", action="store_true", help="with --stop/--delete: say what they would do, do nothing"
@@ -550,7 +643,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--wait-seconds",
         type=int,
         default=NOTEBOOK_WAIT_SECONDS,
-        help=f"how long --delete waits for a notebook to stop before deleting it (default {NOTEBOOK_WAIT_SECONDS})",
+        help=f"how long --delete waits for a notebook to stop, or a deleted Studio app or space to go (default {NOTEBOOK_WAIT_SECONDS})",
     )
     return parser.parse_args(argv)
 

@@ -211,6 +211,88 @@ def sweep_json(capsys, *args: str) -> tuple[int, dict]:
     return code, json.loads(capsys.readouterr().out)
 
 
+# --- Studio: apps, then spaces, then profiles ---------------------------------------------------------
+
+
+def a_studio_domain_after_a_while(aws: World) -> str:
+    """Terraform's domain, a team's profile and private space (tagged); a user's apps, a space the
+    user made and a profile made by hand (untagged)."""
+    sm = aws.sagemaker
+    domain = sm.create_domain(
+        DomainName="smenv-local-studio",
+        AuthMode="IAM",
+        DefaultUserSettings={"ExecutionRole": ROLE},
+        SubnetIds=["subnet-1"],
+        VpcId="vpc-1",
+        Tags=MANAGED,
+    )["DomainArn"].rsplit("/", 1)[1]
+    sm.create_user_profile(DomainId=domain, UserProfileName="fraud-studio", Tags=MANAGED)
+    private = {"SpaceSharingSettings": {"SharingType": "Private"}}
+    owner = {"OwnerUserProfileName": "fraud-studio"}
+    sm.create_space(DomainId=domain, SpaceName="fraud-private", OwnershipSettings=owner, Tags=MANAGED, **private)
+    sm.create_space(DomainId=domain, SpaceName="fraud-scratch", OwnershipSettings=owner, **private)
+    sm.create_user_profile(DomainId=domain, UserProfileName="bob")
+    for space in ("fraud-private", "fraud-scratch"):
+        sm.create_app(DomainId=domain, SpaceName=space, AppType="JupyterLab", AppName="default")
+    return domain
+
+
+def studio_left(aws: World, domain: str) -> dict[str, list[str]]:
+    sm = aws.sagemaker
+    return {
+        "apps": [f"{a['SpaceName']}/{a['AppName']}" for a in sm.list_apps(DomainIdEquals=domain)["Apps"] if a["Status"] != "Deleted"],
+        "spaces": sorted(s["SpaceName"] for s in sm.list_spaces(DomainIdEquals=domain)["Spaces"]),
+        "profiles": sorted(p["UserProfileName"] for p in sm.list_user_profiles(DomainIdEquals=domain)["UserProfiles"]),
+    }  # fmt: skip
+
+
+def test_a_dry_run_lists_every_studio_app_and_the_untagged_spaces_and_profiles(aws, capsys):
+    # Given a Studio domain where users ran apps and made a space and a profile
+    domain = a_studio_domain_after_a_while(aws)
+    before = studio_left(aws, domain)
+    # When the sweep runs with no flag
+    code = sweep.main(["--env", "local"])
+    rows = table_rows(capsys.readouterr().out)
+    # Then it lists both apps (Terraform makes none), the user's space and the hand-made profile
+    assert code == 0
+    assert rows == {
+        ("app", f"{domain}/fraud-private/JupyterLab/default"): ["InService", "--delete: delete"],
+        ("app", f"{domain}/fraud-scratch/JupyterLab/default"): ["InService", "--delete: delete"],
+        ("space", f"{domain}/fraud-scratch"): ["InService", "--delete: delete"],
+        ("user-profile", f"{domain}/bob"): ["InService", "--delete: delete"],
+    }
+    assert studio_left(aws, domain) == before
+
+
+def test_delete_removes_the_apps_first_then_the_untagged_spaces_and_profiles_and_keeps_terraforms(
+    aws, capsys, monkeypatch
+):
+    # Given the domain, and a sweep that asks again at once whether a deleted app is gone
+    domain = a_studio_domain_after_a_while(aws)
+    monkeypatch.setattr(sweep, "STUDIO_WAIT_DELAY", 0)
+    # When the sweep runs with --delete
+    code = sweep.main(["--env", "local", "--delete"])
+    out = capsys.readouterr().out
+    # Then no app is left, the user's space and the hand-made profile are gone, Terraform's stay
+    assert code == 0, out
+    assert studio_left(aws, domain) == {"apps": [], "spaces": ["fraud-private"], "profiles": ["fraud-studio"]}
+    assert "4 of 4 action(s) done" in out
+
+
+def test_a_space_whose_app_is_still_deleting_is_not_deleted_and_the_sweep_says_so(aws, capsys, monkeypatch):
+    # Given an app that never finishes deleting
+    domain = a_studio_domain_after_a_while(aws)
+    monkeypatch.setattr(sweep, "STUDIO_WAIT_DELAY", 0)
+    monkeypatch.setattr(sweep, "_wait_gone", lambda *_args: False)
+    # When the sweep deletes
+    code = sweep.main(["--env", "local", "--delete", "--wait-seconds", "1"])
+    captured = capsys.readouterr()
+    # Then the space and the profile are left, and the failure names the app in one line
+    assert code == 1
+    assert studio_left(aws, domain)["spaces"] == ["fraud-private", "fraud-scratch"]
+    assert "is still deleting after 1 s: run the sweep again with --delete" in captured.err
+
+
 # --- the dry run -----------------------------------------------------------------------------------
 
 
