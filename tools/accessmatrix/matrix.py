@@ -85,6 +85,7 @@ def settings(values: Mapping[str, Any]) -> dict[str, Any]:
         "shadow": shape == "provisioned" and endpoint.get("shadow") is not None,
         "own_trail": values.get("organization_trail_arn") is None,
         "scp": bool(values.get("scp_target_ids")),
+        "studio": bool((values.get("studio") or {}).get("enabled", True)),
     }
 
 
@@ -129,6 +130,12 @@ def values_for(env_name: str, inventory: Inventory) -> dict[str, Any]:
         "notebook": {t: arn("sagemaker", f"notebook-instance/{prefix}-{t}") for t in env.teams},
         "notebook_user_policy": {t: arn("iam", f"policy/{prefix}-{t}-notebook-user", region=False) for t in env.teams},
         "person": arn("iam", "role/data-scientist", region=False),
+        # Studio (modules/studio): the domain's id is AWS's; the policies name any ("*").
+        "studio_user_policy": {t: arn("iam", f"policy/{prefix}-{t}-studio-user", region=False) for t in env.teams},
+        "studio_profile": {t: arn("sagemaker", f"user-profile/d-0example0000/{t}-studio") for t in env.teams},
+        "studio_space": {t: arn("sagemaker", f"space/d-0example0000/{t}-private") for t in env.teams},
+        "studio_app": {t: arn("sagemaker", f"app/d-0example0000/{t}-private/jupyterlab/default") for t in env.teams},
+        "studio_lifecycle_config": arn("sagemaker", f"studio-lifecycle-config/{prefix}-studio-jupyterlab"),
         "data_bucket": {t: f"{prefix}-data-{t}-{suffix}" for t in env.teams},
         "model_bucket": {t: f"{prefix}-model-{t}-{suffix}" for t in env.teams},
         "access_log_bucket": f"{prefix}-access-logs-{suffix}",
