@@ -384,35 +384,26 @@ resource "aws_iam_role_policy_attachment" "guardrails" {
 # on CreatePresignedNotebookInstanceUrl). The Deny also holds against a broader Allow the person has
 # elsewhere (AmazonSageMakerFullAccess, say). Published in the contract: teams/<team>/notebook_user_policy_arn.
 
+# The team's notebook through the endpoints (or the console networks) only, and no browser session
+# on SageMaker from anywhere else (modules/_browser_access).
+module "notebook_browser_access" {
+  source   = "../_browser_access"
+  for_each = local.teams
+
+  subject          = "TheTeamsNotebook"
+  open_actions     = ["sagemaker:CreatePresignedNotebookInstanceUrl"]
+  resources        = ["${local.sagemaker_arn}:notebook-instance/${lower(each.value.name)}"]
+  deny_actions     = local.browser_sessions
+  deny_sid         = "DenyOpeningNotebooksFromElsewhere"
+  vpc_endpoint_ids = values(var.presigned_url_vpc_endpoint_ids)
+  console_cidrs    = var.allowed_console_cidrs
+}
+
 data "aws_iam_policy_document" "notebook_user" {
   for_each = local.teams
 
-  dynamic "statement" {
-    for_each = length(values(var.presigned_url_vpc_endpoint_ids)) > 0 ? [1] : []
-    content {
-      sid       = "OpenTheTeamsNotebookThroughTheEndpoints"
-      actions   = ["sagemaker:CreatePresignedNotebookInstanceUrl"]
-      resources = ["${local.sagemaker_arn}:notebook-instance/${lower(each.value.name)}"]
-      condition {
-        test     = "StringEquals"
-        variable = "aws:SourceVpce"
-        values   = values(var.presigned_url_vpc_endpoint_ids)
-      }
-    }
-  }
-  dynamic "statement" {
-    for_each = length(var.allowed_console_cidrs) > 0 ? [1] : []
-    content {
-      sid       = "OpenTheTeamsNotebookFromTheConsoleNetworks"
-      actions   = ["sagemaker:CreatePresignedNotebookInstanceUrl"]
-      resources = ["${local.sagemaker_arn}:notebook-instance/${lower(each.value.name)}"]
-      condition {
-        test     = "IpAddress"
-        variable = "aws:SourceIp"
-        values   = var.allowed_console_cidrs
-      }
-    }
-  }
+  source_policy_documents = [module.notebook_browser_access[each.key].json]
+
   statement {
     sid       = "SeeStartAndStopTheTeamsNotebook"
     actions   = ["sagemaker:DescribeNotebookInstance", "sagemaker:StartNotebookInstance", "sagemaker:StopNotebookInstance"]
@@ -422,25 +413,6 @@ data "aws_iam_policy_document" "notebook_user" {
     sid       = "ListNotebooks"
     actions   = ["sagemaker:ListNotebookInstances"]
     resources = ["*"]
-  }
-  statement {
-    sid       = "DenyOpeningNotebooksFromElsewhere"
-    effect    = "Deny"
-    actions   = local.browser_sessions
-    resources = ["*"]
-    condition {
-      test     = "StringNotEqualsIfExists"
-      variable = "aws:SourceVpce"
-      values   = length(values(var.presigned_url_vpc_endpoint_ids)) > 0 ? values(var.presigned_url_vpc_endpoint_ids) : ["none"]
-    }
-    dynamic "condition" {
-      for_each = length(var.allowed_console_cidrs) > 0 ? [1] : []
-      content {
-        test     = "NotIpAddressIfExists"
-        variable = "aws:SourceIp"
-        values   = var.allowed_console_cidrs
-      }
-    }
   }
   # A person of this team who may pass the team's role puts its work in the team's group only:
   # another team's group admits that team's notebook and jobs.

@@ -38,8 +38,6 @@ locals {
   space_arns   = { for team, t in local.teams : team => "${local.sagemaker_arn}:space/*/${team}-*" }
   app_arns     = { for team, t in local.teams : team => "${local.sagemaker_arn}:app/*/${team}-*/*" }
 
-  # The domain's default user settings (what a profile made outside Terraform would get): the first team's.
-  default_team  = var.teams[0]
   missing_roles = [for team in var.teams : team if local.teams[team].role == ""]
   missing_group = [for team in var.teams : team if local.teams[team].group == ""]
 
@@ -68,10 +66,20 @@ resource "aws_sagemaker_studio_lifecycle_config" "app" {
   }))
 }
 
-# --- The domain: VpcOnly, IAM auth, the teams' groups, the volumes key --------------------------
+# --- A domain per team: VpcOnly, IAM auth, the team's role and group, the volumes key -------------
+#
+# A domain's home file system (EFS) is shared by every user of the domain, and SageMaker opens NFS
+# between the domain's apps and its mount targets itself (API Reference, UserSettings.SecurityGroups):
+# within one domain, a team's security group cannot keep another team's apps from the file system,
+# and NFS trusts the user id a client asserts (EFS User Guide, "Security considerations for network
+# access"). So each team has its own domain: its own file system, reachable from its own apps only
+# (SageMaker's NFS groups are per domain), and default settings that are the team's own role and
+# group. Each domain counts against the account's SageMaker domain quota (Service Quotas).
 
-resource "aws_sagemaker_domain" "this" {
-  domain_name = "${var.name_prefix}-studio"
+resource "aws_sagemaker_domain" "team" {
+  for_each = local.teams
+
+  domain_name = "${var.name_prefix}-${each.key}-studio"
   auth_mode   = "IAM"
   # Every app's traffic through the VPC: its endpoints, its DNS Firewall, no internet.
   app_network_access_type = var.app_network_access_type
@@ -86,16 +94,16 @@ resource "aws_sagemaker_domain" "this" {
   domain_settings {
     # Every call a user's apps make carries the profile's name as sts:SourceIdentity (CloudTrail).
     execution_role_identity_config = "USER_PROFILE_NAME"
-    # No security_group_ids: they connect domain-level apps (RStudio, not enabled here) and would
-    # join every team's apps; each profile names its team's group instead.
+    # No security_group_ids: they connect domain-level apps (RStudio, not enabled here); the
+    # profile and the defaults name the team's group.
     docker_settings {
       enable_docker_access = "DISABLED"
     }
   }
 
   default_user_settings {
-    execution_role      = local.teams[local.default_team].role
-    security_groups     = [local.teams[local.default_team].group]
+    execution_role      = each.value.role
+    security_groups     = [each.value.group]
     studio_web_portal   = "ENABLED"
     default_landing_uri = "studio::"
 
@@ -147,7 +155,7 @@ resource "aws_sagemaker_domain" "this" {
 resource "aws_sagemaker_user_profile" "team" {
   for_each = local.teams
 
-  domain_id         = aws_sagemaker_domain.this.id
+  domain_id         = aws_sagemaker_domain.team[each.key].id
   user_profile_name = each.value.profile
 
   user_settings {
@@ -159,7 +167,7 @@ resource "aws_sagemaker_user_profile" "team" {
 resource "aws_sagemaker_space" "team" {
   for_each = local.teams
 
-  domain_id  = aws_sagemaker_domain.this.id
+  domain_id  = aws_sagemaker_domain.team[each.key].id
   space_name = each.value.space
 
   ownership_settings {
@@ -278,35 +286,25 @@ resource "aws_iam_role_policy" "team_studio" {
 # else and for any other profile, even where the person holds broader rights. Published in the
 # contract: teams/<team>/studio_user_policy_arn.
 
+# The team's profile through the endpoints (or the console networks) only (modules/_browser_access).
+module "studio_browser_access" {
+  source   = "../_browser_access"
+  for_each = local.teams
+
+  subject          = "TheTeamsStudio"
+  open_actions     = ["sagemaker:CreatePresignedDomainUrl"]
+  resources        = [local.profile_arns[each.key]]
+  deny_actions     = ["sagemaker:CreatePresignedDomainUrl"]
+  deny_sid         = "DenyOpeningStudioFromElsewhere"
+  vpc_endpoint_ids = values(var.presigned_url_vpc_endpoint_ids)
+  console_cidrs    = var.allowed_console_cidrs
+}
+
 data "aws_iam_policy_document" "studio_user" {
   for_each = local.teams
 
-  dynamic "statement" {
-    for_each = length(values(var.presigned_url_vpc_endpoint_ids)) > 0 ? [1] : []
-    content {
-      sid       = "OpenTheTeamsStudioThroughTheEndpoints"
-      actions   = ["sagemaker:CreatePresignedDomainUrl"]
-      resources = [local.profile_arns[each.key]]
-      condition {
-        test     = "StringEquals"
-        variable = "aws:SourceVpce"
-        values   = values(var.presigned_url_vpc_endpoint_ids)
-      }
-    }
-  }
-  dynamic "statement" {
-    for_each = length(var.allowed_console_cidrs) > 0 ? [1] : []
-    content {
-      sid       = "OpenTheTeamsStudioFromTheConsoleNetworks"
-      actions   = ["sagemaker:CreatePresignedDomainUrl"]
-      resources = [local.profile_arns[each.key]]
-      condition {
-        test     = "IpAddress"
-        variable = "aws:SourceIp"
-        values   = var.allowed_console_cidrs
-      }
-    }
-  }
+  source_policy_documents = [module.studio_browser_access[each.key].json]
+
   statement {
     sid       = "DescribeTheTeamsProfile"
     actions   = ["sagemaker:DescribeUserProfile"]
@@ -321,25 +319,6 @@ data "aws_iam_policy_document" "studio_user" {
     sid       = "ListStudio"
     actions   = ["sagemaker:ListDomains", "sagemaker:ListSpaces", "sagemaker:ListUserProfiles"]
     resources = ["*"]
-  }
-  statement {
-    sid       = "DenyOpeningStudioFromElsewhere"
-    effect    = "Deny"
-    actions   = ["sagemaker:CreatePresignedDomainUrl"]
-    resources = ["*"]
-    condition {
-      test     = "StringNotEqualsIfExists"
-      variable = "aws:SourceVpce"
-      values   = length(values(var.presigned_url_vpc_endpoint_ids)) > 0 ? values(var.presigned_url_vpc_endpoint_ids) : ["none"]
-    }
-    dynamic "condition" {
-      for_each = length(var.allowed_console_cidrs) > 0 ? [1] : []
-      content {
-        test     = "NotIpAddressIfExists"
-        variable = "aws:SourceIp"
-        values   = var.allowed_console_cidrs
-      }
-    }
   }
   # Another team's profile runs as that team's role, in that team's group: never, whatever else the
   # person holds (a person of two teams uses a role per team).

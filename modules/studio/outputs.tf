@@ -1,11 +1,11 @@
-output "domain_id" {
-  description = "The Studio domain's id (d-...)."
-  value       = aws_sagemaker_domain.this.id
+output "domain_ids" {
+  description = "By team, its Studio domain's id (d-...): each team has its own domain and home file system."
+  value       = { for team, domain in aws_sagemaker_domain.team : team => domain.id }
 }
 
-output "domain_arn" {
-  description = "The Studio domain's ARN."
-  value       = aws_sagemaker_domain.this.arn
+output "domain_arns" {
+  description = "By team, its Studio domain's ARN."
+  value       = { for team, domain in aws_sagemaker_domain.team : team => domain.arn }
 }
 
 output "user_profile_names" {

@@ -1,5 +1,5 @@
 variable "name_prefix" {
-  description = "Prefix of every name this module creates: the domain <name_prefix>-studio, the lifecycle configurations <name_prefix>-studio-<app>, each team's policy <name_prefix>-<team>-studio-user."
+  description = "Prefix of every name this module creates: each team's domain <name_prefix>-<team>-studio, the lifecycle configurations <name_prefix>-studio-<app>, each team's policy <name_prefix>-<team>-studio-user."
   type        = string
   nullable    = false
 
@@ -10,7 +10,7 @@ variable "name_prefix" {
 }
 
 variable "teams" {
-  description = "Teams that get a user profile (<team>-studio) and a private space (<team>-private) each. The first team's role and group are the domain's default user settings."
+  description = "Teams that get a Studio domain of their own (<name_prefix>-<team>-studio, its default settings the team's role and group), a user profile (<team>-studio) and a private space (<team>-private) each."
   type        = list(string)
   nullable    = false
 

@@ -41,8 +41,8 @@ def plan(studio):
 
 
 def test_the_domain_is_vpc_only_in_the_private_subnets_under_the_volumes_key(plan):
-    domain = plan.values("aws_sagemaker_domain.this")
-    assert domain["domain_name"] == "smenv-test-studio"
+    domain = plan.values('aws_sagemaker_domain.team["fraud"]')
+    assert domain["domain_name"] == "smenv-test-fraud-studio"
     assert domain["app_network_access_type"] == "VpcOnly"
     assert (domain["auth_mode"], domain["vpc_id"], domain["subnet_ids"]) == (
         "IAM",
@@ -61,8 +61,17 @@ def test_the_domain_is_vpc_only_in_the_private_subnets_under_the_volumes_key(pla
     assert domain["retention_policy"] == [{"home_efs_file_system": "Retain"}]
 
 
+def test_each_team_has_its_own_domain_its_defaults_the_teams_role_and_group(plan):
+    # A domain's home file system is shared by its users: each team gets a domain of its own
+    domains = {r["index"]: r["values"] for r in plan.managed("aws_sagemaker_domain")}
+    assert sorted(domains) == ["fraud", "pricing"]
+    pricing = domains["pricing"]["default_user_settings"][0]
+    assert (pricing["execution_role"], pricing["security_groups"]) == (ROLES["pricing"], ["sg-0d"])
+    assert domains["pricing"]["domain_name"] == "smenv-test-pricing-studio"
+
+
 def test_jupyterlab_and_code_editor_stop_when_idle_and_start_with_the_repositorys_script_only(plan):
-    user = plan.values("aws_sagemaker_domain.this")["default_user_settings"][0]
+    user = plan.values('aws_sagemaker_domain.team["fraud"]')["default_user_settings"][0]
     configs = {r["index"]: r["values"] for r in plan.managed("aws_sagemaker_studio_lifecycle_config")}
     assert sorted(configs) == ["CodeEditor", "JupyterLab"]
     for app, block in (("JupyterLab", "jupyter_lab_app_settings"), ("CodeEditor", "code_editor_app_settings")):
@@ -83,7 +92,7 @@ def test_jupyterlab_and_code_editor_stop_when_idle_and_start_with_the_repository
 
 def test_idle_shutdown_at_zero_is_off(studio):
     plan = studio.plan(**INPUTS, idle_minutes=0, retain_home_file_system=False)
-    domain = plan.values("aws_sagemaker_domain.this")
+    domain = plan.values('aws_sagemaker_domain.team["fraud"]')
     idle = domain["default_user_settings"][0]["jupyter_lab_app_settings"][0]["app_lifecycle_management"][0]
     assert idle["idle_settings"][0]["lifecycle_management"] == "DISABLED"
     # A throwaway environment deletes the users' files with the domain
