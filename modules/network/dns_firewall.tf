@@ -22,6 +22,9 @@ locals {
     ["s3.${local.region}.amazonaws.com", "*.s3.${local.region}.amazonaws.com"],
     # The endpoints' own names (vpce-...<service>.<region>.vpce.amazonaws.com).
     ["*.vpce.amazonaws.com"],
+    # Studio's home file systems, mounted by their names (fs-....efs.<region>.amazonaws.com, which
+    # answer with the mount targets' addresses in this VPC; EFS User Guide, "Mounting with DNS names").
+    var.studio_endpoints ? ["*.efs.${local.region}.amazonaws.com"] : [],
     # The VPC's own names: its instances' host names (ec2.internal in us-east-1,
     # <region>.compute.internal elsewhere) and its own reverse zone only. "*.in-addr.arpa" would
     # let a lookup reach whoever holds any delegated reverse zone on the internet.

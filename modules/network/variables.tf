@@ -71,7 +71,7 @@ variable "interface_endpoints" {
 }
 
 variable "studio_endpoints" {
-  description = "Add the interface endpoints SageMaker Studio in VpcOnly mode needs beyond var.interface_endpoints (modules/studio): the Studio service (aws.sagemaker.<region>.studio), sagemaker.featurestore-runtime and sagemaker.metrics."
+  description = "Add the interface endpoints SageMaker Studio in VpcOnly mode needs beyond var.interface_endpoints (modules/studio): the Studio service (aws.sagemaker.<region>.studio), sagemaker.featurestore-runtime and sagemaker.metrics; the DNS Firewall then also answers the domains' home file system names (*.efs.<region>.amazonaws.com)."
   type        = bool
   default     = false
   nullable    = false

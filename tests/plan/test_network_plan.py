@@ -70,6 +70,8 @@ def test_studio_endpoints_add_the_studio_feature_store_and_metrics_services_and_
     # And the DNS Firewall answers their names (and still nothing else)
     allowed = set(plan.output("dns_firewall_allowed_domains"))
     assert {"studio.us-east-1.sagemaker.aws", "*.studio.us-east-1.sagemaker.aws"} <= allowed
+    # And the names of the domains' home file systems, which Studio mounts by name
+    assert "*.efs.us-east-1.amazonaws.com" in allowed
     assert {
         "featurestore-runtime.sagemaker.us-east-1.amazonaws.com",
         "metrics.sagemaker.us-east-1.amazonaws.com",
