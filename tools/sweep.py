@@ -14,8 +14,8 @@ What it finds, in the environment's account and region:
   - training, processing, hyper-parameter tuning and transform jobs that are InProgress or Stopping;
   - models, endpoint configurations, endpoints and notebook instances without the tag
     managed-by=terraform (every resource Terraform makes here carries it: docs/CONTRACTS.md);
-  - Studio apps (Terraform makes none), and spaces and user profiles without that tag, in every
-    domain of the account: a domain cannot be deleted while they exist (deleted apps first, then
+  - Studio apps (Terraform makes none), and spaces and user profiles without that tag, in the
+    environment's domains (named <name_prefix>-<env>-*): a domain cannot be deleted while they exist (deleted apps first, then
     spaces, then profiles, each waited for, as SageMaker requires);
   - CloudWatch alarms whose name starts with the environment's prefix (<name_prefix>-<env>-).
 Anything tagged managed-by=terraform is never stopped or deleted, whatever it is.
@@ -307,12 +307,23 @@ def list_sagemaker(sagemaker, kind: str) -> list[Resource]:
     return list(found.values())
 
 
-def list_studio(sagemaker, kind: str) -> list[Resource]:
-    """Every app, space or user profile of a kind in every domain of the account, with its tags
-    (apps already Deleted are left out: they are gone, only still listed)."""
+def studio_domains(sagemaker, prefix: str) -> list[str]:
+    """The ids of the Studio domains whose name starts with prefix (the environment's own)."""
+    return [
+        d["DomainId"]
+        for page in sagemaker.get_paginator("list_domains").paginate()
+        for d in page.get("Domains", [])
+        if d.get("DomainName", "").startswith(prefix)
+    ]
+
+
+def list_studio(sagemaker, kind: str, domain_ids: Iterable[str]) -> list[Resource]:
+    """Every app, space or user profile of a kind in the given domains, with its tags (apps
+    already Deleted are left out: they are gone, only still listed)."""
     paginator_name, key, describe, arn_key, fields = _STUDIO[kind]
     found: list[Resource] = []
-    for page in sagemaker.get_paginator(paginator_name).paginate():
+    pages = (p for d in domain_ids for p in sagemaker.get_paginator(paginator_name).paginate(DomainIdEquals=d))
+    for page in pages:
         for summary in page.get(key, []):
             status = str(summary.get("Status", "-"))
             if status == "Deleted":
@@ -359,16 +370,22 @@ def list_alarms(cloudwatch, prefix: str) -> list[Resource]:
 
 
 def inventory(
-    sagemaker, cloudwatch, alarm_prefix: str, progress: Callable[[str], None] = lambda _: None
+    sagemaker,
+    cloudwatch,
+    alarm_prefix: str,
+    progress: Callable[[str], None] = lambda _: None,
+    domain_prefix: str | None = None,
 ) -> list[Resource]:
-    """Every candidate the sweep looks at, managed or not (plan() decides)."""
+    """Every candidate the sweep looks at, managed or not (plan() decides). Studio's kinds are
+    looked for in the domains named domain_prefix* (default: alarm_prefix) only."""
     resources: list[Resource] = []
+    domains = studio_domains(sagemaker, domain_prefix or alarm_prefix)
     for kind in KINDS:
         progress(f"listing {kind}s")
         if kind == ALARM:
             resources.extend(list_alarms(cloudwatch, alarm_prefix))
         elif kind in _STUDIO:
-            resources.extend(list_studio(sagemaker, kind))
+            resources.extend(list_studio(sagemaker, kind, domains))
         else:
             resources.extend(list_sagemaker(sagemaker, kind))
     return resources
@@ -667,7 +684,8 @@ def main(argv: list[str] | None = None) -> int:
         cloudwatch = client(target.session, "cloudwatch", target.endpoint_url)
         flags = tuple(f for f in ("stop", "delete") if getattr(args, f))
         dry_run = args.dry_run or not flags
-        chosen = plan(inventory(sagemaker, cloudwatch, alarm_prefix), args.stop, args.delete)
+        found = inventory(sagemaker, cloudwatch, alarm_prefix, domain_prefix=f"{env.resource_prefix}-")
+        chosen = plan(found, args.stop, args.delete)
         outcomes = None if dry_run else execute(chosen, sagemaker, cloudwatch, args.wait_seconds, progress)
     except UsageError as exc:
         print(f"sweep: error: {exc}", file=sys.stderr)

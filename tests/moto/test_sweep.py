@@ -240,7 +240,7 @@ def a_studio_domain_after_a_while(aws: World) -> str:
 def studio_left(aws: World, domain: str) -> dict[str, list[str]]:
     sm = aws.sagemaker
     return {
-        "apps": [f"{a['SpaceName']}/{a['AppName']}" for a in sm.list_apps(DomainIdEquals=domain)["Apps"] if a["Status"] != "Deleted"],
+        "apps": [f"{a.get('SpaceName') or a.get('UserProfileName')}/{a['AppName']}" for a in sm.list_apps(DomainIdEquals=domain)["Apps"] if a["Status"] != "Deleted"],
         "spaces": sorted(s["SpaceName"] for s in sm.list_spaces(DomainIdEquals=domain)["Spaces"]),
         "profiles": sorted(p["UserProfileName"] for p in sm.list_user_profiles(DomainIdEquals=domain)["UserProfiles"]),
     }  # fmt: skip
@@ -262,6 +262,25 @@ def test_a_dry_run_lists_every_studio_app_and_the_untagged_spaces_and_profiles(a
         ("user-profile", f"{domain}/bob"): ["InService", "--delete: delete"],
     }
     assert studio_left(aws, domain) == before
+
+
+def test_studio_domains_of_other_environments_are_left_alone(aws, capsys):
+    # Given another environment's domain (smenv-dev-*) where a user runs an app
+    other = aws.sagemaker.create_domain(
+        DomainName="smenv-dev-fraud-studio",
+        AuthMode="IAM",
+        DefaultUserSettings={"ExecutionRole": ROLE},
+        SubnetIds=["subnet-1"],
+        VpcId="vpc-1",
+    )["DomainId"]
+    aws.sagemaker.create_user_profile(DomainId=other, UserProfileName="alice")
+    aws.sagemaker.create_app(DomainId=other, UserProfileName="alice", AppType="JupyterLab", AppName="default")
+    # When the sweep of local deletes
+    code = sweep.main(["--env", "local", "--delete"])
+    capsys.readouterr()
+    # Then nothing in the other environment's domain was touched
+    assert code == 0
+    assert studio_left(aws, other) == {"apps": ["alice/default"], "spaces": [], "profiles": ["alice"]}
 
 
 def test_delete_removes_the_apps_first_then_the_untagged_spaces_and_profiles_and_keeps_terraforms(
