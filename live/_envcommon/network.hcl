@@ -6,6 +6,14 @@ locals {
 
 terraform {
   source = "${dirname(find_in_parent_folders())}/modules//network"
+
+  # SageMaker Studio leaves its NFS security groups (and a retained home file system) in the VPC,
+  # outside Terraform's state: the VPC's destroy would fail half-way on them. Remove them first, or
+  # stop in one line naming the file system that holds the users' files (tools/studio_leftovers.py).
+  before_hook "studio_leftovers" {
+    commands = ["destroy"]
+    execute  = ["python3", "${dirname(find_in_parent_folders())}/tools/studio_leftovers.py", "--env", local.env.environment]
+  }
 }
 
 dependency "kms" {
