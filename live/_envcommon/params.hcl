@@ -89,6 +89,13 @@ inputs = {
     { for team, arn in dependency.notebook.outputs.notebook_user_policy_arns : "teams/${team}/notebook_user_policy_arn" => arn },
     { for team, prefix in dependency.notebook.outputs.work_name_prefixes : "teams/${team}/work_name_prefix" => prefix },
     { "guardrails/boundary_policy_arn" = dependency.guardrails.outputs.boundary_policy_arn },
+    # Studio (modules/studio names each team's domain, profile and people's policy from name_prefix
+    # alone: no dependency, so the contract stands where env.hcl turns Studio off and the unit is skipped).
+    !lookup(lookup(local.env, "studio", {}), "enabled", true) ? {} : merge(
+      { for team in local.env.teams : "teams/${team}/studio_domain_name" => "${local.env.name_prefix}-${local.env.environment}-${team}-studio" },
+      { for team in local.env.teams : "teams/${team}/studio_user_profile" => "${team}-studio" },
+      { for team in local.env.teams : "teams/${team}/studio_user_policy_arn" => "arn:aws:iam::${local.env.account_id}:policy/${local.env.name_prefix}-${local.env.environment}-${team}-studio-user" },
+    ),
   )
   string_lists = {
     "network/private_subnet_ids" = dependency.network.outputs.private_subnet_ids
