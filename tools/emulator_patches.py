@@ -2139,3 +2139,27 @@ def sagemaker_studio_listings() -> None:
         return ActionResult({"Apps": apps})
 
     _add_operations(SageMakerResponse, "sagemaker_studio_listings", [list_user_profiles, list_spaces, list_apps])
+
+
+# --- SageMaker Pipelines: what tools/pipeline.py meets ----------------------------------------------
+
+
+@patch
+def sagemaker_pipeline_not_found() -> None:
+    """moto answers DescribePipeline, UpdatePipeline, DeletePipeline and StartPipelineExecution of a
+    missing pipeline with a ValidationException; AWS answers ResourceNotFound (API reference, each
+    call's Errors), which is how tools/pipeline.py tells a pipeline to create from one to update.
+    Here a missing pipeline is ResourceNotFound."""
+    from moto.sagemaker.exceptions import ResourceNotFound
+    from moto.sagemaker.models import SageMakerModelBackend
+
+    def make(method):
+        def wrapped(self, pipeline_name, *args, **kwargs):
+            if pipeline_name not in self.pipelines:
+                raise ResourceNotFound(f"Pipeline '{pipeline_name}' does not exist.")
+            return method(self, pipeline_name, *args, **kwargs)
+
+        return wrapped
+
+    for name in ("describe_pipeline", "update_pipeline", "delete_pipeline", "start_pipeline_execution"):
+        _install(SageMakerModelBackend, name, make)

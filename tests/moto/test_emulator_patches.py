@@ -1090,3 +1090,24 @@ def test_studio_profiles_spaces_and_apps_are_listed_by_domain(sagemaker):
     assert [(a["SpaceName"], a["AppType"], a["AppName"], a["Status"]) for a in apps["Apps"]] == [
         ("alice-private", "JupyterLab", "default", "InService")
     ]
+
+
+# --- SageMaker Pipelines (sagemaker_pipeline_not_found) ---------------------------------------------
+
+
+def test_a_missing_pipeline_is_resource_not_found_as_aws_answers(sagemaker):
+    # Given no pipeline of that name (and one that exists, which the patch leaves alone)
+    sagemaker.create_pipeline(PipelineName="there", PipelineDefinition='{"Steps": []}', RoleArn=ROLE)
+    calls = (
+        lambda: sagemaker.describe_pipeline(PipelineName="absent"),
+        lambda: sagemaker.update_pipeline(PipelineName="absent", PipelineDefinition='{"Steps": []}'),
+        lambda: sagemaker.delete_pipeline(PipelineName="absent", ClientRequestToken="t" * 32),
+        lambda: sagemaker.start_pipeline_execution(PipelineName="absent"),
+    )
+    # When each call names it, Then each answers ResourceNotFound
+    for call in calls:
+        with pytest.raises(ClientError) as gone:
+            call()
+        assert gone.value.response["Error"]["Code"] == "ResourceNotFound"
+    assert sagemaker.describe_pipeline(PipelineName="there")["PipelineName"] == "there"
+    assert sagemaker.start_pipeline_execution(PipelineName="there")["PipelineExecutionArn"]
