@@ -53,12 +53,15 @@ inputs = {
   terraform_role_arns             = compact([lookup(local.env, "terraform_role_arn", "")])
   # Studio apps start with the domain's own scripts only (modules/studio names them <prefix>-studio-<app>).
   approved_studio_lifecycle_config_names = [for app in ["jupyterlab", "code-editor"] : "${local.env.name_prefix}-${local.env.environment}-studio-${app}"]
-  # Each team's execution role (modules/notebook: <prefix>-<team>-sagemaker) may use its team's group
-  # only; the platform's roles (the endpoint's model role, promotion) are not in the map.
-  team_security_groups = {
-    for team in local.env.teams :
-    "arn:aws:iam::${local.env.account_id}:role/${local.env.name_prefix}-${local.env.environment}-${team}-sagemaker" => [dependency.network.outputs.team_security_group_ids[team]]
-  }
+  # Each team's execution role (modules/notebook: <prefix>-<team>-sagemaker) and pipeline role
+  # (modules/pipelines: <prefix>-<team>-pipeline) may use its team's group only; the platform's roles
+  # (the endpoint's model role, promotion) are not in the map.
+  team_security_groups = merge([
+    for team in local.env.teams : {
+      for role in ["sagemaker", "pipeline"] :
+      "arn:aws:iam::${local.env.account_id}:role/${local.env.name_prefix}-${local.env.environment}-${team}-${role}" => [dependency.network.outputs.team_security_group_ids[team]]
+    }
+  ]...)
   # The environment's keys, as the guardrails name them (volume_kms_key_arns, output_kms_key_arns).
   approved_kms_key_arns = [for purpose in ["volumes", "data", "models"] : dependency.kms.outputs.key_arns[purpose]]
 }

@@ -46,6 +46,10 @@ locals {
     notebook_user_policy_arns = { for t in local.env.teams : t => "${local.arn.iam}:policy/${local.prefix}-${t}-notebook-user" }
     work_name_prefixes        = { for t in local.env.teams : t => "${local.prefix}-${t}-" }
   }
+  pipelines = {
+    execution_role_arns       = { for t in local.env.teams : t => "${local.arn.iam}:role/${local.prefix}-${t}-pipeline" }
+    model_package_group_names = { for t in local.env.teams : t => "${local.prefix}-${t}-models" }
+  }
   endpoint = {
     endpoint_name      = "${local.prefix}-${local.env.endpoint.name}"
     endpoint_arn       = "${local.arn.sagemaker}:endpoint/${local.prefix}-${local.env.endpoint.name}"

@@ -45,6 +45,12 @@ dependency "notebook" {
   mock_outputs_allowed_terraform_commands = local.mocks.commands
 }
 
+dependency "pipelines" {
+  config_path                             = "../pipelines"
+  mock_outputs                            = local.mocks.pipelines
+  mock_outputs_allowed_terraform_commands = local.mocks.commands
+}
+
 dependency "endpoint" {
   config_path                             = "../endpoint"
   mock_outputs                            = local.mocks.endpoint
@@ -88,6 +94,9 @@ inputs = {
     { for team, name in dependency.notebook.outputs.notebook_names : "teams/${team}/notebook" => name },
     { for team, arn in dependency.notebook.outputs.notebook_user_policy_arns : "teams/${team}/notebook_user_policy_arn" => arn },
     { for team, prefix in dependency.notebook.outputs.work_name_prefixes : "teams/${team}/work_name_prefix" => prefix },
+    # SageMaker Pipelines (modules/pipelines): the role a team's pipelines run as, and where they register.
+    { for team, arn in dependency.pipelines.outputs.execution_role_arns : "teams/${team}/pipeline_execution_role_arn" => arn },
+    { for team, name in dependency.pipelines.outputs.model_package_group_names : "teams/${team}/model_package_group" => name },
     { "guardrails/boundary_policy_arn" = dependency.guardrails.outputs.boundary_policy_arn },
     # Studio (modules/studio names each team's domain, profile and people's policy from name_prefix
     # alone: no dependency, so the contract stands where env.hcl turns Studio off and the unit is skipped).

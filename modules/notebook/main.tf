@@ -3,12 +3,11 @@ data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
 locals {
-  account_id          = data.aws_caller_identity.current.account_id
-  partition           = data.aws_partition.current.partition
-  region              = data.aws_region.current.name
-  sagemaker_arn       = "arn:${local.partition}:sagemaker:${local.region}:${local.account_id}"
-  private_subnet_arns = [for s in var.subnet_ids : "arn:${local.partition}:ec2:${local.region}:${local.account_id}:subnet/${s}"]
-  lifecycle_dir       = coalesce(var.lifecycle_dir, "${path.module}/../../lifecycle")
+  account_id    = data.aws_caller_identity.current.account_id
+  partition     = data.aws_partition.current.partition
+  region        = data.aws_region.current.name
+  sagemaker_arn = "arn:${local.partition}:sagemaker:${local.region}:${local.account_id}"
+  lifecycle_dir = coalesce(var.lifecycle_dir, "${path.module}/../../lifecycle")
   # work_prefix: what the team's job, model and log stream names start with (a team name is never
   # another's followed by "-": var.teams checks it, so no prefix covers another team's).
   teams = { for i, team in var.teams : team => { index = i, name = "${var.name_prefix}-${team}", work_prefix = lower("${var.name_prefix}-${team}-") } }
@@ -36,12 +35,6 @@ locals {
   job_metric_namespaces = ["/aws/sagemaker/TrainingJobs", "/aws/sagemaker/ProcessingJobs", "/aws/sagemaker/TransformJobs"]
   control_tag_keys      = ["managed-by", "smenv:*"]
 
-  # Job images: this account's repositories, and the allow-list (by registry or by repository).
-  job_image_registries = var.job_image_registries != null ? var.job_image_registries : module.aws_registries.account_ids
-  job_image_repositories = sort(distinct(concat(
-    ["arn:${local.partition}:ecr:${local.region}:${local.account_id}:repository/*"],
-    [for entry in local.job_image_registries : can(regex("^[0-9]{12}$", entry)) ? "arn:${local.partition}:ecr:${local.region}:${entry}:repository/*" : entry],
-  )))
   contract_arn = "arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter${coalesce(var.parameter_prefix, "/-")}"
 
   lifecycle_vars = {
@@ -58,10 +51,16 @@ locals {
   }
 }
 
-# The region's AWS-owned SageMaker image registries: the default allow-list for job images.
-module "aws_registries" {
-  source = "../_image_registries"
-  region = local.region
+# Image pulls, network interfaces, job metrics and listings: what SageMaker needs of the role to run
+# a team's job in the private network (modules/_job_runtime, shared with the pipeline roles).
+module "job_runtime" {
+  source   = "../_job_runtime"
+  for_each = local.teams
+
+  subnet_ids            = var.subnet_ids
+  security_group_id     = lookup(var.team_security_group_ids, each.key, "sg-0")
+  job_image_registries  = var.job_image_registries
+  job_metric_namespaces = local.job_metric_namespaces
 }
 
 # --- Each team's execution role: its own buckets and keys, jobs only under the guardrails --------
@@ -153,7 +152,7 @@ data "aws_iam_policy_document" "team_sagemaker" {
   statement {
     sid       = "TagTheTeamsWork"
     actions   = ["sagemaker:AddTags"]
-    resources = [for kind in concat(local.work_kinds, ["transform-job"]) : "${local.sagemaker_arn}:${kind}/${each.value.work_prefix}*"]
+    resources = [for kind in concat(local.work_kinds, ["transform-job", "pipeline"]) : "${local.sagemaker_arn}:${kind}/${each.value.work_prefix}*"]
     condition {
       test     = "StringEqualsIfExists"
       variable = "aws:RequestTag/team"
@@ -175,15 +174,37 @@ data "aws_iam_policy_document" "team_sagemaker" {
       values   = [each.key]
     }
   }
+  # The team's SageMaker pipelines (modules/pipelines runs them as the team's pipeline role, under
+  # the guardrails): made with the team tag, under the team's names, as its jobs are.
+  statement {
+    sid       = "CreateTheTeamsPipelines"
+    actions   = ["sagemaker:CreatePipeline"]
+    resources = ["${local.sagemaker_arn}:pipeline/${each.value.work_prefix}*"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/team"
+      values   = [each.key]
+    }
+  }
+  statement {
+    sid = "RunTheTeamsPipelines"
+    actions = [
+      "sagemaker:DeletePipeline", "sagemaker:DescribePipeline", "sagemaker:DescribePipelineDefinitionForExecution",
+      "sagemaker:DescribePipelineExecution", "sagemaker:ListPipelineExecutions", "sagemaker:ListPipelineExecutionSteps",
+      "sagemaker:ListPipelineParametersForExecution", "sagemaker:RetryPipelineExecution", "sagemaker:StartPipelineExecution",
+      "sagemaker:StopPipelineExecution", "sagemaker:UpdatePipeline",
+    ]
+    resources = ["${local.sagemaker_arn}:pipeline/${each.value.work_prefix}*", "${local.sagemaker_arn}:pipeline/${each.value.work_prefix}*/execution/*"]
+  }
   statement {
     sid       = "StopItsOwnNotebook"
     actions   = ["sagemaker:StopNotebookInstance"]
     resources = ["${local.sagemaker_arn}:notebook-instance/${lower(each.value.name)}"]
   }
   statement {
-    sid       = "PassOnlyItselfToSageMaker"
+    sid       = "PassTheTeamsRolesToSageMaker"
     actions   = ["iam:PassRole"]
-    resources = ["arn:${local.partition}:iam::${local.account_id}:role/${each.value.name}-sagemaker"]
+    resources = [for role in ["sagemaker", "pipeline"] : "arn:${local.partition}:iam::${local.account_id}:role/${each.value.name}-${role}"]
     condition {
       test     = "StringEquals"
       variable = "iam:PassedToService"
@@ -260,12 +281,6 @@ data "aws_iam_policy_document" "team_logs" {
 data "aws_iam_policy_document" "team_runtime" {
   for_each = local.teams
 
-  # SageMaker pulls a job's image with this role: this account's repositories and the allow-list.
-  statement {
-    sid       = "PullJobImages"
-    actions   = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
-    resources = local.job_image_repositories
-  }
   # The environment contract (subnets, group, keys a job needs), read-only, decrypted by SSM.
   dynamic "statement" {
     for_each = var.parameter_prefix == null ? [] : [1]
@@ -297,40 +312,10 @@ data "aws_iam_policy_document" "team_runtime" {
       }
     }
   }
-  # A job's network interfaces: the private subnets and the team's own group.
+  # The team's SageMaker listings (no resource-level permissions).
   statement {
-    sid       = "JobNetworkInterfacesInThePrivateSubnets"
-    actions   = ["ec2:CreateNetworkInterface"]
-    resources = concat(["arn:${local.partition}:ec2:${local.region}:${local.account_id}:network-interface/*", "arn:${local.partition}:ec2:${local.region}:${local.account_id}:security-group/${var.team_security_group_ids[each.key]}"], local.private_subnet_arns)
-  }
-  # Handing them to SageMaker and removing them: interfaces of the private subnets only (ec2:Subnet;
-  # the network-interface resource sends no group key, so teams of the environment share this).
-  statement {
-    sid       = "JobNetworkInterfacePermissionsInThePrivateSubnets"
-    actions   = ["ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface", "ec2:DeleteNetworkInterfacePermission"]
-    resources = ["arn:${local.partition}:ec2:${local.region}:${local.account_id}:network-interface/*"]
-    condition {
-      test     = "ArnEquals"
-      variable = "ec2:Subnet"
-      values   = local.private_subnet_arns
-    }
-  }
-  # Job metrics go to SageMaker's job namespaces only (cloudwatch:namespace): not the endpoints'
-  # (their alarms would be fooled) nor the platform's.
-  statement {
-    sid       = "SageMakerJobMetrics"
-    actions   = ["cloudwatch:PutMetricData"]
-    resources = ["*"]
-    condition {
-      test     = "StringEquals"
-      variable = "cloudwatch:namespace"
-      values   = local.job_metric_namespaces
-    }
-  }
-  # These have no resource-level permissions (List*, Describe*, GetAuthorizationToken).
-  statement {
-    sid       = "ReadOnlyListings"
-    actions   = ["ec2:DescribeDhcpOptions", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs", "ecr:GetAuthorizationToken", "sagemaker:ListEndpointConfigs", "sagemaker:ListModels", "sagemaker:ListProcessingJobs", "sagemaker:ListTrainingJobs", "sagemaker:ListTransformJobs"]
+    sid       = "SageMakerListings"
+    actions   = ["sagemaker:ListEndpointConfigs", "sagemaker:ListModels", "sagemaker:ListPipelines", "sagemaker:ListProcessingJobs", "sagemaker:ListTrainingJobs", "sagemaker:ListTransformJobs"]
     resources = ["*"]
   }
 }
@@ -338,7 +323,10 @@ data "aws_iam_policy_document" "team_runtime" {
 data "aws_iam_policy_document" "team" {
   for_each = local.teams
 
-  source_policy_documents = [for concern in [data.aws_iam_policy_document.team_storage, data.aws_iam_policy_document.team_sagemaker, data.aws_iam_policy_document.team_logs, data.aws_iam_policy_document.team_runtime] : concern[each.key].json]
+  source_policy_documents = concat(
+    [for concern in [data.aws_iam_policy_document.team_storage, data.aws_iam_policy_document.team_sagemaker, data.aws_iam_policy_document.team_logs, data.aws_iam_policy_document.team_runtime] : concern[each.key].json],
+    [module.job_runtime[each.key].json],
+  )
 }
 
 resource "aws_iam_role" "team" {
@@ -354,7 +342,7 @@ resource "aws_iam_role" "team" {
       error_message = "var.team_security_group_ids has no security group for team ${each.key}: every team in var.teams needs its own (modules/network team_security_group_ids)."
     }
     precondition {
-      condition     = var.job_image_registries != null || module.aws_registries.known
+      condition     = module.job_runtime[each.key].registries_known
       error_message = "var.job_image_registries: modules/_image_registries knows no AWS-owned SageMaker registries for ${local.region}; name the registries (or repositories) jobs may pull from."
     }
   }

@@ -69,11 +69,12 @@ def test_a_team_role_reaches_its_own_buckets_only(plan):
     objects = statements["OwnObjects"]["Resource"]
     assert sorted(objects) == ["arn:aws:s3:::smenv-test-data-fraud/*", "arn:aws:s3:::smenv-test-model-fraud/*"]
     assert "pricing" not in str(statements)
-    assert (
-        statements["PassOnlyItselfToSageMaker"]["Resource"]
-        == "arn:aws:iam::123456789012:role/smenv-test-fraud-sagemaker"
-    )
-    assert statements["PassOnlyItselfToSageMaker"]["Condition"] == {
+    # itself for its jobs, and its pipeline role (modules/pipelines) for its pipelines: nothing else
+    assert sorted(as_list(statements["PassTheTeamsRolesToSageMaker"]["Resource"])) == [
+        "arn:aws:iam::123456789012:role/smenv-test-fraud-pipeline",
+        "arn:aws:iam::123456789012:role/smenv-test-fraud-sagemaker",
+    ]
+    assert statements["PassTheTeamsRolesToSageMaker"]["Condition"] == {
         "StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}
     }
     allows = [s for s in statements.values() if s.get("Effect", "Allow") == "Allow"]
