@@ -125,12 +125,15 @@ def test_a_volume_key_may_be_absent_on_a_local_nvme_instance_type():
     assert dsl.check(definition, contract()) == []
 
 
-def test_a_register_step_into_another_group_or_untagged_is_refused():
+def test_a_register_step_into_another_group_or_with_tags_of_its_own_is_refused():
+    # CreateModelPackage refuses Tags with a group: a package takes its group's tags
     definition = rendered()
-    step(definition, "Register")["Arguments"].update(ModelPackageGroupName="smenv-dev-pricing-models", Tags=[])
+    step(definition, "Register")["Arguments"].update(
+        ModelPackageGroupName="smenv-dev-pricing-models", Tags=[{"Key": "team", "Value": "fraud"}]
+    )
     assert dsl.check(definition, contract()) == [
         "step Register registers into 'smenv-dev-pricing-models', not the team's group smenv-dev-fraud-models",
-        "step Register is not tagged team=fraud",
+        "step Register sets Tags: a model package in a group takes the group's tags, and AWS refuses them",
     ]
 
 

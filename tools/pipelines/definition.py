@@ -168,7 +168,10 @@ def check(definition: Mapping[str, Any], contract: Contract) -> list[str]:
                 problems.append(
                     f"{where} registers into {group!r}, not the team's group {contract.model_package_group}"
                 )
-            problems += [f"{where} {problem}" for problem in _tag_problems(arguments, contract)]
+            if "Tags" in arguments:  # CreateModelPackage (API reference): a package in a group takes its group's tags
+                problems.append(
+                    f"{where} sets Tags: a model package in a group takes the group's tags, and AWS refuses them"
+                )
         elif kind not in PLAIN_STEPS:
             problems.append(
                 f"{where} is a {kind} step, which this tool does not judge (it sends {', '.join([*JOB_STEPS, *sorted(PLAIN_STEPS)])})"

@@ -13,7 +13,7 @@ SageMaker"); a key is in `context` only when the request sets the field behind i
 | --- | --- | --- |
 | Processing | sagemaker:CreateProcessingJob | VpcSubnets, VpcSecurityGroupIds (NetworkConfig.VpcConfig), VolumeKmsKeyArn (ClusterConfig.VolumeKmsKeyId), OutputKmsKeyArn (ProcessingOutputConfig.KmsKeyId), InterContainerTrafficEncryption, NetworkIsolation (NetworkConfig), InstanceTypes, MaxRuntimeInSeconds |
 | Training | sagemaker:CreateTrainingJob | VpcSubnets, VpcSecurityGroupIds (VpcConfig), VolumeKmsKeyArn (ResourceConfig), OutputKmsKeyArn (OutputDataConfig), InterContainerTrafficEncryption, NetworkIsolation, InstanceTypes (ResourceConfig or each InstanceGroup), MaxRuntimeInSeconds |
-| RegisterModel | sagemaker:CreateModelPackage | ModelApprovalStatus |
+| RegisterModel | sagemaker:CreateModelPackage | ModelApprovalStatus (no tags: a package in a group takes the group's, API reference CreateModelPackage) |
 
 Each create with Tags also sends aws:RequestTag/<key> and aws:TagKeys, and is authorised as
 sagemaker:AddTags too, with sagemaker:TaggingAction = the create's name (SageMaker Developer Guide,
