@@ -136,6 +136,10 @@ def values_for(env_name: str, inventory: Inventory) -> dict[str, Any]:
         "studio_space": {t: arn("sagemaker", f"space/d-0example0000/{t}-private") for t in env.teams},
         "studio_app": {t: arn("sagemaker", f"app/d-0example0000/{t}-private/jupyterlab/default") for t in env.teams},
         "studio_lifecycle_config": arn("sagemaker", f"studio-lifecycle-config/{prefix}-studio-jupyterlab"),
+        # SageMaker Pipelines (modules/pipelines): each team's pipeline role, pipelines and model group.
+        "pipeline_role": {t: arn("iam", f"role/{prefix}-{t}-pipeline", region=False) for t in env.teams},
+        "pipeline": {t: arn("sagemaker", f"pipeline/{prefix}-{t}-train") for t in env.teams},
+        "pipeline_model_package": {t: arn("sagemaker", f"model-package/{prefix}-{t}-models/1") for t in env.teams},
         "data_bucket": {t: f"{prefix}-data-{t}-{suffix}" for t in env.teams},
         "model_bucket": {t: f"{prefix}-model-{t}-{suffix}" for t in env.teams},
         "access_log_bucket": f"{prefix}-access-logs-{suffix}",
