@@ -33,7 +33,6 @@ locals {
   ]
   # SageMaker publishes job metrics in these namespaces with the execution role.
   job_metric_namespaces = ["/aws/sagemaker/TrainingJobs", "/aws/sagemaker/ProcessingJobs", "/aws/sagemaker/TransformJobs"]
-  control_tag_keys      = ["managed-by", "smenv:*"]
 
   contract_arn = "arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter${coalesce(var.parameter_prefix, "/-")}"
 
@@ -51,12 +50,16 @@ locals {
   }
 }
 
-# Image pulls, network interfaces, job metrics and listings: what SageMaker needs of the role to run
-# a team's job in the private network (modules/_job_runtime, shared with the pipeline roles).
-module "job_runtime" {
-  source   = "../_job_runtime"
+# The team's buckets (the notebook's role may delete in them) and keys, no control tags nor another
+# team's group, and what SageMaker needs of the role to run a team's job in the private network
+# (modules/_team_job_access, shared with the pipeline roles).
+module "job_access" {
+  source   = "../_team_job_access"
   for_each = local.teams
 
+  bucket_names          = [var.data_buckets[each.key], var.model_buckets[each.key]]
+  object_actions        = ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
+  kms_key_arns          = var.kms_key_arns
   subnet_ids            = var.subnet_ids
   security_group_id     = lookup(var.team_security_group_ids, each.key, "sg-0")
   job_image_registries  = var.job_image_registries
@@ -86,36 +89,6 @@ data "aws_iam_policy_document" "trust" {
 # One document per concern, composed below. A team's SageMaker work, logs and network interfaces
 # are its own: names start with <name_prefix>-<team>- (SageMaker's ARNs are lower-case), creates
 # carry the tag team=<team>, and reads, stops and tags need both, so no team reaches another's.
-
-data "aws_iam_policy_document" "team_storage" {
-  for_each = local.teams
-
-  statement {
-    sid       = "OwnBuckets"
-    actions   = ["s3:GetBucketLocation", "s3:ListBucket"]
-    resources = ["arn:${local.partition}:s3:::${var.data_buckets[each.key]}", "arn:${local.partition}:s3:::${var.model_buckets[each.key]}"]
-  }
-  statement {
-    sid       = "OwnObjects"
-    actions   = ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
-    resources = ["arn:${local.partition}:s3:::${var.data_buckets[each.key]}/*", "arn:${local.partition}:s3:::${var.model_buckets[each.key]}/*"]
-  }
-  statement {
-    sid       = "OwnKeys"
-    actions   = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
-    resources = [var.kms_key_arns["data"], var.kms_key_arns["models"], var.kms_key_arns["volumes"]]
-  }
-  statement {
-    sid       = "GrantsForSageMakerVolumes"
-    actions   = ["kms:CreateGrant"]
-    resources = [var.kms_key_arns["volumes"], var.kms_key_arns["models"]]
-    condition {
-      test     = "Bool"
-      variable = "kms:GrantIsForAWSResource"
-      values   = ["true"]
-    }
-  }
-}
 
 # Creating jobs and models is allowed here; the guardrail policies attached beside this one deny
 # every create that is outside the VPC, unencrypted or otherwise unsafe.
@@ -196,6 +169,20 @@ data "aws_iam_policy_document" "team_sagemaker" {
     ]
     resources = ["${local.sagemaker_arn}:pipeline/${each.value.work_prefix}*", "${local.sagemaker_arn}:pipeline/${each.value.work_prefix}*/execution/*"]
   }
+  # What the team's pipelines registered (modules/pipelines names the group <prefix>-<team>-models):
+  # seen, never approved (a person's UpdateModelPackage).
+  statement {
+    sid       = "SeeTheTeamsRegisteredModels"
+    actions   = ["sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup"]
+    resources = ["${local.sagemaker_arn}:model-package-group/${lower(each.value.name)}-models", "${local.sagemaker_arn}:model-package/${lower(each.value.name)}-models/*"]
+  }
+  # tools/pipeline.py takes back the code versions it uploaded for a pipeline it then failed to make
+  # (a versioned bucket keeps a deleted object's versions unless the version itself is deleted).
+  statement {
+    sid       = "RemoveItsOwnPipelineCodeVersions"
+    actions   = ["s3:DeleteObjectVersion"]
+    resources = ["arn:${local.partition}:s3:::${var.model_buckets[each.key]}/pipelines/code/*"]
+  }
   statement {
     sid       = "StopItsOwnNotebook"
     actions   = ["sagemaker:StopNotebookInstance"]
@@ -209,31 +196,6 @@ data "aws_iam_policy_document" "team_sagemaker" {
       test     = "StringEquals"
       variable = "iam:PassedToService"
       values   = ["sagemaker.amazonaws.com"]
-    }
-  }
-  # The control tags are the platform's: the enforcer's markers (smenv:*) and managed-by. No team
-  # sets or removes them, on create or after (aws:TagKeys).
-  statement {
-    sid       = "DenyControlTags"
-    effect    = "Deny"
-    actions   = ["sagemaker:*"]
-    resources = ["*"]
-    condition {
-      test     = "ForAnyValue:StringLike"
-      variable = "aws:TagKeys"
-      values   = local.control_tag_keys
-    }
-  }
-  # The team's own security group only: another team's group would admit this team's containers.
-  statement {
-    sid       = "DenyOtherTeamsSecurityGroups"
-    effect    = "Deny"
-    actions   = ["sagemaker:*"]
-    resources = ["*"]
-    condition {
-      test     = "ForAnyValue:StringNotEquals"
-      variable = "sagemaker:VpcSecurityGroupIds"
-      values   = [var.team_security_group_ids[each.key]]
     }
   }
 }
@@ -315,7 +277,7 @@ data "aws_iam_policy_document" "team_runtime" {
   # The team's SageMaker listings (no resource-level permissions).
   statement {
     sid       = "SageMakerListings"
-    actions   = ["sagemaker:ListEndpointConfigs", "sagemaker:ListModels", "sagemaker:ListPipelines", "sagemaker:ListProcessingJobs", "sagemaker:ListTrainingJobs", "sagemaker:ListTransformJobs"]
+    actions   = ["sagemaker:ListEndpointConfigs", "sagemaker:ListModelPackageGroups", "sagemaker:ListModelPackages", "sagemaker:ListModels", "sagemaker:ListPipelines", "sagemaker:ListProcessingJobs", "sagemaker:ListTrainingJobs", "sagemaker:ListTransformJobs"]
     resources = ["*"]
   }
 }
@@ -324,8 +286,8 @@ data "aws_iam_policy_document" "team" {
   for_each = local.teams
 
   source_policy_documents = concat(
-    [for concern in [data.aws_iam_policy_document.team_storage, data.aws_iam_policy_document.team_sagemaker, data.aws_iam_policy_document.team_logs, data.aws_iam_policy_document.team_runtime] : concern[each.key].json],
-    [module.job_runtime[each.key].json],
+    [for concern in [data.aws_iam_policy_document.team_sagemaker, data.aws_iam_policy_document.team_logs, data.aws_iam_policy_document.team_runtime] : concern[each.key].json],
+    [module.job_access[each.key].json],
   )
 }
 
@@ -342,7 +304,7 @@ resource "aws_iam_role" "team" {
       error_message = "var.team_security_group_ids has no security group for team ${each.key}: every team in var.teams needs its own (modules/network team_security_group_ids)."
     }
     precondition {
-      condition     = module.job_runtime[each.key].registries_known
+      condition     = module.job_access[each.key].registries_known
       error_message = "var.job_image_registries: modules/_image_registries knows no AWS-owned SageMaker registries for ${local.region}; name the registries (or repositories) jobs may pull from."
     }
   }

@@ -35,11 +35,10 @@ locals {
   }
 
   # What the steps make: Processing and Training steps, Model steps (CreateModel).
-  step_kinds       = ["processing-job", "training-job", "model"]
-  step_creates     = ["sagemaker:CreateModel", "sagemaker:CreateProcessingJob", "sagemaker:CreateTrainingJob"]
-  log_groups       = ["ProcessingJobs", "TrainingJobs"]
-  logs_arn         = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/sagemaker"
-  control_tag_keys = ["managed-by", "smenv:*"]
+  step_kinds   = ["processing-job", "training-job", "model"]
+  step_creates = ["sagemaker:CreateModel", "sagemaker:CreateProcessingJob", "sagemaker:CreateTrainingJob"]
+  log_groups   = ["ProcessingJobs", "TrainingJobs"]
+  logs_arn     = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/sagemaker"
 }
 
 # --- The role: SageMaker (Pipelines and the jobs it starts) of this account only -------------------
@@ -60,37 +59,6 @@ data "aws_iam_policy_document" "trust" {
 }
 
 # One document per concern, composed below.
-
-# The team's buckets and keys only. A pipeline reads and writes; it never deletes.
-data "aws_iam_policy_document" "storage" {
-  for_each = local.teams
-
-  statement {
-    sid       = "OwnBuckets"
-    actions   = ["s3:GetBucketLocation", "s3:ListBucket"]
-    resources = ["arn:${local.partition}:s3:::${var.data_buckets[each.key]}", "arn:${local.partition}:s3:::${var.model_buckets[each.key]}"]
-  }
-  statement {
-    sid       = "OwnObjects"
-    actions   = ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"]
-    resources = ["arn:${local.partition}:s3:::${var.data_buckets[each.key]}/*", "arn:${local.partition}:s3:::${var.model_buckets[each.key]}/*"]
-  }
-  statement {
-    sid       = "OwnKeys"
-    actions   = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
-    resources = [var.kms_key_arns["data"], var.kms_key_arns["models"], var.kms_key_arns["volumes"]]
-  }
-  statement {
-    sid       = "GrantsForSageMakerVolumes"
-    actions   = ["kms:CreateGrant"]
-    resources = [var.kms_key_arns["volumes"], var.kms_key_arns["models"]]
-    condition {
-      test     = "Bool"
-      variable = "kms:GrantIsForAWSResource"
-      values   = ["true"]
-    }
-  }
-}
 
 # The steps' work: created under the team's name and tag, followed and stopped by both; models
 # registered into the team's group only, never approved by the pipeline itself (by default). The
@@ -164,30 +132,6 @@ data "aws_iam_policy_document" "sagemaker" {
       values   = ["sagemaker.amazonaws.com"]
     }
   }
-  # The control tags are the platform's (the enforcer's markers and managed-by), on create or after.
-  statement {
-    sid       = "DenyControlTags"
-    effect    = "Deny"
-    actions   = ["sagemaker:*"]
-    resources = ["*"]
-    condition {
-      test     = "ForAnyValue:StringLike"
-      variable = "aws:TagKeys"
-      values   = local.control_tag_keys
-    }
-  }
-  # The team's own security group only: another team's group would admit this team's containers.
-  statement {
-    sid       = "DenyOtherTeamsSecurityGroups"
-    effect    = "Deny"
-    actions   = ["sagemaker:*"]
-    resources = ["*"]
-    condition {
-      test     = "ForAnyValue:StringNotEquals"
-      variable = "sagemaker:VpcSecurityGroupIds"
-      values   = [var.team_security_group_ids[each.key]]
-    }
-  }
 }
 
 # SageMaker writes a step job's logs with this role, to streams named after the job (<job>/algo-1-...).
@@ -208,11 +152,16 @@ data "aws_iam_policy_document" "logs" {
   }
 }
 
-# Image pulls, network interfaces, job metrics and listings (modules/_job_runtime, as the team role).
-module "job_runtime" {
-  source   = "../_job_runtime"
+# The team's buckets (a pipeline reads and writes; it never deletes) and keys, no control tags nor
+# another team's group, image pulls, network interfaces, job metrics and listings
+# (modules/_team_job_access, as the team's notebook role).
+module "job_access" {
+  source   = "../_team_job_access"
   for_each = local.teams
 
+  bucket_names          = compact([lookup(var.data_buckets, each.key, ""), lookup(var.model_buckets, each.key, "")])
+  object_actions        = ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"]
+  kms_key_arns          = var.kms_key_arns
   subnet_ids            = var.subnet_ids
   security_group_id     = lookup(var.team_security_group_ids, each.key, "sg-0")
   job_image_registries  = var.job_image_registries
@@ -223,8 +172,8 @@ data "aws_iam_policy_document" "pipeline" {
   for_each = local.teams
 
   source_policy_documents = concat(
-    [for concern in [data.aws_iam_policy_document.storage, data.aws_iam_policy_document.sagemaker, data.aws_iam_policy_document.logs] : concern[each.key].json],
-    [module.job_runtime[each.key].json],
+    [for concern in [data.aws_iam_policy_document.sagemaker, data.aws_iam_policy_document.logs] : concern[each.key].json],
+    [module.job_access[each.key].json],
   )
 }
 
@@ -245,7 +194,7 @@ resource "aws_iam_role" "pipeline" {
       error_message = "var.data_buckets and var.model_buckets must name a bucket for team ${each.key} (modules/buckets data_buckets, model_buckets)."
     }
     precondition {
-      condition     = module.job_runtime[each.key].registries_known
+      condition     = module.job_access[each.key].registries_known
       error_message = "var.job_image_registries: modules/_image_registries knows no AWS-owned SageMaker registries for ${local.region}; name the registries (or repositories) jobs may pull from."
     }
   }

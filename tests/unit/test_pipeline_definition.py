@@ -137,6 +137,20 @@ def test_a_register_step_into_another_group_or_with_tags_of_its_own_is_refused()
     ]
 
 
+def test_a_register_step_that_asks_sagemaker_to_run_a_validation_job_is_refused():
+    # Given a RegisterModel step with a ValidationSpecification: SageMaker would run its batch
+    # transform jobs itself, with no VPC, and no IAM condition key shows them
+    definition = rendered()
+    step(definition, "Register")["Arguments"]["ValidationSpecification"] = {
+        "ValidationRole": "arn:aws:iam::111111111111:role/smenv-dev-fraud-pipeline",
+        "ValidationProfiles": [{"ProfileName": "p", "TransformJobDefinition": {}}],
+    }
+    # When it is checked, then it is refused in one line naming the step and the field
+    [problem] = dsl.check(definition, contract())
+    assert problem.startswith("step Register sets ValidationSpecification: a RegisterModel step sends only ")
+    assert problem.endswith("(a ValidationSpecification would run transform jobs outside the VPC)")
+
+
 def test_a_property_file_read_is_refused_naming_the_condition_step():
     definition = rendered()
     step(definition, "CheckAccuracy")["Arguments"]["Conditions"][0]["LeftValue"] = {

@@ -139,6 +139,7 @@ def values_for(env_name: str, inventory: Inventory) -> dict[str, Any]:
         # SageMaker Pipelines (modules/pipelines): each team's pipeline role, pipelines and model group.
         "pipeline_role": {t: arn("iam", f"role/{prefix}-{t}-pipeline", region=False) for t in env.teams},
         "pipeline": {t: arn("sagemaker", f"pipeline/{prefix}-{t}-train") for t in env.teams},
+        "pipeline_model_group": {t: arn("sagemaker", f"model-package-group/{prefix}-{t}-models") for t in env.teams},
         "pipeline_model_package": {t: arn("sagemaker", f"model-package/{prefix}-{t}-models/1") for t in env.teams},
         "data_bucket": {t: f"{prefix}-data-{t}-{suffix}" for t in env.teams},
         "model_bucket": {t: f"{prefix}-model-{t}-{suffix}" for t in env.teams},

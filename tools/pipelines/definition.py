@@ -144,6 +144,23 @@ def vpc_config(step: Mapping[str, Any]) -> Any:
     return arguments.get("VpcConfig")
 
 
+# The CreateModelPackage fields a RegisterModel step may send: the model, its metrics and its status.
+REGISTER_FIELDS = frozenset(
+    {
+        "ModelPackageGroupName",
+        "ModelPackageDescription",
+        "ModelApprovalStatus",
+        "InferenceSpecification",
+        "ModelMetrics",
+        "CustomerMetadataProperties",
+        "MetadataProperties",
+        "Domain",
+        "Task",
+        "SamplePayloadUrl",
+    }
+)
+
+
 def check(definition: Mapping[str, Any], contract: Contract) -> list[str]:
     """What keeps the rendered definition from being sent: "step <name> <what>" per problem; [] when none."""
     problems: list[str] = []
@@ -171,6 +188,15 @@ def check(definition: Mapping[str, Any], contract: Contract) -> list[str]:
             if "Tags" in arguments:  # CreateModelPackage (API reference): a package in a group takes its group's tags
                 problems.append(
                     f"{where} sets Tags: a model package in a group takes the group's tags, and AWS refuses them"
+                )
+            # What SageMaker would run for the package itself: a ValidationSpecification's batch transform
+            # jobs (API reference, ModelPackageValidationSpecification) have no VPC, and no IAM key shows
+            # them; the enforcer deletes such a package. Only the fields that describe the model are sent.
+            unknown = sorted(set(arguments) - REGISTER_FIELDS - {"Tags"})
+            if unknown:
+                problems.append(
+                    f"{where} sets {', '.join(unknown)}: a RegisterModel step sends only {', '.join(sorted(REGISTER_FIELDS))}"
+                    " (a ValidationSpecification would run transform jobs outside the VPC)"
                 )
         elif kind not in PLAIN_STEPS:
             problems.append(

@@ -1,3 +1,36 @@
+variable "bucket_names" {
+  description = "The team's own buckets (modules/buckets data_buckets and model_buckets): the only ones the role lists and reaches objects in."
+  type        = list(string)
+  nullable    = false
+
+  validation {
+    condition     = length(var.bucket_names) > 0 && alltrue([for b in var.bucket_names : can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", b))])
+    error_message = "var.bucket_names must hold at least one S3 bucket name."
+  }
+}
+
+variable "object_actions" {
+  description = "What the role may do to the objects of its team's buckets (e.g. s3:GetObject, s3:PutObject; s3:DeleteObject only where the role should delete)."
+  type        = list(string)
+  nullable    = false
+
+  validation {
+    condition     = length(var.object_actions) > 0 && alltrue([for a in var.object_actions : can(regex("^s3:[A-Za-z]+$", a))])
+    error_message = "var.object_actions must name S3 actions such as s3:GetObject, no wildcards."
+  }
+}
+
+variable "kms_key_arns" {
+  description = "KMS key ARN by purpose (modules/kms key_arns): the data, models and volumes keys are the team's to use."
+  type        = map(string)
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for p in ["data", "models", "volumes"] : contains(keys(var.kms_key_arns), p)])
+    error_message = "var.kms_key_arns must hold the data, models and volumes keys."
+  }
+}
+
 variable "subnet_ids" {
   description = "The private subnets (modules/network private_subnet_ids) a job's network interfaces may be in."
   type        = list(string)
