@@ -47,6 +47,7 @@ _DESCRIBE = {
     rules.CLUSTER: ("describe_cluster", "ClusterName"),
     rules.DOMAIN: ("describe_domain", "DomainId"),
     rules.APP: ("describe_app", None),
+    rules.MODEL_PACKAGE: ("describe_model_package", "ModelPackageName"),  # by its ARN (events.py)
 }
 _STOP = {
     rules.TRAINING_JOB: ("stop_training_job", "TrainingJobName"),
@@ -64,6 +65,7 @@ _DELETE = {
     rules.MODEL: ("delete_model", "ModelName"),
     rules.ENDPOINT: ("delete_endpoint", "EndpointName"),
     rules.APP: ("delete_app", None),
+    rules.MODEL_PACKAGE: ("delete_model_package", "ModelPackageName"),
 }
 ENDPOINT_CONFIG_PAGE_SIZE = 100
 
@@ -149,8 +151,8 @@ class Clients:
 
 class Gone(Exception):
     """The resource vanished while the enforcer handled it. `step` is the call that found it gone
-    ("stop", "list_tags", "add_tags", "delete_model", "delete_endpoint", "delete_app"), `form` the
-    NOT_FOUND_FORMS name of the answer
+    ("stop", "list_tags", "add_tags", "delete_model", "delete_endpoint", "delete_app",
+    "delete_model_package"), `form` the NOT_FOUND_FORMS name of the answer
     ("confirmed_by_describe" when only the fresh Describe said so)."""
 
     def __init__(self, step: str, form: str):
@@ -239,8 +241,8 @@ def vanishing(sagemaker, kind: str, name: str, step: str) -> Iterator[None]:
 
 
 def delete(sagemaker, kind: str, name: str) -> None:
-    """Delete a model, endpoint or Studio app. Gone (step "delete_<kind>") when it was already deleted.
-    A refusal that is no not-found answer (an endpoint still Creating, ...) is raised as it is."""
+    """Delete a model, endpoint, Studio app or model package. Gone (step "delete_<kind>") when it was
+    already deleted. A refusal that is no not-found answer (an endpoint still Creating, ...) is raised as it is."""
     method, param = _DELETE[kind]
     with vanishing(sagemaker, kind, name, method):
         getattr(sagemaker, method)(**_parameters(param, name))

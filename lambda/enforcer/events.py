@@ -13,10 +13,15 @@ Two kinds of event name a resource:
   arrive sooner and need no trail: STATE_CHANGES. Their detail is the resource's Describe* answer:
   <Resource>Name, <Resource>Arn, <Resource>Status.
 
-Two kinds are named by more than a name: a HyperPod cluster's ARN holds its id, not its name, so
+Three kinds are named by more than a name: a HyperPod cluster's ARN holds its id, not its name, so
 the enforcer names a cluster by its ARN when the event gives no name (DescribeCluster takes either);
 a Studio app is named by a key of its four parts (rules.app_key), from CreateApp's request (its
-ARN lower-cases the app type and does not say whether the owner is a user profile or a space).
+ARN lower-cases the app type and does not say whether the owner is a user profile or a space); a
+model package is named by its ARN (responseElements.modelPackageArn), the one name a versioned
+package has in CreateModelPackage's event: its name is <group>/<version> (the ARN's resource part,
+model-package/<group>/<version>) and the request names only the group. DescribeModelPackage and
+DeleteModelPackage take the ARN (API reference: ModelPackageName, "The name or Amazon Resource Name
+(ARN) of the model package").
 
 The event only says which resource; the decision is made from the resource's description.
 parse_event never raises: anything unexpected is an Ignored with a reason.
@@ -75,6 +80,8 @@ CALLS: dict[str, tuple[str, str | None, str]] = {
     "CreateDomain": (rules.DOMAIN, None, "domainArn"),
     "UpdateDomain": (rules.DOMAIN, "domainId", "domainArn"),
     "CreateApp": (rules.APP, None, "appArn"),
+    # UpdateModelPackage cannot add a ValidationSpecification (API reference: none of its fields).
+    "CreateModelPackage": (rules.MODEL_PACKAGE, None, "modelPackageArn"),
 }
 
 # detail-type -> (kind, detail key of the name, detail key of the ARN)
@@ -110,6 +117,11 @@ ARN = re.compile(
     r"^arn:aws[a-z-]*:sagemaker:(?P<region>[a-z0-9-]{1,32}):(?P<account>\d{12}):"
     r"(?P<kind>[a-z][a-z-]{0,40})/(?P<name>[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62})$"
 )
+# A model package's ARN: model-package/<name> (unversioned) or model-package/<group>/<version>.
+MODEL_PACKAGE_ARN = re.compile(
+    r"^arn:aws[a-z-]*:sagemaker:[a-z0-9-]{1,32}:\d{12}:model-package/"
+    r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}(/\d{1,9})?$"
+)
 ACCOUNT = re.compile(r"^\d{12}$")
 REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
 _MAX_TEXT = 512
@@ -118,7 +130,8 @@ _MAX_TEXT = 512
 @dataclass(frozen=True)
 class Target:
     """The resource an event is about, and what the event says about who and when. `name` is what
-    the Describe* call takes: a name, a cluster's ARN, or an app's key (see the module doc)."""
+    the Describe* call takes: a name, a cluster's or a model package's ARN, or an app's key (see the
+    module doc)."""
 
     kind: str
     name: str
@@ -155,9 +168,12 @@ def _text(value: Any, limit: int = _MAX_TEXT) -> str | None:
 
 def _parse_arn(value: Any, kind: str) -> str | None:
     """The name a SageMaker ARN of this kind holds, or None. A cluster is named by its whole ARN:
-    the ARN holds its id, and DescribeCluster takes an ARN (API reference: DescribeCluster)."""
+    the ARN holds its id, and DescribeCluster takes an ARN (API reference: DescribeCluster); so is
+    a model package (its name may hold a slash: <group>/<version>)."""
     if not isinstance(value, str) or len(value) > 300:
         return None
+    if kind == rules.MODEL_PACKAGE:
+        return value if MODEL_PACKAGE_ARN.match(value) else None
     match = ARN.match(value)
     if not match or match["kind"] != kind:
         return None

@@ -12,6 +12,7 @@ resource's current description (rules.py), and the response (actions.py) is:
 | model | deleted | kept and reported once when an endpoint configuration serves it |
 | endpoint | deleted when it escapes (a variant, production or shadow, serves a model outside the VPC that is no permitted serverless one, one in another team's security group, or one that cannot be verified), unless tagged managed-by=terraform: then reported once and kept | reported once (a key missing only) |
 | Studio app | deleted (DeleteApp) | |
+| model package registered with a validation job (rules.evaluate_model_package) | deleted (DeleteModelPackage) | |
 | endpoint configuration, notebook lifecycle configuration, HyperPod cluster, Studio domain | reported once | |
 
 The endpoint policy. An endpoint serves traffic: deleting it is severe, and reversible (its
@@ -263,7 +264,7 @@ def _respond(clients: actions.Clients, case: Case) -> str | None:
     if response == rules.DELETE_WHEN_ESCAPING and case.verdict.escapes:
         return _respond_endpoint(clients, case)
     if response == rules.DELETE:
-        return _respond_app(clients.sagemaker, case)
+        return _respond_delete(clients.sagemaker, case)
     return _report_once(clients, case)
 
 
@@ -433,21 +434,23 @@ def _respond_endpoint(clients: actions.Clients, case: Case) -> str | None:
     return "deleted"
 
 
-def _respond_app(sagemaker, case: Case) -> str | None:
-    """Delete a Studio app (the user's files stay on the domain's home volume). A refused delete is
-    raised, unless the app is going already: apps send no state change that would come back to it,
-    so Lambda's retry is what tries again."""
+def _respond_delete(sagemaker, case: Case) -> str | None:
+    """Delete a Studio app (the user's files stay on the domain's home volume) or a model package
+    registered with a validation job. A refused delete is raised, unless the resource is going
+    already: no state change the enforcer follows would come back to either, so Lambda's retry is
+    what tries again."""
+    kind, name = case.target.kind, case.target.name
     if not case.config.enforcing:
         return "would_delete"
     try:
-        actions.delete(sagemaker, rules.APP, case.target.name)
+        actions.delete(sagemaker, kind, name)
     except ClientError as exc:
         if not actions.is_validation_error(exc):
             raise
-        now = actions.describe(sagemaker, rules.APP, case.target.name)
+        now = actions.describe(sagemaker, kind, name)
         if now is None:
-            raise actions.Gone("delete_app", actions.gone_form(exc)) from exc
-        if rules.phase(rules.APP, now) == rules.ENDED:
+            raise actions.Gone(f"delete_{kind.replace('-', '_')}", actions.gone_form(exc)) from exc
+        if rules.phase(kind, now) == rules.ENDED:
             return None
         raise
     return "deleted"

@@ -27,6 +27,7 @@ that findings and alarms rely on (keep them stable; add new ones at the end of R
 | vpc.team_group_mismatch | work running as a team's execution role (a role in TEAM_SECURITY_GROUPS) in a security group that is not one of that role's: another team's group admits that team's members (role_groups below) |
 | kms.key_not_approved | a KMS key outside APPROVED_KMS_KEY_ARNS (the AWS managed aws/sagemaker key, another account's key, or any alias: key_not_approved below) |
 | endpoint.ssm_access | an endpoint configuration variant (production or shadow) with EnableSSMAccess: a shell into the inference container through Systems Manager, from wherever the caller sits; SageMaker sends no condition key for it, so only this rule sees it |
+| model_package.validation | a model package registered with a ValidationSpecification: a validation transform job SageMaker runs outside the VPC (evaluate_model_package) |
 
 The kinds of resource the enforcer judges (KINDS; `kind` is the ARN's resource type), what it
 reads, and how it responds to a violation (the handler's response table, handler.py, acts on `response`):
@@ -44,6 +45,7 @@ reads, and how it responds to a violation (the handler's response table, handler
 | cluster (HyperPod) | its VpcConfig and every instance group's OverrideVpcConfig | not Deleting or Failed | report once (no stop exists; deleting loses the nodes' state) |
 | domain (Studio) | AppNetworkAccessType, subnets, security groups, its KMS key | not Deleting or Failed | report once (deleting loses users' home directories) |
 | app (Studio) | its lifecycle configuration and its domain's network | not Deleted, Deleting or Failed | delete (DeleteApp: the user's files stay on the domain's EFS) |
+| model-package | its ValidationSpecification (named by its ARN: a versioned package's name is <group>/<version>) | not Deleting | delete (DeleteModelPackage) |
 
 Instance types with local NVMe instance storage: SageMaker refuses a volume KMS key on them
 ("Certain Nitro-based instances include local storage ... Local storage volumes are encrypted
@@ -100,6 +102,7 @@ MONITORING_SCHEDULE = "monitoring-schedule"
 CLUSTER = "cluster"
 DOMAIN = "domain"
 APP = "app"
+MODEL_PACKAGE = "model-package"
 JOB_KINDS = (TRAINING_JOB, PROCESSING_JOB, TUNING_JOB, TRANSFORM_JOB)
 # Jobs that send no condition key the guardrails could deny on (sagemaker:VpcSubnets, ...).
 UNGUARDED_JOB_KINDS = (COMPILATION_JOB, OPTIMIZATION_JOB, LABELING_JOB, RECOMMENDATIONS_JOB)
@@ -206,6 +209,9 @@ KINDS: dict[str, Kind] = {
             frozenset({"Deleted", "Deleting", "Failed"}),
             response=DELETE,
         ),
+        # A package in a model group is versioned, and a versioned package can be deleted
+        # (DeleteModelPackage); Failed is no end: the package stays registered.
+        Kind(MODEL_PACKAGE, "ModelPackageArn", "ModelPackageStatus", frozenset({"Deleting"}), response=DELETE),
     )
 }
 
@@ -253,13 +259,14 @@ RULES = (
     "vpc.team_group_mismatch",
     "kms.key_not_approved",
     "endpoint.ssm_access",
+    "model_package.validation",
 )
 _ORDER = {rule: i for i, rule in enumerate(RULES)}
 # The rules that mean the work runs (or its data goes) outside the environment's network: a
 # STOP_WHEN_ESCAPING job is stopped and a DELETE_WHEN_ESCAPING endpoint deleted for these only.
 ESCAPE_RULES = frozenset(
     {r for r in RULES if r.startswith("vpc.")}
-    | {"studio.public_internet", "labeling.external_workforce", "endpoint.ssm_access"}
+    | {"studio.public_internet", "labeling.external_workforce", "endpoint.ssm_access", "model_package.validation"}
 )
 
 
@@ -1007,6 +1014,31 @@ def evaluate_app(description: Mapping[str, Any], domain: Mapping[str, Any] | Non
     return _verdict(violations)
 
 
+def evaluate_model_package(description: Mapping[str, Any]) -> Verdict:
+    """A model package registered with a ValidationSpecification: its ValidationProfiles are "batch
+    transform jobs that SageMaker runs to validate your model package" (SageMaker API reference,
+    ModelPackageValidationSpecification), each a TransformJobDefinition, which has no VpcConfig
+    (API reference, TransformJobDefinition): SageMaker runs them outside the VPC, on the data they
+    read, as ValidationRole. CreateModelPackage sends no condition key about them (sagemaker:VpcSubnets,
+    sagemaker:VolumeKmsKeyArn, sagemaker:InstanceTypes), so the guardrails cannot deny them; any
+    ValidationSpecification is a violation, whatever its profiles say. Without one a package is
+    compliant: it is a registry entry, and the models and endpoints made from it are judged as theirs."""
+    validation = description.get("ValidationSpecification")
+    if validation is None:
+        return _verdict([])
+    profiles = [_dict(p).get("ProfileName") for p in _list(_dict(validation).get("ValidationProfiles"))]
+    named = ", ".join(f"{p!s:.63}" for p in profiles) or "none named"
+    return _verdict(
+        [
+            Violation(
+                "model_package.validation",
+                f"ValidationSpecification (profiles: {named:.300}): validation transform jobs SageMaker runs "
+                "outside the VPC",
+            )
+        ]
+    )
+
+
 def evaluate(
     kind: str,
     description: Mapping[str, Any],
@@ -1058,6 +1090,8 @@ def evaluate(
         return evaluate_domain(description, policy)
     if kind == APP:
         return evaluate_app(description, related, policy)
+    if kind == MODEL_PACKAGE:
+        return evaluate_model_package(description)
     raise ValueError(f"unknown resource kind {kind!r}")
 
 

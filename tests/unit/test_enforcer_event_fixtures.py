@@ -38,6 +38,8 @@ EXPECTED = {
     "cloudtrail/CreateDomain.json": ("domain", "d-8pkyq3fsqrgl"),  # its id, from domainArn alone
     "cloudtrail/UpdateDomain.json": ("domain", "d-8pkyq3fsqrgl"),
     "cloudtrail/CreateApp.json": ("app", "d-8pkyq3fsqrgl/user-profile/alice/JupyterLab/default"),
+    # A versioned package, by its ARN (model-package/<group>/<version>: the request names the group only)
+    "cloudtrail/CreateModelPackage.json": ("model-package", f"{A}:model-package/fraud-scorer/3"),
     "state-change/endpoint-config.json": ("endpoint-config", "fraud-live-v7"),
     "state-change/endpoint.json": ("endpoint", "fraud-live"),
     "state-change/notebook-lifecycle-config.json": ("notebook-instance-lifecycle-config", "fetch-and-run"),
@@ -91,6 +93,7 @@ def test_a_state_change_of_a_cluster_without_its_name_is_named_by_its_arn():
         ("cloudtrail/CreateApp.json", {"userProfileName": None}),
         ("cloudtrail/CreateDomain.json", {}),  # no domainArn: CreateDomain's request names no id
         ("cloudtrail/UpdateEndpoint.json", {"endpointName": "fraud live"}),
+        ("cloudtrail/CreateModelPackage.json", {}),  # no modelPackageArn: the group does not name the version
     ],
 )
 def test_an_event_whose_resource_cannot_be_named_is_ignored(relative, breaks):

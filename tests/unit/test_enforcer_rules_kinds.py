@@ -85,6 +85,10 @@ def test_rule_ids_of_the_first_version_keep_their_order_and_spelling():
         ("domain", "Delete_Failed", "ended"),
         ("app", "Pending", "running"),
         ("app", "Deleted", "ended"),
+        ("model-package", "InProgress", "running"),  # its validation jobs run
+        ("model-package", "Completed", "running"),  # registered: it exists, so it counts
+        ("model-package", "Failed", "running"),  # still registered
+        ("model-package", "Deleting", "ended"),
         ("endpoint-config", None, "running"),
         ("notebook-instance-lifecycle-config", None, "running"),
     ],
@@ -99,6 +103,7 @@ def test_only_the_network_rules_mean_the_work_escapes():
     assert rules.Verdict((rules.Violation("labeling.external_workforce", "w"),)).escapes
     assert rules.Verdict((rules.Violation("studio.public_internet", "d"),)).escapes
     assert rules.Verdict((rules.Violation("endpoint.ssm_access", "s"),)).escapes
+    assert rules.Verdict((rules.Violation("model_package.validation", "v"),)).escapes
     assert not rules.Verdict((rules.Violation("kms.output", "k"), rules.Violation("notebook.imds_v1", "i"))).escapes
 
 

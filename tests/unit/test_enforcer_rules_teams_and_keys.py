@@ -455,6 +455,6 @@ def test_a_processing_jobs_and_an_endpoint_configurations_keys_are_held_to_the_e
 
 
 def test_the_new_rule_ids_come_last_and_the_key_rule_does_not_escape():
-    assert rules.RULES[-3:-1] == ("vpc.team_group_mismatch", "kms.key_not_approved")
+    assert rules.RULES[-4:-2] == ("vpc.team_group_mismatch", "kms.key_not_approved")
     assert "vpc.team_group_mismatch" in rules.ESCAPE_RULES
     assert "kms.key_not_approved" not in rules.ESCAPE_RULES
