@@ -18,7 +18,7 @@ locals {
     "CreateEndpointConfig", "CreateEndpoint", "UpdateEndpoint",
     "CreateMonitoringSchedule", "UpdateMonitoringSchedule",
     "CreateCompilationJob", "CreateOptimizationJob", "CreateLabelingJob", "CreateInferenceRecommendationsJob",
-    "CreateCluster", "UpdateCluster", "CreateDomain", "UpdateDomain", "CreateApp",
+    "CreateCluster", "UpdateCluster", "CreateDomain", "UpdateDomain", "CreateApp", "CreateModelPackage",
   ]
   # Every state change SageMaker publishes for the kinds the handler judges (EventBridge
   # reference, "Amazon SageMaker AI events"): they arrive without a trail, and before CloudTrail.
@@ -47,6 +47,7 @@ locals {
     "cluster"                             = "DescribeCluster"
     "domain"                              = "DescribeDomain"
     "app"                                 = "DescribeApp"
+    "model-package"                       = "DescribeModelPackage"
     "data-quality-job-definition"         = "DescribeDataQualityJobDefinition"
     "model-quality-job-definition"        = "DescribeModelQualityJobDefinition"
     "model-bias-job-definition"           = "DescribeModelBiasJobDefinition"
@@ -245,7 +246,8 @@ data "aws_iam_policy_document" "function" {
   }
 
   # Endpoints, lifecycle configurations, monitoring schedules (and the job definitions they name),
-  # the jobs the guardrails cannot see, HyperPod clusters, Studio domains and apps: each Describe on its own kind.
+  # the jobs the guardrails cannot see, HyperPod clusters, Studio domains and apps, model packages:
+  # each Describe on its own kind.
   statement {
     sid       = "DescribeTheOtherKindsItJudges"
     actions   = [for kind, call in local.described : "sagemaker:${call}"]
@@ -283,6 +285,14 @@ data "aws_iam_policy_document" "function" {
     sid       = "DeleteStudioAppsOutsideTheRules"
     actions   = ["sagemaker:DeleteApp"]
     resources = ["${local.sagemaker_arn}:app/*"]
+  }
+
+  # A model package registered with a validation job, which SageMaker runs outside the VPC (a
+  # versioned package's ARN is model-package/<group>/<version>: the wildcard covers it).
+  statement {
+    sid       = "DeleteModelPackagesWithValidationJobs"
+    actions   = ["sagemaker:DeleteModelPackage"]
+    resources = ["${local.sagemaker_arn}:model-package/*"]
   }
 
   # The enforcer marks what it stopped or reported, so a second event does not report it again.

@@ -74,7 +74,7 @@ def test_eventbridge_sends_successful_create_calls_and_state_changes_only(plan):
          "CreateEndpointConfig", "CreateEndpoint", "UpdateEndpoint",
          "CreateMonitoringSchedule", "UpdateMonitoringSchedule",
          "CreateCompilationJob", "CreateOptimizationJob", "CreateLabelingJob", "CreateInferenceRecommendationsJob",
-         "CreateCluster", "UpdateCluster", "CreateDomain", "UpdateDomain", "CreateApp"]
+         "CreateCluster", "UpdateCluster", "CreateDomain", "UpdateDomain", "CreateApp", "CreateModelPackage"]
     )  # fmt: skip
     assert "SageMaker Training Job State Change" in rules["state-changes"]["detail-type"]
     targets = plan.managed("aws_cloudwatch_event_target")
@@ -220,6 +220,9 @@ def test_the_new_statements_allow_only_their_calls_on_this_accounts_resources(pl
     assert _allowed(statements["DeleteEndpointsOutsideTheVpc"], "Resource") == {f"{SAGEMAKER}:endpoint/*"}
     assert _allowed(statements["DeleteStudioAppsOutsideTheRules"], "Action") == {"sagemaker:DeleteApp"}
     assert _allowed(statements["DeleteStudioAppsOutsideTheRules"], "Resource") == {f"{SAGEMAKER}:app/*"}
+    packages = statements["DeleteModelPackagesWithValidationJobs"]
+    assert _allowed(packages, "Action") == {"sagemaker:DeleteModelPackage"}
+    assert _allowed(packages, "Resource") == {f"{SAGEMAKER}:model-package/*"}  # <group>/<version> included
     stop = _allowed(statements["StopWhatEscapes"], "Action")
     assert {"sagemaker:StopMonitoringSchedule", "sagemaker:StopLabelingJob", "sagemaker:StopCompilationJob"} <= stop
     # AddTags still writes the marker tag alone, now on the new kinds it reports too
