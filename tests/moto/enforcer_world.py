@@ -5,7 +5,8 @@ EventBridge would deliver about them.
 moto 5.2.5 lacks StopTrainingJob, StopTransformJob and StopHyperParameterTuningJob, creates jobs
 already Completed, and drops ProcessingResources and ShadowProductionVariants; it has no monitoring
 schedules, optimization, labeling or inference recommendations jobs, Studio apps, StopCompilationJob,
-nor the Update calls of notebooks, lifecycle configurations, clusters and domains: these emulator
+nor the Update calls of notebooks, lifecycle configurations, clusters and domains, nor
+DeleteModelPackage: these emulator
 gaps are filled in test infrastructure by tools/emulator_patches.py (apply_all()), the same
 patches the local emulator server runs with. The enforcer's code is not changed for them.
 
@@ -578,6 +579,43 @@ class World:
         )
         return f"{domain_id}/user-profile/{user}/JupyterLab/default"
 
+    def model_package(self, group: str, *, validation: bool = True) -> str:
+        """A versioned model package registered into `group` (made when missing), with a validation
+        job (ValidationSpecification) or without; its ARN, the name the enforcer gives it."""
+        with contextlib.suppress(self.sagemaker.exceptions.ClientError):  # the group exists already
+            self.sagemaker.create_model_package_group(ModelPackageGroupName=group)
+        kwargs: dict[str, Any] = {
+            "ModelPackageGroupName": group,
+            "ModelApprovalStatus": "PendingManualApproval",
+            "InferenceSpecification": {
+                "Containers": [{"Image": IMAGE, "ModelDataUrl": "s3://smenv-local-fraud-models/m/model.tar.gz"}],
+                "SupportedContentTypes": ["text/csv"],
+                "SupportedResponseMIMETypes": ["text/csv"],
+            },
+        }
+        if validation:
+            kwargs["ValidationSpecification"] = {
+                "ValidationRole": ROLE,
+                "ValidationProfiles": [
+                    {
+                        "ProfileName": "holdout",
+                        "TransformJobDefinition": {
+                            "TransformInput": {
+                                "DataSource": {
+                                    "S3DataSource": {
+                                        "S3DataType": "S3Prefix",
+                                        "S3Uri": "s3://smenv-local-fraud-data/h/",
+                                    }
+                                }
+                            },
+                            "TransformOutput": {"S3OutputPath": "s3://smenv-local-fraud-data/validation/"},
+                            "TransformResources": {"InstanceType": "ml.m5.xlarge", "InstanceCount": 1},
+                        },
+                    }
+                ],
+            }
+        return self.sagemaker.create_model_package(**kwargs)["ModelPackageArn"]
+
     def status(self, kind: str, name: str) -> str | None:
         description = actions.describe(self.sagemaker, kind, name)
         return handler.rules.status_of(kind, description) if description else None
@@ -629,6 +667,10 @@ def vanish(kind: str, name: str) -> None:
         del backend.smenv_resources["app"][
             name.replace("/user-profile/", "/").replace("/space/", "/").replace("/", "|")
         ]
+    elif kind == "model-package":  # by its ARN, and every name moto maps to it
+        del backend.model_packages[name]
+        for alias in [k for k, v in backend.model_package_name_mapping.items() if v == name]:
+            del backend.model_package_name_mapping[alias]
     else:
         del getattr(backend, _COLLECTIONS[kind])[name.rsplit("/", 1)[-1]]
 
@@ -733,6 +775,7 @@ CREATE_CALL = {
     "cluster": ("CreateCluster", "cluster"),
     "domain": ("CreateDomain", "domain"),
     "app": ("CreateApp", "app"),
+    "model-package": ("CreateModelPackage", "modelPackage"),
 }
 # The Update call of each kind that has one the enforcer watches.
 UPDATE_CALL = {
@@ -778,6 +821,8 @@ def _request(kind: str, name: str, prefix: str, account: str, region: str) -> tu
         owner_key = "userProfileName" if owner_kind == "user-profile" else "spaceName"
         params = {"domainId": domain_id, owner_key: owner, "appType": app_type, "appName": app_name}
         return params, {"appArn": arn(kind, f"{domain_id}/{owner}/{app_type.lower()}/{app_name}", account, region)}
+    if kind == "model-package":  # named by its ARN (model-package/<group>/<version>); the request names the group
+        return {"modelPackageGroupName": name.split("/")[-2]}, {"modelPackageArn": name}
     return {f"{prefix}Name": name}, {f"{prefix}Arn": arn(kind, name, account, region)}
 
 

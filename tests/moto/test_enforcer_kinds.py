@@ -1,7 +1,8 @@
 """The enforcer against AWS behaviour (in-process moto), for what it watches beyond jobs, models and
 notebooks' creation: notebook updates, lifecycle configurations, endpoint configurations and
 endpoints, monitoring schedules, the jobs the guardrails cannot see (compilation, optimization,
-labeling, inference recommendations), HyperPod clusters, Studio domains and apps.
+labeling, inference recommendations), HyperPod clusters, Studio domains and apps, model packages
+registered with a validation job.
 
 moto lacks most of these calls: tools/emulator_patches.py fills the gaps (enforcer_world.world()).
 Each kind gets its CloudTrail call and, where SageMaker publishes one, its state-change event.
@@ -43,7 +44,7 @@ COMPILATION, OPTIMIZATION, LABELING, RECOMMENDATIONS = (
     "labeling-job",
     "inference-recommendations-job",
 )
-CLUSTER, DOMAIN, APP = "cluster", "domain", "app"
+CLUSTER, DOMAIN, APP, MODEL_PACKAGE = "cluster", "domain", "app", "model-package"
 ROGUE_VPC = {"Subnets": [ROGUE_SUBNET], "SecurityGroupIds": [SECURITY_GROUP]}
 
 
@@ -558,6 +559,54 @@ def test_an_app_whose_domain_is_gone_fails_closed(aws: World):
     assert result["violations"] == ["vpc.domain_not_found"]
 
 
+# --- model packages registered with a validation job ------------------------------------------------------
+
+
+def test_a_model_package_registered_with_a_validation_job_is_deleted(aws: World):
+    # Given a team's model group holding a package without validation, and one registered with a
+    # validation job (a batch transform SageMaker runs outside the VPC, which no condition key shows)
+    kept = aws.model_package("fraud-scorer", validation=False)
+    bad = aws.model_package("fraud-scorer")
+    assert bad.endswith(":model-package/fraud-scorer/2")
+    # When their CreateModelPackage calls arrive
+    ok = aws.process(cloudtrail_event(MODEL_PACKAGE, kept))
+    result = aws.process(cloudtrail_event(MODEL_PACKAGE, bad))
+    # Then the second is deleted by its ARN and reported; the first stays registered
+    assert ok["decision"] == "compliant"
+    assert (result["violations"], result["action"], result["resource_arn"]) == (
+        ["model_package.validation"],
+        "deleted",
+        bad,
+    )
+    assert not aws.exists(MODEL_PACKAGE, bad)
+    assert aws.exists(MODEL_PACKAGE, kept)
+    [published] = aws.findings()
+    assert (published["finding"]["resource_type"], published["finding"]["trigger"]) == (
+        MODEL_PACKAGE,
+        "CreateModelPackage",
+    )
+    assert published["attributes"]["action"] == "deleted"
+
+
+def test_audit_mode_only_reports_a_model_package_with_a_validation_job(aws: World):
+    bad = aws.model_package("fraud-scorer")
+    audited = aws.process(
+        cloudtrail_event(MODEL_PACKAGE, bad, source_identity="alice-studio"), ENFORCEMENT_MODE="audit"
+    )
+    assert (audited["action"], audited["mode"]) == ("would_delete", "audit")
+    assert aws.exists(MODEL_PACKAGE, bad)
+    [published] = aws.findings()
+    assert published["finding"]["source_identity"] == "alice-studio"
+
+
+def test_a_model_package_already_deleted_when_its_event_arrives_is_gone(aws: World):
+    bad = aws.model_package("fraud-scorer")
+    aws.sagemaker.delete_model_package(ModelPackageName=bad)  # its owner was quicker
+    result = aws.process(cloudtrail_event(MODEL_PACKAGE, bad))
+    assert (result["reason"], result["gone_at"]) == ("gone", "describe")
+    assert aws.findings() == []
+
+
 # --- resources that vanish -----------------------------------------------------------------------------
 
 
@@ -580,6 +629,8 @@ def make_violator(aws: World, kind: str, name: str) -> str:
         return aws.domain(name, access=None)
     elif kind == APP:
         return aws.app(aws.domain(f"{name}-studio"), lifecycle_config="fetch-and-run")
+    elif kind == MODEL_PACKAGE:
+        return aws.model_package(name)
     else:
         make_unguarded(aws, kind, name, **({"workteam": PUBLIC_WORKTEAM} if kind == LABELING else {"vpc": UNSET}))
     return name
@@ -597,6 +648,7 @@ NEW_KINDS = [
     CLUSTER,
     DOMAIN,
     APP,
+    MODEL_PACKAGE,
 ]
 
 
@@ -616,6 +668,7 @@ def test_a_resource_of_a_new_kind_deleted_before_its_event_is_handled_is_gone(aw
     [
         (ENDPOINT, "ListTags", "delete_endpoint"),
         (APP, "DescribeDomain", "delete_app"),
+        (MODEL_PACKAGE, "DescribeModelPackage", "delete_model_package"),
         (MONITORING, "DescribeMonitoringSchedule", "stop"),
         (COMPILATION, "DescribeCompilationJob", "stop"),
         (CLUSTER, "ListTags", "add_tags"),
