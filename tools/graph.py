@@ -92,6 +92,7 @@ CATEGORY = {
     "trail": "controls",
     "notebook": "workloads",
     "studio": "workloads",
+    "pipelines": "workloads",
     "endpoint": "workloads",
     "invoker": "workloads",
     "promotion": "workloads",
