@@ -1111,3 +1111,45 @@ def test_a_missing_pipeline_is_resource_not_found_as_aws_answers(sagemaker):
         assert gone.value.response["Error"]["Code"] == "ResourceNotFound"
     assert sagemaker.describe_pipeline(PipelineName="there")["PipelineName"] == "there"
     assert sagemaker.start_pipeline_execution(PipelineName="there")["PipelineExecutionArn"]
+
+
+# --- SageMaker Pipelines: executions (sagemaker_pipeline_executions) ------------------------------------
+
+
+def test_an_execution_runs_until_stopped_then_stops_and_a_running_pipeline_cannot_be_deleted(sagemaker):
+    # Given a pipeline with a started execution
+    sagemaker.create_pipeline(PipelineName="flow", PipelineDefinition='{"Steps": []}', RoleArn=ROLE)
+    arn = sagemaker.start_pipeline_execution(PipelineName="flow")["PipelineExecutionArn"]
+
+    def status() -> str:
+        return sagemaker.describe_pipeline_execution(PipelineExecutionArn=arn)["PipelineExecutionStatus"]
+
+    def listed() -> list[str]:
+        summaries = sagemaker.list_pipeline_executions(PipelineName="flow")["PipelineExecutionSummaries"]
+        return [s["PipelineExecutionStatus"] for s in summaries]
+
+    # Then it is Executing, and DeletePipeline refuses the pipeline with a ConflictException
+    assert status() == "Executing"
+    assert listed() == ["Executing"]
+    with pytest.raises(ClientError) as running:
+        sagemaker.delete_pipeline(PipelineName="flow")
+    assert running.value.response["Error"]["Code"] == "ConflictException"
+    # When it is stopped (botocore fills the ClientRequestToken)
+    assert sagemaker.stop_pipeline_execution(PipelineExecutionArn=arn)["PipelineExecutionArn"] == arn
+    # Then it is Stopping, Stopped after that answer, and a second stop is refused
+    assert listed() == ["Stopping"]
+    assert status() == "Stopping"
+    assert status() == "Stopped"
+    with pytest.raises(ClientError) as stopped:
+        sagemaker.stop_pipeline_execution(PipelineExecutionArn=arn)
+    assert stopped.value.response["Error"]["Code"] == "ValidationException"
+    # And the pipeline can be deleted now
+    sagemaker.delete_pipeline(PipelineName="flow")
+    assert sagemaker.list_pipelines()["PipelineSummaries"] == []
+
+
+def test_stopping_a_missing_execution_is_resource_not_found(sagemaker):
+    arn = "arn:aws:sagemaker:us-east-1:123456789012:pipeline/flow/execution/absent"
+    with pytest.raises(ClientError) as gone:
+        sagemaker.stop_pipeline_execution(PipelineExecutionArn=arn)
+    assert gone.value.response["Error"]["Code"] == "ResourceNotFound"
