@@ -84,6 +84,11 @@ def cli(emulator_env, *argv: str) -> subprocess.CompletedProcess:
     )
 
 
+def team_cli(world: World, emulator_env, command: str, *argv: str) -> subprocess.CompletedProcess:
+    """tools/pipeline.py <command> for fraud's pipeline of this test in local."""
+    return cli(emulator_env, command, "--env", ENV, "--team", TEAM, "--name", world.name, *argv)
+
+
 def one_line(err: str) -> str:
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
@@ -93,7 +98,7 @@ def one_line(err: str) -> str:
 
 def test_upsert_creates_the_pipeline_as_the_pipeline_role_with_its_code_under_the_models_key(world, emulator_env):
     # When fraud upserts its pipeline in local
-    proc = cli(emulator_env, "upsert", "--env", ENV, "--team", TEAM, "--name", world.name, "--json")
+    proc = team_cli(world, emulator_env, "upsert", "--json")
     # Then it is created, named under the team's prefix, as the pipeline role, tagged team=fraud
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
@@ -119,7 +124,7 @@ def test_upsert_creates_the_pipeline_as_the_pipeline_role_with_its_code_under_th
 
 
 def test_a_second_upsert_updates_and_a_third_changes_nothing(world, emulator_env, tmp_path):
-    first = cli(emulator_env, "upsert", "--env", ENV, "--team", TEAM, "--name", world.name)
+    first = team_cli(world, emulator_env, "upsert")
     assert first.returncode == 0, first.stderr
     assert first.stdout.splitlines()[0] == f"pipeline {world.pipeline} (local, team fraud): created"
     # Given the definition changed (a stricter default threshold)
@@ -128,15 +133,10 @@ def test_a_second_upsert_updates_and_a_third_changes_nothing(world, emulator_env
     changed = tmp_path / "pipeline.json"
     changed.write_text(json.dumps(template))
     # When it is upserted again, Then the pipeline is updated, and the code, already there, is not uploaded again
-    proc = cli(
+    proc = team_cli(
+        world,
         emulator_env,
         "upsert",
-        "--env",
-        ENV,
-        "--team",
-        TEAM,
-        "--name",
-        world.name,
         "--definition",
         str(changed),
         "--json",
@@ -149,15 +149,10 @@ def test_a_second_upsert_updates_and_a_third_changes_nothing(world, emulator_env
     assert described["Parameters"][1]["DefaultValue"] == 0.9
     # And once more, the same: nothing to do
     again = json.loads(
-        cli(
+        team_cli(
+            world,
             emulator_env,
             "upsert",
-            "--env",
-            ENV,
-            "--team",
-            TEAM,
-            "--name",
-            world.name,
             "--definition",
             str(changed),
             "--json",
@@ -167,15 +162,10 @@ def test_a_second_upsert_updates_and_a_third_changes_nothing(world, emulator_env
 
 
 def test_start_upserts_then_starts_an_execution_with_the_parameters_given(world, emulator_env):
-    proc = cli(
+    proc = team_cli(
+        world,
         emulator_env,
         "start",
-        "--env",
-        ENV,
-        "--team",
-        TEAM,
-        "--name",
-        world.name,
         "--parameter",
         "AccuracyThreshold=0.8",
         "--json",
@@ -189,7 +179,7 @@ def test_start_upserts_then_starts_an_execution_with_the_parameters_given(world,
 
 
 def test_a_dry_run_reads_and_sends_nothing(world, emulator_env):
-    proc = cli(emulator_env, "start", "--env", ENV, "--team", TEAM, "--name", world.name, "--dry-run", "--json")
+    proc = team_cli(world, emulator_env, "start", "--dry-run", "--json")
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
     assert [c["operation"] for c in report["calls"]] == [*["PutObject"] * 4, "CreatePipeline", "StartPipelineExecution"]
@@ -231,7 +221,7 @@ def test_a_failing_create_removes_the_code_it_uploaded(world, emulator, monkeypa
 def test_a_contract_without_the_teams_pipeline_values_is_one_line(world, emulator_env):
     # Given the contract has no pipeline role for fraud (the params unit not yet applied)
     world.ssm.delete_parameter(Name=f"{PREFIX}/teams/{TEAM}/pipeline_execution_role_arn")
-    proc = cli(emulator_env, "upsert", "--env", ENV, "--team", TEAM, "--name", world.name)
+    proc = team_cli(world, emulator_env, "upsert")
     assert proc.returncode == 2
     assert one_line(proc.stderr) == (
         f"pipeline: error: the environment contract lacks {PREFIX}/teams/{TEAM}/pipeline_execution_role_arn: "
