@@ -5,9 +5,11 @@ job started from a notebook, a model or endpoint made by hand, an alarm someone 
 them is in Terraform's state, so a destroy leaves them running (and billing), or fails on them.
 
     python tools/sweep.py --env dev                    # dry run (the default): list, change nothing
-    python tools/sweep.py --env dev --stop             # stop running jobs and untagged InService notebooks
+    python tools/sweep.py --env dev --stop             # stop running jobs, pipeline executions and
+                                                       # untagged InService notebooks
     python tools/sweep.py --env dev --delete           # delete untagged models, endpoint configs,
-                                                       # endpoints, notebooks, and the alarms by prefix
+                                                       # endpoints, notebooks, the env's pipelines,
+                                                       # and the alarms by prefix
     python tools/sweep.py --env dev --stop --delete --dry-run   # what those two would do
 
 What it finds, in the environment's account and region:
@@ -17,6 +19,10 @@ What it finds, in the environment's account and region:
   - Studio apps (Terraform makes none), and spaces and user profiles without that tag, in the
     environment's domains (named <name_prefix>-<env>-*): a domain cannot be deleted while they exist (deleted apps first, then
     spaces, then profiles, each waited for, as SageMaker requires);
+  - SageMaker Pipelines whose name starts with the environment's prefix (<name_prefix>-<env>-,
+    as tools/pipeline.py names them; Terraform makes none), with their running executions: a
+    pipeline left behind can be started again after a destroy (--delete stops its executions,
+    waits for them to stop, then deletes it, as DeletePipeline requires);
   - CloudWatch alarms whose name starts with the environment's prefix (<name_prefix>-<env>-).
 Anything tagged managed-by=terraform is never stopped or deleted, whatever it is.
 
@@ -63,8 +69,14 @@ APP = "app"
 SPACE = "space"
 USER_PROFILE = "user-profile"
 ALARM = "alarm"
-# Table order, and the order deletes run in: what uses a thing goes before it.
+PIPELINE = "pipeline"
+# Table order, and the order stops and deletes run in: what uses a thing goes before it.
 KINDS = (
+    # Pipelines first: a running execution starts its next step's job when the step before ends,
+    # so stopping a job alone may only make way for the next. Stopping the execution stops the job
+    # it runs and starts no other; the jobs (listed before) are handled after, and one the
+    # execution's stop already stopped is "already stopped".
+    PIPELINE,
     TRAINING_JOB,
     PROCESSING_JOB,
     TUNING_JOB,
@@ -81,9 +93,11 @@ KINDS = (
 
 STOP, DELETE, STOP_DELETE = "stop", "delete", "stop+delete"
 RUNNING_JOB_STATES = ("InProgress", "Stopping")
+RUNNING_EXECUTION_STATES = ("Executing", "Stopping")  # PipelineExecutionStatus, API reference
 NOTEBOOK_WAIT_SECONDS = 600
 NOTEBOOK_WAIT_DELAY = 15
 STUDIO_WAIT_DELAY = 5
+PIPELINE_WAIT_DELAY = 10
 
 # kind: (paginator, StatusEquals values or None, summaries key, name key, arn key, status key)
 _LISTINGS: dict[str, tuple[str, tuple[str, ...] | None, str, str, str, str | None]] = {
@@ -150,6 +164,7 @@ _DELETE_CALLS = {
     ENDPOINT_CONFIG: ("delete_endpoint_config", "EndpointConfigName"),
     MODEL: ("delete_model", "ModelName"),
     NOTEBOOK: ("delete_notebook_instance", "NotebookInstanceName"),
+    PIPELINE: ("delete_pipeline", "PipelineName"),  # botocore fills its ClientRequestToken
 }
 # Studio's kinds live in a domain: (paginator, summaries key, describe call, ARN key, the summary
 # fields that name one, which its Describe and Delete calls take). SageMaker API Reference,
@@ -176,6 +191,8 @@ class Resource:
     tags: Mapping[str, str] = field(default_factory=dict, compare=False)
     # What the Describe and Delete calls of a Studio kind take (DomainId, SpaceName, ...).
     key: Mapping[str, str] = field(default_factory=dict, compare=False)
+    # A pipeline's running executions: (PipelineExecutionArn, PipelineExecutionStatus).
+    executions: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     @property
     def managed(self) -> bool:
@@ -217,6 +234,14 @@ def remedies(resource: Resource) -> tuple[dict[str, str], str]:
     """What each flag would do to an unmanaged resource ({"stop"|"delete": action}), and a note
     when nothing can be done to it right now."""
     kind, status = resource.kind, resource.status
+    if kind == PIPELINE:
+        if status == "Executing":
+            return {"stop": STOP, "delete": STOP_DELETE}, ""
+        if status == "Stopping":
+            return {"delete": STOP_DELETE}, ""  # wait for its executions to stop, then delete
+        if status == "Deleting":
+            return {}, "already deleting"
+        return {"delete": DELETE}, ""
     if kind in _STOP_CALLS and kind != NOTEBOOK:
         if status == "InProgress":
             return {"stop": STOP}, ""
@@ -307,6 +332,42 @@ def list_sagemaker(sagemaker, kind: str) -> list[Resource]:
     return list(found.values())
 
 
+def pipeline_status(own: str, executions: Iterable[tuple[str, str]]) -> str:
+    """Executing while an execution is, else Stopping while one is, else the pipeline's own status."""
+    statuses = {status for _, status in executions}
+    return next((s for s in RUNNING_EXECUTION_STATES if s in statuses), own)
+
+
+def list_pipelines(sagemaker, prefix: str) -> list[Resource]:
+    """The pipelines whose name starts with prefix (the environment's), with their tags, status and
+    running executions: those on the first page of ListPipelineExecutions, newest first (an older
+    one still running is found by the next sweep)."""
+    found: list[Resource] = []
+    for page in sagemaker.get_paginator("list_pipelines").paginate(PipelineNamePrefix=prefix):
+        for summary in page.get("PipelineSummaries", []):
+            name, arn = summary["PipelineName"], summary["PipelineArn"]
+            if not name.startswith(prefix):
+                continue
+            try:
+                own = str(sagemaker.describe_pipeline(PipelineName=name).get("PipelineStatus", "-"))
+                latest = sagemaker.list_pipeline_executions(
+                    PipelineName=name, SortBy="CreationTime", SortOrder="Descending"
+                ).get("PipelineExecutionSummaries", [])
+            except ClientError as exc:
+                if _is_gone(exc):
+                    continue
+                raise
+            running = tuple(
+                (e["PipelineExecutionArn"], str(e.get("PipelineExecutionStatus")))
+                for e in latest
+                if e.get("PipelineExecutionStatus") in RUNNING_EXECUTION_STATES
+            )
+            tags = sagemaker_tags(sagemaker, arn)
+            if tags is not None:
+                found.append(Resource(PIPELINE, name, pipeline_status(own, running), arn, tags, executions=running))
+    return found
+
+
 def studio_domains(sagemaker, prefix: str) -> list[str]:
     """The ids of the Studio domains whose name starts with prefix (the environment's own)."""
     return [
@@ -374,16 +435,20 @@ def inventory(
     cloudwatch,
     alarm_prefix: str,
     progress: Callable[[str], None] = lambda _: None,
-    domain_prefix: str | None = None,
+    resource_prefix: str | None = None,
 ) -> list[Resource]:
     """Every candidate the sweep looks at, managed or not (plan() decides). Studio's kinds are
-    looked for in the domains named domain_prefix* (default: alarm_prefix) only."""
+    looked for in the domains named resource_prefix* (default: alarm_prefix) only, and pipelines
+    named so."""
     resources: list[Resource] = []
-    domains = studio_domains(sagemaker, domain_prefix or alarm_prefix)
+    prefix = resource_prefix or alarm_prefix
+    domains = studio_domains(sagemaker, prefix)
     for kind in KINDS:
         progress(f"listing {kind}s")
         if kind == ALARM:
             resources.extend(list_alarms(cloudwatch, alarm_prefix))
+        elif kind == PIPELINE:
+            resources.extend(list_pipelines(sagemaker, prefix))
         elif kind in _STUDIO:
             resources.extend(list_studio(sagemaker, kind, domains))
         else:
@@ -420,10 +485,47 @@ def _wait_gone(sagemaker, resource: Resource, wait_seconds: int) -> bool:
         time.sleep(delay)
 
 
+def _stop_executions(sagemaker, resource: Resource) -> None:
+    """StopPipelineExecution of each of the pipeline's Executing executions (one already Stopping
+    is on its way); one gone or no longer running since the listing is skipped."""
+    for arn, status in resource.executions:
+        if status != "Executing":
+            continue
+        try:
+            sagemaker.stop_pipeline_execution(PipelineExecutionArn=arn)  # botocore fills ClientRequestToken
+        except ClientError as exc:
+            if not (_is_gone(exc) or exc.response.get("Error", {}).get("Code") == "ValidationException"):
+                raise
+
+
+def _wait_executions(sagemaker, resource: Resource, wait_seconds: int) -> tuple[str, str] | None:
+    """Wait until none of the pipeline's running executions is Executing or Stopping (DeletePipeline
+    refuses a pipeline with running instances), asking every PIPELINE_WAIT_DELAY seconds; the first
+    still running after wait_seconds, as (arn, status), or None."""
+    deadline, delay = time.monotonic() + wait_seconds, PIPELINE_WAIT_DELAY
+    for arn, _ in resource.executions:
+        while True:
+            try:
+                status = sagemaker.describe_pipeline_execution(PipelineExecutionArn=arn)["PipelineExecutionStatus"]
+            except ClientError as exc:
+                if _is_gone(exc):
+                    break
+                raise
+            if status not in RUNNING_EXECUTION_STATES:
+                break
+            if time.monotonic() + delay > deadline:
+                return arn, status
+            time.sleep(delay)
+    return None
+
+
 def _stop(sagemaker, step: Step) -> Outcome | None:
     """Stop the resource; an Outcome only when that settles the step (done, gone or failed)."""
     try:
-        _call(sagemaker, _STOP_CALLS, step.resource)
+        if step.resource.kind == PIPELINE:
+            _stop_executions(sagemaker, step.resource)
+        else:
+            _call(sagemaker, _STOP_CALLS, step.resource)
     except ClientError as exc:
         if _is_gone(exc):
             return Outcome(step, "already gone", True)
@@ -441,12 +543,22 @@ def _delete(sagemaker, cloudwatch, step: Step, wait_seconds: int) -> Outcome:
         if resource.kind == ALARM:
             cloudwatch.delete_alarms(AlarmNames=[resource.name])
             return Outcome(step, "deleted", True)
-        if step.action == STOP_DELETE:
+        if step.action == STOP_DELETE and resource.kind == NOTEBOOK:
             delay = min(NOTEBOOK_WAIT_DELAY, max(1, wait_seconds))
             sagemaker.get_waiter("notebook_instance_stopped").wait(
                 NotebookInstanceName=resource.name,
                 WaiterConfig={"Delay": delay, "MaxAttempts": max(1, wait_seconds // delay)},
             )
+        if resource.kind == PIPELINE:
+            late = _wait_executions(sagemaker, resource, wait_seconds)
+            if late:
+                return Outcome(
+                    step,
+                    "failed",
+                    False,
+                    f"pipeline execution {late[0]} is still {late[1]} after {wait_seconds} s: "
+                    "run the sweep again with --delete",
+                )
         _call(sagemaker, _DELETE_CALLS, resource)
     except WaiterError:
         return Outcome(
@@ -603,7 +715,7 @@ def print_text(doc: dict[str, Any], chosen: Plan, where: str) -> None:
     )
     if not chosen.steps:
         print(
-            "nothing to sweep: no running jobs, no Studio apps, no models, endpoint configs, endpoints, notebooks, "
+            "nothing to sweep: no running jobs, no pipelines, no Studio apps, no models, endpoint configs, endpoints, notebooks, "
             f"Studio spaces or user profiles without managed-by=terraform, no unmanaged alarms ({chosen.managed} managed by Terraform, left alone)"
         )
         return
@@ -640,12 +752,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--env", required=True, help="environment under live/ (local, dev, staging, prod)")
-    parser.add_argument("--stop", action="store_true", help="stop running jobs and untagged InService notebooks")
+    parser.add_argument(
+        "--stop",
+        action="store_true",
+        help="stop running jobs and pipeline executions, and untagged InService notebooks",
+    )
     parser.add_argument(
         "--delete",
         action="store_true",
         help="delete untagged models, endpoint configs, endpoints, notebooks (stopped first), Studio apps, "
-        "spaces and user profiles, and the alarms by prefix",
+        "spaces and user profiles, the pipelines (their executions stopped first) and the alarms by prefix",
     )
     parser.add_argument(
         "--dry-run", action="store_true", help="with --stop/--delete: say what they would do, do nothing"
@@ -660,7 +776,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--wait-seconds",
         type=int,
         default=NOTEBOOK_WAIT_SECONDS,
-        help=f"how long --delete waits for a notebook to stop, or a deleted Studio app or space to go (default {NOTEBOOK_WAIT_SECONDS})",
+        help=f"how long --delete waits for a notebook or a pipeline's executions to stop, or a deleted Studio app or space to go (default {NOTEBOOK_WAIT_SECONDS})",
     )
     return parser.parse_args(argv)
 
@@ -684,7 +800,7 @@ def main(argv: list[str] | None = None) -> int:
         cloudwatch = client(target.session, "cloudwatch", target.endpoint_url)
         flags = tuple(f for f in ("stop", "delete") if getattr(args, f))
         dry_run = args.dry_run or not flags
-        found = inventory(sagemaker, cloudwatch, alarm_prefix, domain_prefix=f"{env.resource_prefix}-")
+        found = inventory(sagemaker, cloudwatch, alarm_prefix, resource_prefix=f"{env.resource_prefix}-")
         chosen = plan(found, args.stop, args.delete)
         outcomes = None if dry_run else execute(chosen, sagemaker, cloudwatch, args.wait_seconds, progress)
     except UsageError as exc:

@@ -114,6 +114,24 @@ class World:
             Tags=MANAGED if managed else [],
         )
 
+    def pipeline(self, name: str, *, executing: bool = False, managed: bool = False) -> str | None:
+        """A pipeline as tools/pipeline.py makes one (tagged team=...), and an execution of it running."""
+        tags = [{"Key": "team", "Value": "fraud"}, *(MANAGED if managed else [])]
+        self.sagemaker.create_pipeline(PipelineName=name, PipelineDefinition='{"Steps": []}', RoleArn=ROLE, Tags=tags)
+        return self.sagemaker.start_pipeline_execution(PipelineName=name)["PipelineExecutionArn"] if executing else None
+
+    def pipelines(self) -> dict[str, list[str]]:
+        """Pipeline name -> the statuses of its executions."""
+        sm = self.sagemaker
+        return {
+            p["PipelineName"]: [
+                e["PipelineExecutionStatus"]
+                for e in sm.list_pipeline_executions(PipelineName=p["PipelineName"])["PipelineExecutionSummaries"]
+            ]
+            for page in sm.get_paginator("list_pipelines").paginate()
+            for p in page["PipelineSummaries"]
+        }
+
     # --- what is there now --------------------------------------------------------------------------
 
     def everything(self) -> dict[tuple[str, str], str]:
@@ -310,6 +328,131 @@ def test_a_space_whose_app_is_still_deleting_is_not_deleted_and_the_sweep_says_s
     assert code == 1
     assert studio_left(aws, domain)["spaces"] == ["fraud-private", "fraud-scratch"]
     assert "is still deleting after 1 s: run the sweep again with --delete" in captured.err
+
+
+# --- pipelines: the environment's, by name ------------------------------------------------------------
+
+
+def pipelines_of_two_environments(aws: World) -> None:
+    """local's team pipelines (one running), dev's running one, one whose name merely starts alike,
+    and one of another prefix altogether."""
+    aws.pipeline("smenv-local-fraud-train", executing=True)
+    aws.pipeline("smenv-local-fraud-score")
+    aws.pipeline("smenv-dev-fraud-train", executing=True)
+    aws.pipeline("smenv-localx-fraud-train", executing=True)
+    aws.pipeline("team-flow")
+
+
+LOCAL_PIPELINES = {("pipeline", "smenv-local-fraud-train"), ("pipeline", "smenv-local-fraud-score")}
+OTHER_PIPELINES = {"smenv-dev-fraud-train": ["Executing"], "smenv-localx-fraud-train": ["Executing"], "team-flow": []}
+
+
+def test_a_dry_run_lists_only_the_pipelines_named_for_the_environment_and_changes_nothing(aws, capsys):
+    # Given pipelines of local, of dev, of a look-alike prefix and of none
+    pipelines_of_two_environments(aws)
+    before = aws.pipelines()
+    # When the sweep of local runs with no flag
+    code = sweep.main(["--env", "local"])
+    rows = table_rows(capsys.readouterr().out)
+    # Then it lists local's two, the running one Executing, each with what the flags would do
+    assert code == 0
+    assert rows == {
+        ("pipeline", "smenv-local-fraud-train"): ["Executing", "--delete: stop+delete, --stop: stop"],
+        ("pipeline", "smenv-local-fraud-score"): ["Active", "--delete: delete"],
+    }
+    # And nothing changed
+    assert aws.pipelines() == before
+
+
+def test_a_dry_run_of_both_flags_touches_no_pipeline(aws, capsys):
+    pipelines_of_two_environments(aws)
+    before = aws.pipelines()
+    code = sweep.main(["--env", "local", "--stop", "--delete", "--dry-run"])
+    rows = table_rows(capsys.readouterr().out)
+    assert code == 0
+    assert rows[("pipeline", "smenv-local-fraud-train")][1] == "would stop+delete"
+    assert aws.pipelines() == before
+
+
+def test_stop_stops_the_running_executions_of_the_environments_pipelines_and_keeps_the_pipelines(aws, capsys):
+    # Given the pipelines of two environments, each with an execution running
+    pipelines_of_two_environments(aws)
+    # When the sweep of local stops
+    code = sweep.main(["--env", "local", "--stop"])
+    out = capsys.readouterr().out
+    # Then local's execution is stopping, every pipeline is still there, the others' still run
+    assert code == 0, out
+    after = aws.pipelines()
+    assert after["smenv-local-fraud-train"] in (["Stopping"], ["Stopped"])
+    assert {name: after[name] for name in OTHER_PIPELINES} == OTHER_PIPELINES
+    assert "smenv-local-fraud-score" in after
+    assert table_rows(out)[("pipeline", "smenv-local-fraud-train")][1] == "stopped"
+
+
+def test_delete_stops_the_executions_then_deletes_only_the_environments_pipelines(aws, capsys, monkeypatch):
+    # Given the pipelines of two environments, and a sweep that asks again at once whether an
+    # execution has stopped (the emulator, as AWS, refuses to delete a pipeline while one runs)
+    pipelines_of_two_environments(aws)
+    monkeypatch.setattr(sweep, "PIPELINE_WAIT_DELAY", 0)
+    # When the sweep of local deletes
+    code = sweep.main(["--env", "local", "--delete"])
+    out = capsys.readouterr().out
+    # Then local's pipelines are gone, the running one stopped first, and the others are untouched
+    assert code == 0, out
+    assert aws.pipelines() == OTHER_PIPELINES
+    rows = table_rows(out)
+    assert rows[("pipeline", "smenv-local-fraud-train")][1] == "stopped+deleted"
+    assert rows[("pipeline", "smenv-local-fraud-score")][1] == "deleted"
+
+
+def test_a_pipeline_whose_execution_is_still_stopping_is_not_deleted_and_the_sweep_says_so(aws, capsys):
+    # Given local's pipeline whose execution was stopped but has not ended (never asked again)
+    arn = aws.pipeline("smenv-local-fraud-train", executing=True)
+    aws.sagemaker.stop_pipeline_execution(PipelineExecutionArn=arn)
+    # When the sweep deletes, waiting one second
+    code = sweep.main(["--env", "local", "--delete", "--wait-seconds", "1"])
+    captured = capsys.readouterr()
+    # Then it is listed Stopping, is still there, and the one-line failure says to run it again
+    assert code == 1
+    assert table_rows(captured.out)[("pipeline", "smenv-local-fraud-train")][0] == "Stopping"
+    assert "smenv-local-fraud-train" in aws.pipelines()
+    assert f"pipeline execution {arn} is still Stopping after 1 s: run the sweep again with --delete" in captured.err
+
+
+def test_a_pipeline_deleted_since_the_listing_is_already_gone(aws):
+    # Given a plan to delete a pipeline that no longer exists
+    arn = "arn:aws:sagemaker:us-east-1:123456789012:pipeline/smenv-local-gone"
+    chosen = sweep.plan([sweep.Resource("pipeline", "smenv-local-gone", "Active", arn)], stop=False, delete=True)
+    # When it is carried out, Then the pipeline is "already gone", which is not a failure
+    [outcome] = sweep.execute(chosen, aws.sagemaker, aws.cloudwatch)
+    assert (outcome.result, outcome.ok) == ("already gone", True)
+
+
+def test_a_pipeline_tagged_managed_by_terraform_is_left_alone(aws, capsys):
+    aws.pipeline("smenv-local-platform", executing=True, managed=True)
+    code, doc = sweep_json(capsys, "--stop", "--delete")
+    assert (code, doc["resources"], doc["managed_left_alone"]) == (0, [], 1)
+    assert aws.pipelines() == {"smenv-local-platform": ["Executing"]}
+
+
+@pytest.mark.parametrize(
+    ("own", "executions", "status"),
+    [
+        ("Active", [], "Active"),
+        ("Active", [("a", "Stopping"), ("b", "Executing")], "Executing"),
+        ("Active", [("a", "Stopping")], "Stopping"),
+        ("Deleting", [], "Deleting"),
+    ],
+)
+def test_a_pipeline_is_executing_while_an_execution_is_else_stopping_else_its_own_status(own, executions, status):
+    assert sweep.pipeline_status(own, executions) == status
+
+
+def test_a_stopping_pipeline_is_deleted_once_stopped_and_a_deleting_one_is_left_to_go():
+    stopping = sweep.Resource("pipeline", "p", "Stopping", "arn:p", executions=(("arn:e", "Stopping"),))
+    deleting = sweep.Resource("pipeline", "q", "Deleting", "arn:q")
+    assert sweep.remedies(stopping) == ({"delete": sweep.STOP_DELETE}, "")
+    assert sweep.remedies(deleting) == ({}, "already deleting")
 
 
 # --- the dry run -----------------------------------------------------------------------------------
@@ -589,6 +732,7 @@ def test_the_plan_never_acts_on_a_resource_tagged_managed_by_terraform(stop, del
             ("model", "-"),
             ("endpoint", "InService"),
             ("alarm", "OK"),
+            ("pipeline", "Executing"),
         ]
     ]
     chosen = sweep.plan(resources, stop=stop, delete=delete)
@@ -684,3 +828,48 @@ def test_the_command_dry_runs_local_on_the_emulator_and_changes_nothing(emulator
     assert f"on the emulator at {emulator.url}" in done.stdout
     assert table_rows(done.stdout)[("model", name)] == ["-", "--delete: delete"]
     assert ("model", name) in world.everything()
+
+
+@pytest.mark.emulator
+def test_the_command_sweeps_the_environments_pipelines_on_the_emulator(emulator, emulator_env):
+    # Given, in dev's account on the emulator, a running pipeline named for dev and one for staging
+    suffix = uuid.uuid4().hex[:8]
+    base = boto3.Session("testing", "testing", region_name="eu-west-1")
+    creds = base.client("sts", endpoint_url=emulator.url).assume_role(
+        RoleArn="arn:aws:iam::111111111111:role/smenv-terraform", RoleSessionName="test"
+    )["Credentials"]
+    dev = boto3.Session(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"], region_name="eu-west-1")
+    world = World(
+        dev.client("sagemaker", endpoint_url=emulator.url), dev.client("cloudwatch", endpoint_url=emulator.url)
+    )
+    mine, theirs = f"smenv-dev-fraud-{suffix}", f"smenv-staging-fraud-{suffix}"
+    world.pipeline(mine, executing=True)
+    world.pipeline(theirs, executing=True)
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "tools/sweep.py", "--env", "dev", "--json", *args],
+            cwd=REPO,
+            env=emulator_env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    # When the sweep of dev runs as a dry run, then with --delete
+    dry = run()
+    after_dry = world.pipelines()
+    done = run("--delete")
+    # Then the dry run listed dev's pipeline only, Executing, and changed nothing
+    assert dry.returncode == 0, dry.stderr
+    listed = {r["name"]: r["status"] for r in json.loads(dry.stdout)["resources"] if r["kind"] == "pipeline"}
+    assert listed.get(mine) == "Executing"
+    assert theirs not in listed
+    assert (after_dry[mine], after_dry[theirs]) == (["Executing"], ["Executing"])
+    # And --delete stopped its execution and deleted it, and left staging's running
+    assert done.returncode == 0, done.stderr
+    results = {r["name"]: r["result"] for r in json.loads(done.stdout)["resources"]}
+    assert results[mine] == "stopped+deleted"
+    after = world.pipelines()
+    assert mine not in after
+    assert after[theirs] == ["Executing"]
