@@ -8,6 +8,13 @@ locals {
 
 terraform {
   source = "${dirname(find_in_parent_folders())}/modules//pipelines"
+
+  # The versions the teams' pipelines registered hold the groups: deleted first, or (protect_stateful)
+  # the destroy stops in one line saying which group holds what.
+  before_hook "model_package_leftovers" {
+    commands = ["destroy"]
+    execute  = concat(["python3", "${dirname(find_in_parent_folders())}/tools/model_package_leftovers.py", "--env", local.env.environment], local.env.protect_stateful ? [] : ["--delete-versions"])
+  }
 }
 
 dependency "kms" {
