@@ -173,7 +173,7 @@ data "aws_iam_policy_document" "team_sagemaker" {
   # seen, never approved (a person's UpdateModelPackage).
   statement {
     sid       = "SeeTheTeamsRegisteredModels"
-    actions   = ["sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup"]
+    actions   = ["sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup", "sagemaker:ListModelPackages"]
     resources = ["${local.sagemaker_arn}:model-package-group/${lower(each.value.name)}-models", "${local.sagemaker_arn}:model-package/${lower(each.value.name)}-models/*"]
   }
   # tools/pipeline.py takes back the code versions it uploaded for a pipeline it then failed to make
@@ -277,7 +277,7 @@ data "aws_iam_policy_document" "team_runtime" {
   # The team's SageMaker listings (no resource-level permissions).
   statement {
     sid       = "SageMakerListings"
-    actions   = ["sagemaker:ListEndpointConfigs", "sagemaker:ListModelPackageGroups", "sagemaker:ListModelPackages", "sagemaker:ListModels", "sagemaker:ListPipelines", "sagemaker:ListProcessingJobs", "sagemaker:ListTrainingJobs", "sagemaker:ListTransformJobs"]
+    actions   = ["sagemaker:ListEndpointConfigs", "sagemaker:ListModelPackageGroups", "sagemaker:ListModels", "sagemaker:ListPipelines", "sagemaker:ListProcessingJobs", "sagemaker:ListTrainingJobs", "sagemaker:ListTransformJobs"]
     resources = ["*"]
   }
 }
