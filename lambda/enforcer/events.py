@@ -109,6 +109,9 @@ STATE_CHANGES: dict[str, tuple[str, str, str]] = {
         "MonitoringScheduleArn",
     ),
     "SageMaker HyperPod Cluster State Change": (rules.CLUSTER, "ClusterName", "ClusterArn"),
+    # Named by its ARN, as from CloudTrail (a versioned package's name is <group>/<version>); it
+    # arrives without a trail (SageMaker Developer Guide, "Get event notifications for ModelLifeCycle").
+    "SageMaker Model Package State Change": (rules.MODEL_PACKAGE, "ModelPackageArn", "ModelPackageArn"),
 }
 
 # SageMaker names: letters, digits and single-or-repeated hyphens inside, at most 63 characters.

@@ -30,7 +30,7 @@ locals {
     "SageMaker Notebook Instance State Change", "SageMaker Model State Change",
     "SageMaker Notebook Lifecycle Config State Change", "SageMaker Endpoint Config State Change",
     "SageMaker Endpoint State Change", "SageMaker Monitoring Schedule State Change",
-    "SageMaker HyperPod Cluster State Change",
+    "SageMaker HyperPod Cluster State Change", "SageMaker Model Package State Change",
   ]
   # Resource kinds it may describe, tag and stop (never anything outside this account and region).
   watched = ["training-job", "processing-job", "hyper-parameter-tuning-job", "transform-job", "notebook-instance"]

@@ -119,6 +119,7 @@ def test_the_state_change_rule_delivers_every_kind_the_handler_parses(plan):
     parsed = set(re.findall(r'^\s+"(SageMaker [A-Za-z ]+ State Change)":', events_py, re.M))
     assert "SageMaker Model State Change" in parsed
     assert {"SageMaker Endpoint State Change", "SageMaker HyperPod Cluster State Change"} <= parsed
+    assert "SageMaker Model Package State Change" in parsed  # a package with a validation job, without a trail
     # Then the rule delivers each of them (a CreateModel outside the VPC is judged without a trail too)
     rules = {r["index"]: json.loads(r["values"]["event_pattern"]) for r in plan.managed("aws_cloudwatch_event_rule")}
     assert set(rules["state-changes"]["detail-type"]) == parsed

@@ -45,6 +45,8 @@ EXPECTED = {
     "state-change/notebook-lifecycle-config.json": ("notebook-instance-lifecycle-config", "fetch-and-run"),
     "state-change/monitoring-schedule.json": ("monitoring-schedule", "fraud-live-data-quality"),
     "state-change/hyperpod-cluster.json": ("cluster", "fraud-pod"),
+    # By its ARN too: ModelPackageName of a versioned package is its group's name
+    "state-change/model-package.json": ("model-package", f"{A}:model-package/fraud-scorer/3"),
 }
 
 
