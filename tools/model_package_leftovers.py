@@ -27,7 +27,7 @@ from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
 
 from awsutil import client, describe_error
 from project import UsageError, load_environment
-from sweep import check_account, connect
+from sweep import check_account, connect, is_gone
 
 PROG = "model_package_leftovers"
 
@@ -45,7 +45,7 @@ def registered(sagemaker, groups: list[str]) -> dict[str, list[str]]:
             pages = sagemaker.get_paginator("list_model_packages").paginate(ModelPackageGroupName=group)
             arns = [p["ModelPackageArn"] for page in pages for p in page["ModelPackageSummaryList"]]
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("ResourceNotFound", "ValidationException"):
+            if is_gone(exc):
                 continue
             raise
         if arns:

@@ -294,7 +294,7 @@ def action_text(step: Step, dry_run: bool, flags_given: bool) -> str:
 # --- listing --------------------------------------------------------------------------------------
 
 
-def _is_gone(exc: ClientError) -> bool:
+def is_gone(exc: ClientError) -> bool:
     err = exc.response.get("Error", {})
     code, message = str(err.get("Code", "")), str(err.get("Message", "")).lower()
     return code in _GONE_CODES or (code == "ValidationException" and any(m in message for m in _GONE_MESSAGES))
@@ -307,7 +307,7 @@ def sagemaker_tags(sagemaker, arn: str) -> dict[str, str] | None:
         for page in sagemaker.get_paginator("list_tags").paginate(ResourceArn=arn):
             tags.update({t["Key"]: t["Value"] for t in page.get("Tags", [])})
     except ClientError as exc:
-        if _is_gone(exc):
+        if is_gone(exc):
             return None
         raise
     return tags
@@ -354,7 +354,7 @@ def list_pipelines(sagemaker, prefix: str) -> list[Resource]:
                     PipelineName=name, SortBy="CreationTime", SortOrder="Descending"
                 ).get("PipelineExecutionSummaries", [])
             except ClientError as exc:
-                if _is_gone(exc):
+                if is_gone(exc):
                     continue
                 raise
             running = tuple(
@@ -393,7 +393,7 @@ def list_studio(sagemaker, kind: str, domain_ids: Iterable[str]) -> list[Resourc
             try:
                 arn = getattr(sagemaker, describe)(**names)[arn_key]
             except ClientError as exc:
-                if _is_gone(exc):
+                if is_gone(exc):
                     continue
                 raise
             tags = sagemaker_tags(sagemaker, arn)
@@ -415,7 +415,7 @@ def list_alarms(cloudwatch, prefix: str) -> list[Resource]:
             try:
                 tags = cloudwatch.list_tags_for_resource(ResourceARN=alarm["AlarmArn"]).get("Tags", [])
             except ClientError as exc:
-                if _is_gone(exc):
+                if is_gone(exc):
                     continue
                 raise
             found.append(
@@ -477,7 +477,7 @@ def _wait_gone(sagemaker, resource: Resource, wait_seconds: int) -> bool:
             if getattr(sagemaker, describe)(**resource.key).get("Status") == "Deleted":
                 return True
         except ClientError as exc:
-            if _is_gone(exc):
+            if is_gone(exc):
                 return True
             raise
         if time.monotonic() + delay > deadline:
@@ -494,7 +494,7 @@ def _stop_executions(sagemaker, resource: Resource) -> None:
         try:
             sagemaker.stop_pipeline_execution(PipelineExecutionArn=arn)  # botocore fills ClientRequestToken
         except ClientError as exc:
-            if not (_is_gone(exc) or exc.response.get("Error", {}).get("Code") == "ValidationException"):
+            if not (is_gone(exc) or exc.response.get("Error", {}).get("Code") == "ValidationException"):
                 raise
 
 
@@ -508,7 +508,7 @@ def _wait_executions(sagemaker, resource: Resource, wait_seconds: int) -> tuple[
             try:
                 status = sagemaker.describe_pipeline_execution(PipelineExecutionArn=arn)["PipelineExecutionStatus"]
             except ClientError as exc:
-                if _is_gone(exc):
+                if is_gone(exc):
                     break
                 raise
             if status not in RUNNING_EXECUTION_STATES:
@@ -527,7 +527,7 @@ def _stop(sagemaker, step: Step) -> Outcome | None:
         else:
             _call(sagemaker, _STOP_CALLS, step.resource)
     except ClientError as exc:
-        if _is_gone(exc):
+        if is_gone(exc):
             return Outcome(step, "already gone", True)
         if exc.response.get("Error", {}).get("Code") == "ValidationException":
             # No longer running (a tuning job's child stops with it; a notebook may have stopped
@@ -569,7 +569,7 @@ def _delete(sagemaker, cloudwatch, step: Step, wait_seconds: int) -> Outcome:
             "run the sweep again with --delete to delete it",
         )
     except ClientError as exc:
-        if _is_gone(exc):
+        if is_gone(exc):
             return Outcome(step, "already gone", True)
         return Outcome(step, "failed", False, describe_error(exc))
     return Outcome(step, "stopped+deleted" if step.action == STOP_DELETE else "deleted", True)
