@@ -3,15 +3,19 @@
 
 Run by the Makefile before every target (a warm run only checks, in well under 5 s):
 
-    python3 tools/bootstrap.py            # ensure everything, write .smenv/env.sh
-    python3 tools/bootstrap.py --check    # report what is missing, change nothing
+    python3 tools/bootstrap.py                  # the main job's tools (make up), write .smenv/env.sh
+    python3 tools/bootstrap.py --with all       # and every test tool (make test)
+    python3 tools/bootstrap.py --with checkov   # and one more (comma-separated: checkov, tflint, ...)
+    python3 tools/bootstrap.py --check          # report what is missing, change nothing
+
+SMENV_ENGINE=tofu runs the modules with OpenTofu (built here) instead of Terraform.
 
 What it installs, and where:
   .venv/                      the project's Python packages (tools/locks/python.lock)
   $SMENV_CACHE (~/.cache/smenv by default; outside the repository):
     tools/terragrunt-<v>/     Terragrunt, built from the Go module proxy (tools/toolchain/terragrunt)
     tools/checkov-<hash>/     checkov in a virtualenv of its own (tools/locks/checkov.lock)
-    tools/<go tool>-<v>/      the other Go tools listed in GO_TOOLS
+    tools/<go tool>-<v>/      the other Go tools listed in GO_TOOLS (tflint, terraform-docs, tofu)
     tools/node-<hash>/        the npm test tools (tools/toolchain/node)
     go/                       the Go module and build caches those builds use
     bin/                      links to the pinned versions, first on PATH in .smenv/env.sh
@@ -47,10 +51,15 @@ NODE_TOOLS_SRC = TOOLCHAIN_SRC / "node"
 
 MIN_PYTHON = (3, 11)
 MIN_TERRAFORM = (1, 6, 0)
-TERRAGRUNT_VERSION = "v0.58.0"
-# A terragrunt already on PATH is used when its version is in this range: 0.58 is what the
-# configuration is written for; releases from 0.73 on dropped the flags and names it uses.
-TERRAGRUNT_ACCEPTED = ((0, 58, 0), (0, 73, 0))
+TERRAGRUNT_VERSION = "v1.1.3"
+# A terragrunt already on PATH is used when it is 1.x: 1.0 promises the commands and flags the
+# configuration and tools use (`run --all`, `dag graph`, `hcl fmt`, root.hcl) stay through 1.x.
+TERRAGRUNT_ACCEPTED = ((1, 0, 0), (2, 0, 0))
+OPENTOFU_VERSION = "v1.12.6"
+ENGINES = ("terraform", "tofu")
+# `make up` needs the Python packages, the engine and Terragrunt only; the targets that check and
+# test name these with --with (the Makefile does), so a first `make up` builds nothing it won't use.
+OPTIONAL = ("checkov", "tflint", "terraform-docs", "node", "tofu")
 AWS_PROVIDER_DIR = "registry.terraform.io/hashicorp/aws"
 MIN_NODE = (18, 0, 0)
 
@@ -71,8 +80,8 @@ GO_TOOLS = [
         name="terragrunt",
         version=TERRAGRUNT_VERSION,
         package="github.com/gruntwork-io/terragrunt",
-        ldflags=f"-s -w -X github.com/gruntwork-io/go-commons/version.Version={TERRAGRUNT_VERSION}",
-        cold_minutes=2.5,
+        ldflags=f"-s -w -X github.com/gruntwork-io/terragrunt/internal/version.Version={TERRAGRUNT_VERSION}",
+        cold_minutes=13,
     ),
     # The linters of tools/validate.py; tflint's AWS ruleset is not served here, so only its Terraform rules.
     GoTool(
@@ -84,10 +93,19 @@ GO_TOOLS = [
     ),
     GoTool(
         name="terraform-docs",
-        version="v0.20.0",
+        version="v0.24.0",
         package="github.com/terraform-docs/terraform-docs",
         ldflags="-s -w",
         cold_minutes=1.0,
+    ),
+    # SMENV_ENGINE=tofu: the modules claim OpenTofu >= 1.8, and CI proves it with this build.
+    GoTool(
+        name="tofu",
+        version=OPENTOFU_VERSION,
+        package="github.com/opentofu/opentofu/cmd/tofu",
+        # As OpenTofu's release builds do: without it the binary calls itself 1.x.y-dev.
+        ldflags="-s -w -X github.com/opentofu/opentofu/version.dev=no",
+        cold_minutes=8,
     ),
 ]
 
@@ -206,7 +224,11 @@ def provider_mirror() -> Path | None:
 
 
 def terraform_cli_config(mirror: Path | None, cache: Path) -> str:
-    """With a mirror, providers are linked from it and the registry is never asked for them."""
+    """With a mirror, providers are linked from it and the registry is never asked for them.
+
+    OpenTofu names the same providers registry.opentofu.org/hashicorp/*: its mirror is a link to
+    the same folder (tofu_mirror), so both engines read one copy and neither goes to a registry.
+    """
     if mirror is None:
         return (
             "# No provider mirror on this machine: providers come from the public registry, cached.\n"
@@ -219,11 +241,31 @@ def terraform_cli_config(mirror: Path | None, cache: Path) -> str:
         f'    path    = "{mirror}"\n'
         '    include = ["registry.terraform.io/hashicorp/*"]\n'
         "  }\n"
+        "  filesystem_mirror {\n"
+        f'    path    = "{tofu_mirror(cache)}"\n'
+        '    include = ["registry.opentofu.org/hashicorp/*"]\n'
+        "  }\n"
         "  direct {\n"
-        '    exclude = ["registry.terraform.io/hashicorp/*"]\n'
+        '    exclude = ["registry.terraform.io/hashicorp/*", "registry.opentofu.org/hashicorp/*"]\n'
         "  }\n"
         "}\n"
     )
+
+
+def tofu_mirror(cache: Path) -> Path:
+    return cache / "tofu-mirror"
+
+
+def link_tofu_mirror(mirror: Path | None, cache: Path) -> None:
+    """<cache>/tofu-mirror/registry.opentofu.org/hashicorp/...: the mirror's folders made again, each
+    file a link to the mirror's (OpenTofu walks a mirror without following linked folders)."""
+    if mirror is None:
+        return
+    source = mirror / "registry.terraform.io" / "hashicorp"
+    target = tofu_mirror(cache) / "registry.opentofu.org" / "hashicorp"
+    for path in source.rglob("*"):
+        if path.is_file():
+            link_into(target / path.parent.relative_to(source), path.name, path)
 
 
 # --- what the bootstrap installs ---------------------------------------------------------------
@@ -268,7 +310,10 @@ def go_env(cache: Path) -> dict[str, str]:
 
 
 def tool_on_path(tool: GoTool, cache: Path) -> Path | None:
-    """A suitable copy already installed by the user (a laptop) is used instead of building one."""
+    """A suitable copy already installed by the user (a laptop) is used instead of building one.
+
+    Only Terragrunt, and only a 1.x: an older one is named and passed over, and the pinned one built.
+    """
     if tool.name != "terragrunt":
         return None
     found = shutil.which("terragrunt", path=os.environ.get("PATH", "").replace(str(cache / "bin"), ""))
@@ -277,7 +322,17 @@ def tool_on_path(tool: GoTool, cache: Path) -> Path | None:
     proc = subprocess.run([found, "--version"], capture_output=True, text=True, check=False)
     version = parse_version(proc.stdout + proc.stderr)
     low, high = TERRAGRUNT_ACCEPTED
-    return Path(found) if version and low <= version < high else None
+    if version and low <= version < high:
+        return Path(found)
+    seen = ".".join(map(str, version)) if version else "of unknown version"
+    say(f"terragrunt {seen} at {found} is not 1.x: using the pinned {tool.version} instead")
+    return None
+
+
+def built_or_on_path(tool: GoTool, cache: Path) -> Path:
+    """The pinned build when there is one (no process started: a warm run stays quick), else PATH's."""
+    binary = go_tool_binary(tool, cache)
+    return binary if binary.exists() else tool_on_path(tool, cache) or binary
 
 
 def go_tool_binary(tool: GoTool, cache: Path) -> Path:
@@ -286,9 +341,9 @@ def go_tool_binary(tool: GoTool, cache: Path) -> Path:
     return cache / "tools" / f"{tool.name}-{tool.version}-{digest}" / tool.name
 
 
-def go_tools_to_build(cache: Path, check_only: bool) -> list[GoTool]:
-    """The Go tools neither built nor on PATH. Fails before any long step when Go is missing."""
-    missing = [t for t in GO_TOOLS if not tool_on_path(t, cache) and not go_tool_binary(t, cache).exists()]
+def go_tools_to_build(tools: list[GoTool], cache: Path, check_only: bool) -> list[GoTool]:
+    """Those of `tools` neither built nor on PATH. Fails before any long step when Go is missing."""
+    missing = [t for t in tools if not go_tool_binary(t, cache).exists() and not tool_on_path(t, cache)]
     if missing and check_only:
         raise BootstrapError(f"not built yet: {', '.join(t.name for t in missing)}: run `make bootstrap`")
     if not missing:
@@ -298,7 +353,7 @@ def go_tools_to_build(cache: Path, check_only: bool) -> list[GoTool]:
     found = parse_version(run([go, "version"], "go version")) if go else None
     if found is None or found < wanted:
         names = ", ".join(f"{t.name} {t.version}" for t in missing)
-        also = ", or put terragrunt v0.58.x on PATH" if any(t.name == "terragrunt" for t in missing) else ""
+        also = ", or put a terragrunt 1.x on PATH" if any(t.name == "terragrunt" for t in missing) else ""
         seen = f" (found {'.'.join(map(str, found))})" if found else ""
         raise BootstrapError(
             f"Go >= {'.'.join(map(str, wanted))} is needed to build {names} from the Go module proxy{seen}: "
@@ -395,8 +450,8 @@ def write_if_changed(path: Path, text: str) -> None:
         path.write_text(text)
 
 
-def env_file(cache: Path, terraform: Path, node_tools: Path) -> str:
-    """What the Makefile sources before every target."""
+def env_file(cache: Path, engine: str, engine_path: Path, node_tools: Path) -> str:
+    """What the Makefile sources before every target: the same text whichever tools are installed."""
     return "\n".join(
         [
             "# Written by tools/bootstrap.py; sourced by the Makefile. Do not edit.",
@@ -404,8 +459,9 @@ def env_file(cache: Path, terraform: Path, node_tools: Path) -> str:
             f'export SMENV_CACHE="{cache}"',
             f'export PATH="{VENV / "bin"}:{cache / "bin"}:$PATH"',
             f'export TF_CLI_CONFIG_FILE="{STATE_DIR / "terraformrc"}"',
-            f'export TERRAGRUNT_TFPATH="{terraform}"',
-            f'export SMENV_TERRAFORM="{terraform}"',
+            f'export SMENV_ENGINE="{engine}"',
+            f'export TG_TF_PATH="{engine_path}"',
+            f'export SMENV_TERRAFORM="{engine_path}"',
             f'export SMENV_NODE_TOOLS="{node_tools}"',
             "export TF_IN_AUTOMATION=1",
             "export CHECKPOINT_DISABLE=1",
@@ -414,15 +470,44 @@ def env_file(cache: Path, terraform: Path, node_tools: Path) -> str:
     )
 
 
-def bootstrap(check_only: bool = False) -> dict[str, str]:
+def engine_from_env() -> str:
+    """SMENV_ENGINE: which of Terraform and OpenTofu runs the modules (default terraform)."""
+    engine = os.environ.get("SMENV_ENGINE") or "terraform"
+    if engine not in ENGINES:
+        raise BootstrapError(f"SMENV_ENGINE={engine!r} is not an engine this project runs: use terraform or tofu")
+    return engine
+
+
+def parse_components(text: str) -> frozenset[str]:
+    """`--with checkov,node` (or `all`): the optional tools a target needs beyond the main job's."""
+    names = {name.strip() for name in text.split(",") if name.strip()}
+    if "all" in names:
+        return frozenset(OPTIONAL)
+    unknown = sorted(names - set(OPTIONAL))
+    if unknown:
+        raise BootstrapError(f"--with {','.join(unknown)}: not a tool the bootstrap installs ({', '.join(OPTIONAL)})")
+    return frozenset(names)
+
+
+def bootstrap(
+    check_only: bool = False, extras: frozenset[str] = frozenset(), engine: str = "terraform"
+) -> dict[str, str]:
+    """Ensure the main job's tools (the Python packages, the Terraform configuration, Terragrunt and the
+    engine) and the `extras` named; returns each tool's path. Nothing else is installed."""
     cache = cache_dir()
     check_python()
-    cold = not (cache / "tools").exists() or not VENV.exists()
+    wanted = {"terragrunt", *extras, *(["tofu"] if engine == "tofu" else [])}
+    go_tools = [t for t in GO_TOOLS if t.name in wanted]
+    checkov_venv = cache / "tools" / f"checkov-{file_hash(CHECKOV_LOCK)}"
+    cold = not VENV.exists() or any(not go_tool_binary(t, cache).exists() for t in go_tools)
     check_resources(cache, cold)
     STATE_DIR.mkdir(exist_ok=True)
-    write_if_changed(STATE_DIR / "terraformrc", terraform_cli_config(provider_mirror(), cache))
-    terraform = find_terraform()
-    to_build = go_tools_to_build(cache, check_only)
+    mirror = provider_mirror()
+    write_if_changed(STATE_DIR / "terraformrc", terraform_cli_config(mirror, cache))
+    if not check_only:
+        link_tofu_mirror(mirror, cache)
+    terraform = find_terraform() if engine == "terraform" or "terraform" in wanted else None
+    to_build = go_tools_to_build(go_tools, cache, check_only)
 
     errors: list[BaseException] = []
 
@@ -438,23 +523,27 @@ def bootstrap(check_only: bool = False) -> dict[str, str]:
     builder.start()
     try:
         ensure_virtualenv(VENV, PYTHON_LOCK, "python packages", 1.5, check_only)
-        checkov_venv = cache / "tools" / f"checkov-{file_hash(CHECKOV_LOCK)}"
-        ensure_virtualenv(checkov_venv, CHECKOV_LOCK, "checkov", 0.5, check_only)
-        node_tools = ensure_node_tools(cache, check_only)
+        if "checkov" in wanted:
+            ensure_virtualenv(checkov_venv, CHECKOV_LOCK, "checkov", 0.5, check_only)
+        if "node" in wanted:
+            ensure_node_tools(cache, check_only)
     finally:
         builder.join()
     if errors:
         raise errors[0]
 
-    found = {"terraform": str(terraform), "checkov": str(checkov_venv / "bin" / "checkov")}
-    for tool in GO_TOOLS:
-        found[tool.name] = str(tool_on_path(tool, cache) or go_tool_binary(tool, cache))
+    found = {t.name: str(built_or_on_path(t, cache)) for t in go_tools}
+    if "checkov" in wanted:
+        found["checkov"] = str(checkov_venv / "bin" / "checkov")
+    engine_path = Path(found["tofu"]) if engine == "tofu" else terraform
     if not check_only:
         for name, path in found.items():
-            if name != "terraform":
-                link_into(cache / "bin", name, Path(path))
-        write_if_changed(STATE_DIR / "env.sh", env_file(cache, terraform, node_tools))
-    found["node_tools"] = str(node_tools)
+            link_into(cache / "bin", name, Path(path))
+        write_if_changed(STATE_DIR / "env.sh", env_file(cache, engine, engine_path, node_tools_dir(cache)))
+    if terraform is not None:
+        found["terraform"] = str(terraform)
+    if "node" in wanted:
+        found["node_tools"] = str(node_tools_dir(cache))
     return found
 
 
@@ -462,10 +551,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="report what is missing; change nothing")
     parser.add_argument("--json", action="store_true", help="print the resolved tool paths as JSON")
+    parser.add_argument(
+        "--with",
+        dest="extras",
+        default="",
+        metavar="TOOL[,TOOL]",
+        help=f"also the tools a target needs beyond the main job: {', '.join(OPTIONAL)}, or all",
+    )
     args = parser.parse_args(argv)
     started = time.monotonic()
     try:
-        found = bootstrap(check_only=args.check)
+        found = bootstrap(check_only=args.check, extras=parse_components(args.extras), engine=engine_from_env())
     except BootstrapError as exc:
         print(f"bootstrap: error: {exc}", file=sys.stderr)
         return 1
