@@ -1,8 +1,8 @@
 # Root configuration, included by every unit under live/<env>/<unit>/.
 #
 # Everything that differs between environments is read from live/<env>/env.hcl; this file turns
-# it into the provider, the backend and the inputs every unit shares. Written for Terragrunt
-# v0.58 (run-all, terragrunt.hcl at the root) and kept free of what later releases removed.
+# it into the provider, the backend and the inputs every unit shares. Written for Terragrunt 1.x
+# (`root.hcl`, `run --all`), whose commands and configuration are stable through 1.x.
 
 locals {
   env       = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
@@ -37,7 +37,7 @@ locals {
 
 # Working copies: beside each unit by default; tools/live.py moves them per environment and
 # emulator port (SMENV_TG_DOWNLOAD_DIR). Set here, not only by the CLI flag, because Terragrunt
-# 0.58 reads a dependency's outputs from the dependency's own download dir.
+# reads a dependency's outputs through the dependency's own configuration, download dir included.
 download_dir = get_env("SMENV_TG_DOWNLOAD_DIR", "${get_terragrunt_dir()}/.terragrunt-cache")
 
 generate "provider" {
@@ -76,8 +76,9 @@ provider "aws" {
 EOF
 }
 
-# The backend is generated (not a remote_state block): Terragrunt 0.58 checks a remote_state
-# bucket with its own AWS SDK, which ignores the emulator's endpoint. The state bucket is made
+# The backend is generated (not a remote_state block): Terragrunt checks and creates a remote_state
+# bucket with its own AWS SDK, outside the provider's endpoints and the state bucket's own controls
+# (tools/state_bucket.py: versioning, KMS, TLS-only, public access blocked). The state bucket is made
 # by tools/state_bucket.py (real accounts, once) or by tools/local_aws.py / tools/live.py.
 generate "backend" {
   path      = "backend.generated.tf"

@@ -4,7 +4,7 @@
     python tools/graph.py --env dev --out /tmp/pictures
     python tools/graph.py --check            # exit 1 when a picture in docs/ is not what the code draws now
 
-The dependency graph is Terragrunt's own (`terragrunt graph-dependencies`, no AWS call), laid out in
+The dependency graph is Terragrunt's own (`terragrunt dag graph`, no AWS call), laid out in
 layers: a unit sits one layer below the deepest unit it depends on. The architecture picture is
 laid out by hand but drawn from the repository: the teams, AZs and CIDR from live/<env>/env.hcl,
 the interface endpoints from modules/network's default, the KMS keys from live/_envcommon/kms.hcl,
@@ -220,7 +220,7 @@ def parse_dot(dot: str, env_dir: Path) -> dict[str, set[str]]:
 
 
 def terragrunt_dot(env_dir: Path) -> str:
-    """`terragrunt graph-dependencies` for one environment. It reads the HCL only; the AWS settings
+    """`terragrunt dag graph` for one environment. It reads the HCL only; the AWS settings
     here make sure that, should it ever try, it reaches nothing (no profile, a closed local port)."""
     terragrunt = shutil.which("terragrunt")
     if not terragrunt:
@@ -228,7 +228,7 @@ def terragrunt_dot(env_dir: Path) -> str:
     child = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     child.update(EMULATOR_CREDENTIALS, AWS_EC2_METADATA_DISABLED="true", SMENV_EMULATOR_URL="http://127.0.0.1:9")
     done = subprocess.run(
-        [terragrunt, "graph-dependencies", "--terragrunt-working-dir", str(env_dir), "--terragrunt-non-interactive"],
+        [terragrunt, "dag", "graph", "--working-dir", str(env_dir), "--non-interactive"],
         cwd=REPO,
         env=child,
         capture_output=True,
@@ -238,7 +238,7 @@ def terragrunt_dot(env_dir: Path) -> str:
     )
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        raise GraphError(f"terragrunt graph-dependencies failed for {env_dir.relative_to(REPO)}: {last}")
+        raise GraphError(f"terragrunt dag graph failed for {env_dir.relative_to(REPO)}: {last}")
     return done.stdout
 
 
@@ -431,7 +431,7 @@ def render_units(env: Environment, deps: Mapping[str, set[str]]) -> str:
     lay = layout_dag(deps, width_of)
     title = f"live/{env.name}: units and their dependencies"
     notes = [
-        "From terragrunt graph-dependencies. An arrow A \u2192 B: B uses A's outputs, so run-all apply",
+        "From terragrunt dag graph. An arrow A \u2192 B: B uses A's outputs, so run --all apply",
         "makes A first and destroy removes it last. Grey: a dependency that a longer path already implies.",
     ]
     width = max(lay.width, max(text_width(n, 12) for n in notes) + 48)

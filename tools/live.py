@@ -1,8 +1,8 @@
 """Run Terragrunt over a whole environment on the local AWS emulator, and say what it made.
 
-    python tools/live.py up   [ENV]   # start the emulator if needed, run-all apply, print a table
-    python tools/live.py plan [ENV]   # run-all plan; exit 0 no changes, 2 changes, 1 failure
-    python tools/live.py down [ENV]   # run-all destroy; for local, stop the emulator too
+    python tools/live.py up   [ENV]   # start the emulator if needed, run --all apply, print a table
+    python tools/live.py plan [ENV]   # run --all plan; exit 0 no changes, 2 changes, 1 failure
+    python tools/live.py down [ENV]   # run --all destroy; for local, stop the emulator too
 
 ENV defaults to local. Any other environment (dev, staging, prod) is *rehearsed*: its own
 env.hcl, its own account (assumed through its terraform_role_arn, as in the real account),
@@ -39,6 +39,7 @@ from project import (
     UsageError,
     emulator_port,
     load_environment,
+    terraform_cli,
 )
 from state_bucket import ensure_state_bucket, session_for
 
@@ -100,7 +101,7 @@ def export_plan_json(work_dir: Path, out_dir: Path, child_env: dict[str, str]) -
         backend = (plan.parent / "backend.generated.tf").read_text()
         unit = _BACKEND_KEY.search(backend).group(1)
         shown = subprocess.run(
-            ["terraform", "show", "-json", PLAN_FILE],
+            [terraform_cli(), "show", "-json", PLAN_FILE],
             cwd=plan.parent,
             env=child_env,
             capture_output=True,
@@ -115,31 +116,30 @@ def export_plan_json(work_dir: Path, out_dir: Path, child_env: dict[str, str]) -
     return written
 
 
-def terragrunt_command(action: str, env: Environment, parallelism: int, port: int) -> list[str]:
+def terragrunt_command(action: str, env: Environment, parallelism: int, extra: tuple[str, ...] = ()) -> list[str]:
+    """`terragrunt run --all <action>` over the environment (Terragrunt 1.x forms).
+
+    A plan gets -detailed-exitcode: under `run --all`, Terragrunt (since v0.89.4) returns the
+    aggregate, 2 when any unit has changes and none failed (Terragrunt docs, `--all` flag).
+    """
     terragrunt = shutil.which("terragrunt")
     if not terragrunt:
         raise UsageError("terragrunt is not on PATH: run `make bootstrap` (or use the Makefile targets)")
-    cmd = [
+    return [
         terragrunt,
-        "run-all",
-        action,
-        "--terragrunt-non-interactive",
-        "--terragrunt-working-dir",
+        "run",
+        "--all",
+        "--non-interactive",
+        "--no-color",
+        "--working-dir",
         str(env.path),
-        "--terragrunt-parallelism",
+        "--parallelism",
         str(parallelism),
+        "--",
+        action,
+        *(["-detailed-exitcode"] if action == "plan" else []),
+        *extra,
     ]
-    return cmd
-
-
-def planned_changes(log_text: str) -> int:
-    """Units whose plan would change resources (Terraform prints `Plan: N to add, ...` for those).
-
-    Not -detailed-exitcode: under run-all, Terragrunt 0.58 counts a unit's exit 2 as a failure
-    and skips the units that depend on it.
-    """
-    plain = ANSI.sub("", log_text)
-    return sum(1 for line in plain.splitlines() if line.lstrip().startswith("Plan: "))
 
 
 def unit_seconds(run_dir: Path, unit: str) -> float | None:
@@ -227,17 +227,33 @@ def print_table(results: list[UnitResult], action: str, wall: float) -> None:
     print(f"{'total':<{width}}  {total:>9}  {wall:>7.1f}   ({action}, wall clock)")
 
 
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# Terragrunt 1.x writes each line of the engine's output as `<time> <LEVEL> [<unit path>] <engine>: <text>`.
+_ENGINE_LINE = re.compile(r"^\S+\s+[A-Z]+\s+\[(?P<unit>[^\]]+)\]\s+(?:terraform|tofu):\s?(?P<text>.*)$")
+
+
+def engine_lines(log_text: str) -> list[tuple[str, str]]:
+    """(unit, text) for every line the engine printed, colour removed; unit is the unit's folder name."""
+    found = []
+    for line in ANSI.sub("", log_text).splitlines():
+        if match := _ENGINE_LINE.match(line):
+            found.append((Path(match.group("unit")).name, match.group("text")))
+    return found
+
+
+def units_with_changes(log_text: str) -> list[str]:
+    """The units whose plan would change resources (the engine prints `Plan: N to add, ...` for those)."""
+    return sorted({unit for unit, text in engine_lines(log_text) if text.lstrip().startswith("Plan: ")})
 
 
 def terraform_errors(path: Path, most: int = 5) -> list[str]:
-    """The distinct `Error:` lines Terraform wrote into the log (what a user needs, not 25 lines of noise)."""
+    """The distinct `Error:` lines the engine wrote into the log, each with its unit (what a user needs,
+    not 25 lines of noise)."""
     seen: list[str] = []
     with contextlib.suppress(OSError):
-        for line in path.read_text(errors="replace").splitlines():
-            text = ANSI.sub("", line).strip(" │╷╵")
-            if text.startswith("Error: ") and text not in seen:
-                seen.append(text)
+        for unit, line in engine_lines(path.read_text(errors="replace")):
+            text = line.strip(" │╷╵")
+            if text.startswith("Error: ") and f"{unit}: {text}" not in seen:
+                seen.append(f"{unit}: {text}")
     return seen[:most]
 
 
@@ -286,16 +302,16 @@ def execute(
         run_dir = Path(tmp)
         child_env = emulator_env(env, running.url, run_dir, port)
         where = "the emulator" if env.emulator else f"the emulator (rehearsing {env.name}, account {env.account_id})"
-        print(f"terragrunt run-all {action}: {len(names)} units of live/{env.name} on {where}; log: {log_path}")
-        cmd = terragrunt_command(action, env, parallelism, port)
+        print(f"terragrunt run --all {action}: {len(names)} units of live/{env.name} on {where}; log: {log_path}")
         if plan_json_dir is not None:
             for stale in download_dir(env, port).rglob(PLAN_FILE):
                 stale.unlink()
-            cmd.append(f"-out={PLAN_FILE}")
+        cmd = terragrunt_command(action, env, parallelism, (f"-out={PLAN_FILE}",) if plan_json_dir else ())
         began = time.monotonic()
         code = run_terragrunt(cmd, child_env, log_path, run_dir, names)
         wall = time.monotonic() - began
-        if code == 0 and plan_json_dir is not None:
+        plan_ok = action == "plan" and code in (0, 2)
+        if plan_ok and plan_json_dir is not None:
             exported = export_plan_json(download_dir(env, port), plan_json_dir, child_env)
             print(f"plan JSON of {len(exported)} units in {plan_json_dir}")
         results = [
@@ -303,18 +319,17 @@ def execute(
             for unit in names
         ]
 
-    if action == "plan" and code == 0:
-        changed = planned_changes(log_path.read_text(errors="replace"))
-        print(
-            f"plan: {f'{changed} unit(s) with changes' if changed else 'no changes'} in {len(names)} units ({wall:.1f} s)"
-        )
-        return 2 if changed else 0
+    if plan_ok:
+        changed = units_with_changes(log_path.read_text(errors="replace"))
+        said = f"changes in {', '.join(changed) or 'some units'}" if code == 2 else "no changes"
+        print(f"plan: {said} ({len(names)} units, {wall:.1f} s)")
+        return code
     if code == 0 and action != "plan":
         print_table(results, action, wall)
     if code != 0:
         errors = terraform_errors(log_path)
         print("\n".join(f"  {e}" for e in errors) if errors else tail(log_path), file=sys.stderr)
-        print(f"live: error: terragrunt run-all {action} failed (exit {code}); full log: {log_path}", file=sys.stderr)
+        print(f"live: error: terragrunt run --all {action} failed (exit {code}); full log: {log_path}", file=sys.stderr)
         return 1
     if command == "up" and env.emulator:
         return demo_enforcer(env, port)

@@ -1,7 +1,7 @@
 """A working copy of one module, planned alone as a root module against the local emulator.
 
 Shared by the plan tests (tests/plan/planner.py) and the IAM policy lint (tools/policy_lint.py):
-the same provider (every service the root terragrunt.hcl sends to the emulator, the same default
+the same provider (every service the root.hcl sends to the emulator, the same default
 tags) and the same copy, so what one plans the other plans too.
 """
 
@@ -35,8 +35,8 @@ provider "aws" {{
 
 
 def emulator_services() -> list[str]:
-    """The services the root terragrunt.hcl points at the emulator: one list for every caller."""
-    with (REPO / "terragrunt.hcl").open() as handle:
+    """The services the root.hcl points at the emulator: one list for every caller."""
+    with (REPO / "root.hcl").open() as handle:
         root = hcl2.load(handle, serialization_options=SerializationOptions(strip_string_quotes=True))
     return next(block["emulator_services"] for block in root["locals"] if "emulator_services" in block)
 

@@ -1,6 +1,6 @@
 """The Terraform state bucket of an environment: encrypted, versioned, private, TLS only.
 
-One-time step for a real account, before its first `terragrunt run-all apply`:
+One-time step for a real account, before its first `terragrunt run --all apply`:
 
     python tools/state_bucket.py --env dev        # uses your AWS credentials (and env.hcl's role)
 

@@ -1,6 +1,6 @@
 """Find the SageMaker work and alarms in an environment that Terraform does not manage; stop or delete them.
 
-Run it BEFORE destroying an environment (`make down`, `terragrunt run-all destroy`): a training
+Run it BEFORE destroying an environment (`make down`, `terragrunt run --all destroy`): a training
 job started from a notebook, a model or endpoint made by hand, an alarm someone added, none of
 them is in Terraform's state, so a destroy leaves them running (and billing), or fails on them.
 

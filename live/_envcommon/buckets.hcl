@@ -1,11 +1,11 @@
 # Per team a data and a model bucket, plus the environment's access-log bucket.
 locals {
   env   = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
-  mocks = read_terragrunt_config("${dirname(find_in_parent_folders())}/live/_envcommon/mocks.hcl").locals
+  mocks = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/mocks.hcl").locals
 }
 
 terraform {
-  source = "${dirname(find_in_parent_folders())}/modules//buckets"
+  source = "${dirname(find_in_parent_folders("root.hcl"))}/modules//buckets"
 }
 
 prevent_destroy = local.env.protect_stateful

@@ -2,13 +2,13 @@
 # as env.hcl's endpoint_shape and endpoint say.
 locals {
   env      = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
-  mocks    = read_terragrunt_config("${dirname(find_in_parent_folders())}/live/_envcommon/mocks.hcl").locals
+  mocks    = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/mocks.hcl").locals
   endpoint = local.env.endpoint
   shadow   = lookup(local.endpoint, "shadow", null)
 }
 
 terraform {
-  source = "${dirname(find_in_parent_folders())}/modules//endpoint"
+  source = "${dirname(find_in_parent_folders("root.hcl"))}/modules//endpoint"
 }
 
 dependency "kms" {

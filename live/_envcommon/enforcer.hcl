@@ -1,13 +1,13 @@
 # The enforcer: EventBridge + Lambda that stops SageMaker work escaping the VPC, with findings.
 locals {
   env     = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
-  mocks   = read_terragrunt_config("${dirname(find_in_parent_folders())}/live/_envcommon/mocks.hcl").locals
-  root    = dirname(find_in_parent_folders())
+  mocks   = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/mocks.hcl").locals
+  root    = dirname(find_in_parent_folders("root.hcl"))
   package = "${local.root}/.smenv/build/enforcer.zip"
 }
 
 terraform {
-  source = "${dirname(find_in_parent_folders())}/modules//enforcer"
+  source = "${dirname(find_in_parent_folders("root.hcl"))}/modules//enforcer"
 
   # The zip Terraform uploads, rebuilt (deterministically, only when its sources changed) first.
   before_hook "package_lambda" {

@@ -5,11 +5,11 @@ locals {
     local.env.terraform_role_arn,
     lookup(local.env, "promotion", null) == null ? "" : "arn:aws:iam::${local.env.account_id}:role/${local.env.name_prefix}-${local.env.environment}-promotion",
   ])
-  mocks = read_terragrunt_config("${dirname(find_in_parent_folders())}/live/_envcommon/mocks.hcl").locals
+  mocks = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/mocks.hcl").locals
 }
 
 terraform {
-  source = "${dirname(find_in_parent_folders())}/modules//guardrails"
+  source = "${dirname(find_in_parent_folders("root.hcl"))}/modules//guardrails"
 }
 
 dependency "kms" {

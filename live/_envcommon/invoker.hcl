@@ -1,13 +1,13 @@
 # The least-privilege HTTPS front of the endpoint: a Lambda function URL (AWS_IAM) in the VPC.
 locals {
   env     = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
-  mocks   = read_terragrunt_config("${dirname(find_in_parent_folders())}/live/_envcommon/mocks.hcl").locals
-  root    = dirname(find_in_parent_folders())
+  mocks   = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/mocks.hcl").locals
+  root    = dirname(find_in_parent_folders("root.hcl"))
   package = "${local.root}/.smenv/build/invoke_endpoint.zip"
 }
 
 terraform {
-  source = "${dirname(find_in_parent_folders())}/modules//invoker"
+  source = "${dirname(find_in_parent_folders("root.hcl"))}/modules//invoker"
 
   # The zip Terraform uploads, rebuilt (deterministically, only when its sources changed) first.
   before_hook "package_lambda" {

@@ -6,7 +6,7 @@ locals {
 }
 
 terraform {
-  source = "${dirname(find_in_parent_folders())}/modules//kms"
+  source = "${dirname(find_in_parent_folders("root.hcl"))}/modules//kms"
 }
 
 prevent_destroy = local.env.protect_stateful

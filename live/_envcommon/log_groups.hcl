@@ -1,11 +1,11 @@
 # SageMaker's log groups, made first so they are encrypted and retained.
 locals {
   env   = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
-  mocks = read_terragrunt_config("${dirname(find_in_parent_folders())}/live/_envcommon/mocks.hcl").locals
+  mocks = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/mocks.hcl").locals
 }
 
 terraform {
-  source = "${dirname(find_in_parent_folders())}/modules//log_groups"
+  source = "${dirname(find_in_parent_folders("root.hcl"))}/modules//log_groups"
 }
 
 dependency "kms" {

@@ -1,18 +1,18 @@
 # The private VPC: subnets, endpoints, security groups, flow logs.
 locals {
   env   = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
-  mocks = read_terragrunt_config("${dirname(find_in_parent_folders())}/live/_envcommon/mocks.hcl").locals
+  mocks = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/mocks.hcl").locals
 }
 
 terraform {
-  source = "${dirname(find_in_parent_folders())}/modules//network"
+  source = "${dirname(find_in_parent_folders("root.hcl"))}/modules//network"
 
   # SageMaker Studio leaves its NFS security groups (and a retained home file system) in the VPC,
   # outside Terraform's state: the VPC's destroy would fail half-way on them. Remove them first, or
   # stop in one line naming the file system that holds the users' files (tools/studio_leftovers.py).
   before_hook "studio_leftovers" {
     commands = ["destroy"]
-    execute  = ["python3", "${dirname(find_in_parent_folders())}/tools/studio_leftovers.py", "--env", local.env.environment]
+    execute  = ["python3", "${dirname(find_in_parent_folders("root.hcl"))}/tools/studio_leftovers.py", "--env", local.env.environment]
   }
 }
 

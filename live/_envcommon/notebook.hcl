@@ -1,11 +1,11 @@
 # One locked-down notebook instance per team, its execution role carrying the guardrails.
 locals {
   env   = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
-  mocks = read_terragrunt_config("${dirname(find_in_parent_folders())}/live/_envcommon/mocks.hcl").locals
+  mocks = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/mocks.hcl").locals
 }
 
 terraform {
-  source = "${dirname(find_in_parent_folders())}/modules//notebook"
+  source = "${dirname(find_in_parent_folders("root.hcl"))}/modules//notebook"
 }
 
 dependency "kms" {
@@ -54,5 +54,5 @@ inputs = {
   }
   allowed_console_cidrs = lookup(local.env, "allowed_console_cidrs", [])
   # Terragrunt copies modules/ into its cache without lifecycle/: the scripts are read from the checkout.
-  lifecycle_dir = "${dirname(find_in_parent_folders())}/lifecycle"
+  lifecycle_dir = "${dirname(find_in_parent_folders("root.hcl"))}/lifecycle"
 }

@@ -2,11 +2,11 @@
 # Last in the chain, so a new output anywhere is published in one place (the table: README.md).
 locals {
   env   = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
-  mocks = read_terragrunt_config("${dirname(find_in_parent_folders())}/live/_envcommon/mocks.hcl").locals
+  mocks = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/mocks.hcl").locals
 }
 
 terraform {
-  source = "${dirname(find_in_parent_folders())}/modules//params"
+  source = "${dirname(find_in_parent_folders("root.hcl"))}/modules//params"
 }
 
 dependency "kms" {

@@ -3,17 +3,17 @@
 # (modules/pipelines). examples/pipelines and tools/pipeline.py use them through the contract.
 locals {
   env   = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
-  mocks = read_terragrunt_config("${dirname(find_in_parent_folders())}/live/_envcommon/mocks.hcl").locals
+  mocks = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/mocks.hcl").locals
 }
 
 terraform {
-  source = "${dirname(find_in_parent_folders())}/modules//pipelines"
+  source = "${dirname(find_in_parent_folders("root.hcl"))}/modules//pipelines"
 
   # The versions the teams' pipelines registered hold the groups: deleted first, or (protect_stateful)
   # the destroy stops in one line saying which group holds what.
   before_hook "model_package_leftovers" {
     commands = ["destroy"]
-    execute  = concat(["python3", "${dirname(find_in_parent_folders())}/tools/model_package_leftovers.py", "--env", local.env.environment], local.env.protect_stateful ? [] : ["--delete-versions"])
+    execute  = concat(["python3", "${dirname(find_in_parent_folders("root.hcl"))}/tools/model_package_leftovers.py", "--env", local.env.environment], local.env.protect_stateful ? [] : ["--delete-versions"])
   }
 }
 

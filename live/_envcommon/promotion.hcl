@@ -2,12 +2,12 @@
 # Only in environments whose env.hcl has a `promotion` block (staging, prod, and local to rehearse).
 locals {
   env       = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
-  mocks     = read_terragrunt_config("${dirname(find_in_parent_folders())}/live/_envcommon/mocks.hcl").locals
+  mocks     = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/mocks.hcl").locals
   promotion = local.env.promotion
 }
 
 terraform {
-  source = "${dirname(find_in_parent_folders())}/modules//promotion"
+  source = "${dirname(find_in_parent_folders("root.hcl"))}/modules//promotion"
 }
 
 dependency "kms" {

@@ -3,16 +3,19 @@
 # instance_type, retain_home_file_system (default: protect_stateful).
 locals {
   env    = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
-  mocks  = read_terragrunt_config("${dirname(find_in_parent_folders())}/live/_envcommon/mocks.hcl").locals
+  mocks  = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/mocks.hcl").locals
   studio = merge({ enabled = true, idle_minutes = 60, instance_type = "ml.t3.medium", retain_home_file_system = local.env.protect_stateful }, lookup(local.env, "studio", {}))
 }
 
 terraform {
-  source = "${dirname(find_in_parent_folders())}/modules//studio"
+  source = "${dirname(find_in_parent_folders("root.hcl"))}/modules//studio"
 }
 
 # studio = { enabled = false } in env.hcl: no domain (network then leaves out Studio's endpoints).
-skip = !local.studio.enabled
+exclude {
+  if      = !local.studio.enabled
+  actions = ["all"]
+}
 
 dependency "kms" {
   config_path                             = "../kms"

@@ -2,15 +2,21 @@
 # organization trail (organization_trail_arn) that already records this account.
 locals {
   env   = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
-  mocks = read_terragrunt_config("${dirname(find_in_parent_folders())}/live/_envcommon/mocks.hcl").locals
+  mocks = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/mocks.hcl").locals
 }
 
 terraform {
-  source = "${dirname(find_in_parent_folders())}/modules//trail"
+  source = "${dirname(find_in_parent_folders("root.hcl"))}/modules//trail"
 }
 
-skip            = lookup(local.env, "organization_trail_arn", null) != null
 prevent_destroy = local.env.protect_stateful
+
+# Terragrunt 1.x's `exclude` (the `skip` attribute is gone): no run of any command here when the
+# organization's trail already records this account.
+exclude {
+  if      = lookup(local.env, "organization_trail_arn", null) != null
+  actions = ["all"]
+}
 
 dependency "kms" {
   config_path                             = "../kms"

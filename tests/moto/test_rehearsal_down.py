@@ -1,7 +1,7 @@
 """A rehearsal goes down cleanly: `live.py down` quiets and empties the env's buckets on the emulator first.
 
 In-process moto (mock_aws). The buckets of a rehearsed env (staging, prod) keep force_destroy off,
-as in their real accounts; without emptying them, run-all destroy stops at BucketNotEmpty.
+as in their real accounts; without emptying them, `run --all destroy` stops at BucketNotEmpty.
 """
 
 from __future__ import annotations

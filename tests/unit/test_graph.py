@@ -1,6 +1,6 @@
 """tools/graph.py: the pictures in docs/ are what the code draws now, from Terragrunt's own graph.
 
-Rendering needs terragrunt (for `graph-dependencies`, which reads HCL only and calls no AWS): the
+Rendering needs terragrunt (for `dag graph`, which reads HCL only and calls no AWS): the
 tests take it from the toolchain environment `make` uses.
 """
 

@@ -1,36 +1,49 @@
-"""When a run-all fails, the user sees Terraform's errors, not a page of Terragrunt's noise."""
+"""When a `run --all` fails, the user sees the engine's errors with their units, not a page of
+Terragrunt's noise; a plan says which units would change."""
 
 from __future__ import annotations
 
 import live
 
+# What Terragrunt 1.x writes: `<time> <LEVEL> [<unit>] <engine>: <line>`, coloured when it can.
 LOG = """\
-time=2026-11-29T11:00:20Z level=info msg=Executing hook: clock_end prefix=[/work/main/live/local/network]
-\x1b[31m╷\x1b[0m\x1b[0m
-\x1b[31m│\x1b[0m \x1b[0m\x1b[1m\x1b[31mError: \x1b[0m\x1b[0m\x1b[1mlisting tags for Application Auto Scaling Target: StatusCode: 500\x1b[0m
-\x1b[31m│\x1b[0m \x1b[0m
-\x1b[31m╵\x1b[0m\x1b[0m
-time=2026-11-29T11:00:20Z level=error msg=Module /work/main/live/local/endpoint has finished with an error
-\x1b[31m│\x1b[0m \x1b[0m\x1b[1m\x1b[31mError: \x1b[0m\x1b[0m\x1b[1mlisting tags for Application Auto Scaling Target: StatusCode: 500\x1b[0m
-\x1b[31m│\x1b[0m Error: Invalid function argument
+11:00:20.101 INFO   [live/local/network] Executing hook: clock_end
+11:00:20.102 STDERR [live/local/endpoint] terraform: \x1b[31m╷\x1b[0m\x1b[0m
+11:00:20.102 STDERR [live/local/endpoint] terraform: \x1b[31m│\x1b[0m \x1b[0m\x1b[1m\x1b[31mError: \x1b[0m\x1b[0m\x1b[1mlisting tags \
+for Application Auto Scaling Target: StatusCode: 500\x1b[0m
+11:00:20.102 STDERR [live/local/endpoint] terraform: \x1b[31m│\x1b[0m \x1b[0m
+11:00:20.102 STDERR [live/local/endpoint] terraform: \x1b[31m╵\x1b[0m\x1b[0m
+11:00:20.200 ERROR  Unit live/local/endpoint has finished with an error
+11:00:20.301 STDERR [live/local/endpoint] terraform: \x1b[31m│\x1b[0m \x1b[0m\x1b[1m\x1b[31mError: \x1b[0m\x1b[0m\x1b[1mlisting tags \
+for Application Auto Scaling Target: StatusCode: 500\x1b[0m
+11:00:20.302 STDERR [live/local/invoker] tofu: │ Error: Invalid function argument
 """
 
 
-def test_a_failed_runs_log_gives_each_terraform_error_once_without_colour(tmp_path):
-    # Given a Terragrunt log with coloured Terraform errors, one of them twice
+def test_a_failed_runs_log_gives_each_engine_error_once_with_its_unit_and_without_colour(tmp_path):
+    # Given a Terragrunt log with coloured engine errors, one of them twice
     log = tmp_path / "local-apply.log"
     log.write_text(LOG)
     # When the errors are picked out
     errors = live.terraform_errors(log)
-    # Then each is one plain line, in order, once
+    # Then each is one plain line naming its unit, in order, once
     assert errors == [
-        "Error: listing tags for Application Auto Scaling Target: StatusCode: 500",
-        "Error: Invalid function argument",
+        "endpoint: Error: listing tags for Application Auto Scaling Target: StatusCode: 500",
+        "invoker: Error: Invalid function argument",
     ]
 
 
-def test_a_log_without_terraform_errors_gives_none(tmp_path):
+def test_a_log_without_engine_errors_gives_none(tmp_path):
     log = tmp_path / "local-apply.log"
-    log.write_text("time=... level=error msg=Cannot process module\n")
+    log.write_text("11:00:20.200 ERROR  Unit live/local/endpoint has finished with an error\n")
     assert live.terraform_errors(log) == []
     assert live.terraform_errors(tmp_path / "missing.log") == []
+
+
+def test_a_plan_names_the_units_that_would_change():
+    log = (
+        "11:00:20.101 STDOUT [live/local/kms] terraform: No changes. Your infrastructure matches the configuration.\n"
+        "11:00:21.101 STDOUT [live/local/notebook] terraform: Plan: 1 to add, 0 to change, 0 to destroy.\n"
+        "11:00:21.201 STDOUT [live/local/buckets] terraform: \x1b[1mPlan:\x1b[0m 0 to add, 2 to change, 0 to destroy.\n"
+    )
+    assert live.units_with_changes(log) == ["buckets", "notebook"]

@@ -1,7 +1,7 @@
 include "root" {
-  path = find_in_parent_folders()
+  path = find_in_parent_folders("root.hcl")
 }
 
 include "envcommon" {
-  path = "${dirname(find_in_parent_folders())}/live/_envcommon/buckets.hcl"
+  path = "${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/buckets.hcl"
 }
