@@ -29,7 +29,6 @@ import argparse
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -40,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from module_plan import MODULES, working_copy
-from project import DEFAULT_EMULATOR_PORT, EMULATOR_CREDENTIALS, REPO, UsageError
+from project import DEFAULT_EMULATOR_PORT, EMULATOR_CREDENTIALS, REPO, UsageError, terraform_cli
 
 CONFIG = REPO / "tools" / "policy_lint.toml"
 # Attributes that hold policies; only used to name those still unknown at plan time.
@@ -423,7 +422,7 @@ def plan_module(name: str, inputs: Mapping[str, Any], emulator_url: str, workdir
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(EMULATOR_CREDENTIALS, AWS_REGION="us-east-1", TF_IN_AUTOMATION="1", CHECKPOINT_DISABLE="1")
     env.setdefault("TF_CLI_CONFIG_FILE", str(REPO / ".smenv" / "terraformrc"))
-    terraform = os.environ.get("SMENV_TERRAFORM") or shutil.which("terraform") or "terraform"
+    terraform = terraform_cli()
     for step in (["init", "-input=false", "-backend=false"], ["plan", "-input=false", "-out=lint.tfplan"]):
         proc = subprocess.run(
             [terraform, *step, "-no-color"], cwd=target, env=env, capture_output=True, text=True, check=False
@@ -446,7 +445,7 @@ def read_plan(path: Path) -> dict[str, Any]:
             return json.loads(path.read_text())
         except ValueError as exc:
             raise UsageError(f"{path}: not JSON: {exc}") from exc
-    terraform = os.environ.get("SMENV_TERRAFORM") or shutil.which("terraform") or "terraform"
+    terraform = terraform_cli()
     proc = subprocess.run(
         [terraform, "show", "-json", path.name], cwd=path.parent, capture_output=True, text=True, check=False
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,12 @@ _ACCOUNT = re.compile(r"^\d{12}$")
 _REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
 _PREFIX = re.compile(r"^[a-z][a-z0-9-]{1,10}[a-z0-9]$")
 _PLAIN = SerializationOptions(with_comments=False, strip_string_quotes=True)
+
+
+def terraform_cli() -> str:
+    """The engine's CLI every tool runs: SMENV_TERRAFORM (tools/bootstrap.py writes Terraform's path,
+    or OpenTofu's under SMENV_ENGINE=tofu), else `terraform` on PATH."""
+    return os.environ.get("SMENV_TERRAFORM") or shutil.which("terraform") or "terraform"
 
 
 class UsageError(Exception):
@@ -45,7 +52,7 @@ class Environment:
 
     @property
     def resource_prefix(self) -> str:
-        """What every resource name starts with; the root terragrunt.hcl derives the same."""
+        """What every resource name starts with; the root.hcl derives the same."""
         return f"{self.name_prefix}-{self.name}"
 
     @property
@@ -55,7 +62,7 @@ class Environment:
 
     @property
     def state_bucket(self) -> str:
-        """The Terraform state bucket; the root terragrunt.hcl derives the same name."""
+        """The Terraform state bucket; the root.hcl derives the same name."""
         return f"{self.resource_prefix}-tfstate-{self.account_id}-{self.region}"
 
 

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from project import REPO
+from project import REPO, terraform_cli
 
 OUT = REPO / "build" / "validate"
 LOGS = OUT / "logs"
@@ -50,6 +50,7 @@ class Check:
     run: Callable[[argparse.Namespace, Path], tuple[bool, str, list[Path], list[Path]]]
     fixable: bool = False
     only_with_all: bool = False
+    only_when_named: bool = False
 
 
 def modules() -> list[Path]:
@@ -77,17 +78,9 @@ def need(tool: str) -> str:
 def check_format(args, log):
     fix = args.fix
     codes = [
-        sh(["terraform", "fmt", "-recursive", *([] if fix else ["-check", "-diff"]), "modules"], log),
-        sh(
-            [
-                need("terragrunt"),
-                "hclfmt",
-                *([] if fix else ["--terragrunt-check"]),
-                "--terragrunt-working-dir",
-                "live",
-            ],
-            log,
-        ),
+        sh([terraform_cli(), "fmt", "-recursive", *([] if fix else ["-check", "-diff"]), "modules"], log),
+        sh([need("terragrunt"), "hcl", "fmt", *([] if fix else ["--check", "--diff"]), "--working-dir", "live"], log),
+        sh([need("terragrunt"), "hcl", "fmt", *([] if fix else ["--check", "--diff"]), "--file", "root.hcl"], log),
         sh(["ruff", "format", *([] if fix else ["--check"]), "."], log),
         sh(["ruff", "check", *(["--fix"] if fix else []), "."], log),
     ]
@@ -100,16 +93,41 @@ def check_format(args, log):
     )
 
 
-def check_terraform_validate(args, log):
+def validate_modules(cli: str, data_root: Path, log: Path) -> tuple[bool, str, list[Path], list[Path]]:
+    """`init -backend=false` and `validate` of every module with one engine's CLI."""
     failed = []
     for module in modules():
         # Working files under build/, not beside the module (a copy of modules/ stays clean).
-        env = {**os.environ, "TF_DATA_DIR": str(OUT / "terraform" / module.name)}
-        init = sh(["terraform", "init", "-backend=false", "-input=false", "-no-color"], log, cwd=module, env=env)
-        if init or sh(["terraform", "validate", "-no-color"], log, cwd=module, env=env):
+        env = {**os.environ, "TF_DATA_DIR": str(data_root / module.name)}
+        init = sh([cli, "init", "-backend=false", "-input=false", "-no-color"], log, cwd=module, env=env)
+        if init or sh([cli, "validate", "-no-color"], log, cwd=module, env=env):
             failed.append(module.name)
     count = len(modules())
     return not failed, f"{count} modules" if not failed else f"invalid: {', '.join(failed)}", [], []
+
+
+def check_terraform_validate(args, log):
+    return validate_modules(terraform_cli(), OUT / "terraform", log)
+
+
+def check_opentofu(args, log):
+    """The modules claim OpenTofu >= 1.8 (versions.tf): validate every module with OpenTofu, plan every
+    module with its example inputs and lint the policies it writes (tools/policy_lint.py), and, with
+    --all, plan one whole environment with `run --all` on the emulator."""
+    tofu = need("tofu")
+    ok, summary, _, _ = validate_modules(tofu, OUT / "tofu", log)
+    env = {**os.environ, "SMENV_TERRAFORM": tofu, "TG_TF_PATH": tofu, "SMENV_ENGINE": "tofu"}
+    linted = sh([sys.executable, str(REPO / "tools" / "policy_lint.py"), "--modules", "all"], log, env=env) == 0
+    said = [f"validate {summary}", "module plans and policy lint " + ("clean" if linted else "FAILED")]
+    planned = True
+    if args.all:
+        # A port of its own: never the same emulator as a test session's (SMENV_TEST_EMULATOR_PORT).
+        env["SMENV_EMULATOR_PORT"] = os.environ.get("SMENV_TOFU_EMULATOR_PORT", "4618")
+        code = sh([sys.executable, str(REPO / "tools" / "live.py"), "plan", "local"], log, env=env)
+        planned = code in (0, 2)
+        said.append("live/local run --all plan " + ("planned" if planned else f"FAILED (exit {code})"))
+        sh([sys.executable, str(REPO / "tools" / "local_aws.py"), "stop", "--port", env["SMENV_EMULATOR_PORT"]], log)
+    return ok and linted and planned, "; ".join(said), [], []
 
 
 def check_tflint(args, log):
@@ -189,10 +207,13 @@ def check_policy_lint(args, log):
 CHECKS = [
     Check("format", check_format, fixable=True),
     Check("terraform validate", check_terraform_validate),
+    Check("opentofu", check_opentofu),
     Check("tflint", check_tflint),
     Check("terraform-docs", check_docs, fixable=True),
     Check("checkov modules", check_checkov),
     Check("policy lint", check_policy_lint),
+    # `make check`'s tests: pure Python, no AWS and no Terraform (also inside "every other test").
+    Check("unit tests", pytest_check(["tests/unit"], "junit-unit.xml"), only_when_named=True),
     # The access matrix shares each environment's plan with the checkov scan of it: one session.
     Check("plans, scans and access", pytest_check(["tests/plan", "tests/scan", "tests/access"], "junit-plans.xml")),
     Check(
@@ -275,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="comma-separated check names to run (default: all of them)")
     args = parser.parse_args(argv)
     names = [c.name for c in CHECKS]
-    chosen = [c for c in CHECKS if args.all or not c.only_with_all]
+    chosen = [c for c in CHECKS if (args.all or not c.only_with_all) and not c.only_when_named]
     if args.only:
         wanted = [n.strip() for n in args.only.split(",") if n.strip()]
         unknown = [n for n in wanted if n not in names]

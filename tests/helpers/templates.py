@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from project import terraform_cli
+
 
 class TemplateError(Exception):
     """Terraform refused the template or its variables; the message is Terraform's."""
@@ -59,9 +61,9 @@ def hcl(value: Any) -> str:
 
 
 def terraform() -> str:
-    found = os.environ.get("SMENV_TERRAFORM") or shutil.which("terraform")
-    if not found:
-        raise TemplateError("terraform is not on PATH (or set SMENV_TERRAFORM)")
+    found = terraform_cli()
+    if not shutil.which(found):
+        raise TemplateError(f"{found} is not on PATH (or set SMENV_TERRAFORM)")
     return found
 
 

@@ -22,6 +22,7 @@ from typing import Any
 import tftest
 
 from module_plan import working_copy
+from project import terraform_cli
 
 REPO = Path(__file__).resolve().parents[2]
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -84,7 +85,7 @@ class ModulePlanner:
     def __init__(self, module: str, workdir: Path, env: dict[str, str], emulator_url: str):
         self.module = module
         self.dir = working_copy(module, workdir, emulator_url)
-        self.tf = tftest.TerraformTest(str(self.dir), binary="terraform", env=env)
+        self.tf = tftest.TerraformTest(str(self.dir), binary=terraform_cli(), env=env)
         self.tf.setup(cleanup_on_exit=False)
 
     def _var_file(self, variables: dict[str, Any]) -> str:
