@@ -17,6 +17,17 @@ import local_aws
 from project import EMULATOR_CREDENTIALS
 from smenv_testing import REPO, TEST_EMULATOR_PORT, toolchain_env
 
+# Every test is marked by the folder it lives in, so `-m` selects by what a test needs:
+# `-m unit` (no AWS, no Terraform), `-m "not emulator and not scan"`, `-m plan`, ...
+FOLDER_MARKERS = ("unit", "moto", "plan", "scan", "access", "emulator")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        folder = Path(item.path).relative_to(REPO / "tests").parts[0]
+        if folder in FOLDER_MARKERS:
+            item.add_marker(folder)
+
 
 @pytest.fixture(scope="session")
 def tool_env() -> dict[str, str]:

@@ -7,8 +7,6 @@ from collections.abc import Callable
 import pytest
 from planner import ModulePlanner
 
-pytestmark = pytest.mark.plan
-
 
 @pytest.fixture(scope="session")
 def planner_for(tmp_path_factory, emulator_env, emulator) -> Callable[[str], ModulePlanner]:

@@ -18,8 +18,6 @@ import policy_lint
 from iam_simulate import Case, Request
 from smenv_testing import REPO
 
-pytestmark = pytest.mark.plan
-
 SUBNETS = ["subnet-0123456789abcdef0", "subnet-11111111"]
 GROUPS = ["sg-0123456789abcdef0"]
 KEY = "arn:aws:kms:us-east-1:123456789012:key/11111111-0000-0000-0000-000000000000"
