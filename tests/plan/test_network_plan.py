@@ -333,6 +333,7 @@ def test_nat_is_opt_in_and_adds_exactly_one_way_out(network):
 def test_bad_network_inputs_fail_at_plan_naming_the_variable_and_the_rule(network):
     message = network.plan_error(**INPUTS | {"vpc_cidr": "10.20.300.0/16", "azs": ["us-east-1a"]})
     assert "var.vpc_cidr must be a valid IPv4 CIDR block" in message
+    assert "Error in function call" not in message, "an unparsable CIDR is one mistake, said once"
     assert "var.azs must list at least two different availability zones" in message
     small = network.plan_error(**INPUTS | {"vpc_cidr": "10.20.0.0/26"})
     assert "var.vpc_cidr is too small for its subnets: /26 plus var.subnet_newbits (4)" in small
