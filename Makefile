@@ -48,10 +48,10 @@ pytest: ## pytest alone, e.g. make pytest PYTEST_ARGS="tests/plan -k guardrails"
 	@$(WITH_TOOLCHAIN) python -m pytest $(PYTEST_ARGS)
 
 lint: ## ruff and terraform fmt, checking only
-	@$(WITH_TOOLCHAIN) ruff check . && ruff format --check . && terraform fmt -check -recursive modules
+	@$(WITH_TOOLCHAIN) ruff check . && ruff format --check . && "$$SMENV_TERRAFORM" fmt -check -recursive modules
 
 fmt: ## fix formatting
-	@$(WITH_TOOLCHAIN) ruff format . && ruff check --fix . && terraform fmt -recursive modules
+	@$(WITH_TOOLCHAIN) ruff format . && ruff check --fix . && "$$SMENV_TERRAFORM" fmt -recursive modules
 
 graph: ## draw docs/units-$(ENV).svg and docs/architecture-$(ENV).svg from the code
 	@$(WITH_TOOLCHAIN) python tools/graph.py --env $(ENV)

@@ -28,6 +28,7 @@ It uses only the standard library: it runs before .venv exists.
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import os
@@ -317,15 +318,19 @@ def tool_on_path(tool: GoTool, cache: Path) -> Path | None:
     if tool.name != "terragrunt":
         return None
     found = shutil.which("terragrunt", path=os.environ.get("PATH", "").replace(str(cache / "bin"), ""))
-    if not found:
-        return None
+    return _terragrunt_if_1x(found, tool.version) if found else None
+
+
+@functools.cache
+def _terragrunt_if_1x(found: str, pinned: str) -> Path | None:
+    """`found` if it says it is 1.x, else None (said once). Asked once per run: a run checks twice."""
     proc = subprocess.run([found, "--version"], capture_output=True, text=True, check=False)
     version = parse_version(proc.stdout + proc.stderr)
     low, high = TERRAGRUNT_ACCEPTED
     if version and low <= version < high:
         return Path(found)
     seen = ".".join(map(str, version)) if version else "of unknown version"
-    say(f"terragrunt {seen} at {found} is not 1.x: using the pinned {tool.version} instead")
+    say(f"terragrunt {seen} at {found} is not 1.x: using the pinned {pinned} instead")
     return None
 
 
@@ -506,7 +511,7 @@ def bootstrap(
     write_if_changed(STATE_DIR / "terraformrc", terraform_cli_config(mirror, cache))
     if not check_only:
         link_tofu_mirror(mirror, cache)
-    terraform = find_terraform() if engine == "terraform" or "terraform" in wanted else None
+    terraform = find_terraform() if engine == "terraform" else None
     to_build = go_tools_to_build(go_tools, cache, check_only)
 
     errors: list[BaseException] = []

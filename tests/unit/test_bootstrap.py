@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -146,9 +147,10 @@ def test_a_go_older_than_the_pinned_modules_need_is_named_before_any_build(tmp_p
 
 
 def fake_terragrunt(folder: Path, version: str) -> Path:
+    """A terragrunt that prints `version` and notes each start in calls.log beside it."""
     folder.mkdir(parents=True, exist_ok=True)
     script = folder / "terragrunt"
-    script.write_text(f"#!/bin/sh\necho 'terragrunt version {version}'\n")
+    script.write_text(f"#!/bin/sh\necho started >> '{folder}/calls.log'\necho 'terragrunt version {version}'\n")
     script.chmod(0o755)
     return script
 
@@ -174,6 +176,19 @@ def test_a_terragrunt_older_than_1_0_on_path_is_named_and_passed_over(tmp_path, 
     assert capsys.readouterr().out == (
         f"[bootstrap] terragrunt 0.58.0 at {script} is not 1.x: using the pinned {bootstrap.TERRAGRUNT_VERSION} instead\n"
     )
+
+
+def test_a_terragrunt_on_path_is_asked_its_version_once_per_run(tmp_path, monkeypatch, capsys):
+    # Given a Terragrunt 0.58 on PATH and no pinned build (a run checks PATH before and after building)
+    script = fake_terragrunt(tmp_path / "bin", "v0.58.0")
+    monkeypatch.setenv("PATH", f"{script.parent}:{os.environ['PATH']}")
+    tool = next(t for t in bootstrap.GO_TOOLS if t.name == "terragrunt")
+    # When the bootstrap looks for one twice in the same run
+    bootstrap.tool_on_path(tool, tmp_path / "cache")
+    bootstrap.built_or_on_path(tool, tmp_path / "cache")
+    # Then the binary was started once, and the line passing it over was said once
+    assert (script.parent / "calls.log").read_text().splitlines() == ["started"]
+    assert capsys.readouterr().out.count("is not 1.x") == 1
 
 
 @pytest.mark.parametrize(
@@ -233,6 +248,13 @@ def test_smenv_engine_tofu_points_terragrunt_and_the_tools_at_opentofu(tmp_path,
     assert f'export TG_TF_PATH="{found["tofu"]}"' in env_sh
     assert f'export SMENV_TERRAFORM="{found["tofu"]}"' in env_sh
     assert 'export SMENV_ENGINE="tofu"' in env_sh
+
+
+def test_no_make_target_runs_terraform_by_name_so_smenv_engine_tofu_reaches_them_all():
+    # Given the Makefile's recipes (the lines a target runs)
+    recipes = [line for line in (REPO / "Makefile").read_text().splitlines() if line.startswith("\t")]
+    # Then none starts the engine as `terraform`: they run what env.sh names (SMENV_TERRAFORM)
+    assert [line for line in recipes if re.search(r"(^|[;&|(]\s*|\s)terraform\s+[a-z]", line)] == []
 
 
 def test_too_little_disk_is_one_line_naming_the_place(tmp_path, monkeypatch):
