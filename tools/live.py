@@ -81,12 +81,14 @@ def environment_session(env: Environment, url: str) -> boto3.Session:
 
 
 def download_dir(env: Environment, port: int) -> Path:
-    """Where Terragrunt keeps this run's working copies: one per environment and emulator port.
+    """Where Terragrunt keeps this run's working copies: one per environment, emulator port and engine.
 
     Apart from live/<env>/*/.terragrunt-cache, so a rehearsal never leaves an emulator backend
-    where a real `terragrunt apply` in live/<env> would find it (and vice versa).
+    where a real `terragrunt apply` in live/<env> would find it (and vice versa). Apart per engine
+    too: OpenTofu refuses a working copy Terraform initialised ("Backend initialization required"),
+    and Terragrunt does not re-run init for it, so SMENV_ENGINE=tofu after a Terraform run failed.
     """
-    return STATE_DIR / "terragrunt" / f"{env.name}-{port}"
+    return STATE_DIR / "terragrunt" / f"{env.name}-{port}-{Path(terraform_cli()).name}"
 
 
 PLAN_FILE = "smenv.tfplan"

@@ -4,6 +4,7 @@ Terragrunt's noise; a plan says which units would change."""
 from __future__ import annotations
 
 import live
+from project import load_environment
 
 # What Terragrunt 1.x writes: `<time> <LEVEL> [<unit>] <engine>: <line>`, coloured when it can.
 LOG = """\
@@ -47,3 +48,15 @@ def test_a_plan_names_the_units_that_would_change():
         "11:00:21.201 STDOUT [live/local/buckets] terraform: \x1b[1mPlan:\x1b[0m 0 to add, 2 to change, 0 to destroy.\n"
     )
     assert live.units_with_changes(log) == ["buckets", "notebook"]
+
+
+def test_each_engine_keeps_its_own_working_copies(monkeypatch):
+    # Given live/local rehearsed on one emulator port, first under Terraform, then under OpenTofu
+    env = load_environment("local")
+    monkeypatch.setenv("SMENV_TERRAFORM", "/usr/local/bin/terraform")
+    terraform = live.download_dir(env, 4566)
+    monkeypatch.setenv("SMENV_TERRAFORM", "/cache/bin/tofu")
+    tofu = live.download_dir(env, 4566)
+    # Then OpenTofu never meets a working copy Terraform initialised (it refuses it)
+    assert terraform != tofu
+    assert (terraform.name, tofu.name) == ("local-4566-terraform", "local-4566-tofu")
