@@ -181,17 +181,6 @@ def test_a_serverless_models_role_reads_its_prefixes_from_outside_the_endpoint_a
         assert role not in str(plan.policy(f'aws_s3_bucket_policy.team["{index}"]'))
 
 
-def test_a_serverless_reader_must_name_one_role_and_its_prefixes(buckets):
-    message = buckets.plan_error(
-        **INPUTS,
-        serverless_model_readers=[
-            {"principal_arn": "arn:aws:iam::123456789012:role/*", "team": "fraud", "key_prefixes": []}
-        ],
-    )
-    assert "var.serverless_model_readers: each principal_arn must be one IAM role ARN" in message
-    assert "var.serverless_model_readers: each needs key_prefixes ending in /" in message
-
-
 def test_the_switches_turn_the_conditional_denies_off_and_nothing_else(buckets):
     plan = buckets.plan(**INPUTS, enforce_tls=False, enforce_vpc_endpoint=False, enforce_bucket_key=False)
     assert plan.managed("aws_s3_bucket_policy") == [] or all(
@@ -201,10 +190,7 @@ def test_the_switches_turn_the_conditional_denies_off_and_nothing_else(buckets):
     assert len(plan.managed("aws_s3_bucket_public_access_block")) == 5
 
 
-def test_bad_bucket_inputs_fail_at_plan_naming_the_variable(buckets):
-    message = buckets.plan_error(**INPUTS | {"teams": ["Fraud_Team"], "s3_vpc_endpoint_id": "endpoint-1"})
-    assert "var.teams: each team name must be 1-16 characters of lower-case letters" in message
-    assert "var.s3_vpc_endpoint_id must be a VPC endpoint ID" in message
+def test_a_bucket_name_over_s3s_63_characters_fails_at_plan_naming_the_team(buckets):
     too_long = buckets.plan_error(**INPUTS | {"name_prefix": "smenv-staging-longname", "teams": ["abcdefghijklmnop"]})
     assert "var.teams: the bucket name smenv-staging-longname-model-abcdefghijklmnop" in too_long
     assert "over S3's 63: shorten the team name" in too_long

@@ -194,19 +194,6 @@ def test_terraform_owns_the_endpoints_configuration_unless_models_are_promoted(p
     ]
 
 
-def test_bad_endpoint_inputs_fail_at_plan_naming_the_variable(endpoint):
-    message = endpoint.plan_error(
-        **INPUTS
-        | {
-            "autoscaling": {"min_capacity": 6, "max_capacity": 5},
-            "data_capture": {"sampling_percentage": 150},
-            "serverless": {"memory_size_in_mb": 1000},
-            "shadow": {"sampling_percentage": 10},
-        }
-    )
-    assert "var.autoscaling: min_capacity must be at least 1 and not above max_capacity" in message
-    assert "var.data_capture.sampling_percentage must be from 0 to 100" in message
-    assert "var.serverless.memory_size_in_mb must be one of 1024, 2048" in message
-    assert "var.shadow needs a model" in message
+def test_network_isolation_left_on_for_a_serverless_endpoint_fails_at_plan_naming_both_variables(endpoint):
     isolated = endpoint.plan_error(**INPUTS, shape="serverless")
     assert 'var.enable_network_isolation must be false with var.shape = "serverless"' in isolated

@@ -684,20 +684,6 @@ def test_with_targets_the_same_statements_become_scps_attached_to_each(serverles
 # --- bad inputs fail at plan, naming the variable ------------------------------------------------------
 
 
-def test_malformed_ids_and_unknown_rule_names_fail_at_plan_naming_each_variable(guardrails):
-    message = guardrails.plan_error(
-        name_prefix="smenv-test",
-        approved_subnet_ids=["subnet-*"],
-        approved_security_group_ids=["default"],
-        disabled_rules=["vpc", "no_such_rule"],
-        scp_target_ids=["ou-root"],
-    )
-    assert "var.approved_subnet_ids must hold subnet IDs" in message
-    assert "var.approved_security_group_ids must hold security group IDs" in message
-    assert "var.disabled_rules holds an unknown rule name" in message
-    assert "var.scp_target_ids must hold OU IDs" in message
-
-
 def test_an_empty_approved_list_while_the_vpc_rule_is_on_fails_at_plan(guardrails):
     message = guardrails.plan_error(name_prefix="smenv-test", approved_subnet_ids=[], approved_security_group_ids=[])
     assert "var.approved_subnet_ids must list at least one subnet while the vpc rule is on" in message
@@ -758,21 +744,8 @@ def test_the_lint_catches_a_null_test_on_a_key_the_action_never_sends():
     ]
 
 
-def test_unknown_actions_bad_instance_types_and_an_empty_key_list_fail_at_plan_naming_each_variable(guardrails):
-    # Given what env.hcl could get wrong: an action that is not a key-less one, a type without "ml.",
-    # and the volume key rule on with no key to allow
-    message = guardrails.plan_error(
-        name_prefix="smenv-test",
-        approved_subnet_ids=SUBNETS,
-        approved_security_group_ids=GROUPS,
-        output_kms_key_arns=[KEY],
-        volume_kms_key_arns=[],
-        allowed_keyless_actions=["sagemaker:CreateTrainingJob"],
-        allowed_instance_types=["m5.large"],
-    )
-    # Then the plan fails, naming each variable
-    assert "var.allowed_keyless_actions holds an unknown action" in message
-    assert "var.allowed_instance_types must hold instance types or family patterns" in message
+def test_an_empty_volume_key_list_while_the_volume_key_rule_is_on_fails_at_plan_naming_the_variable(guardrails):
+    # Given what env.hcl could get wrong: the volume key rule on with no key to allow
     message = guardrails.plan_error(
         name_prefix="smenv-test",
         approved_subnet_ids=SUBNETS,
@@ -780,6 +753,7 @@ def test_unknown_actions_bad_instance_types_and_an_empty_key_list_fail_at_plan_n
         output_kms_key_arns=[KEY],
         volume_kms_key_arns=[],
     )
+    # Then the plan fails, naming the variable and the rule
     assert (
         "var.volume_kms_key_arns must list the environment's volume key(s) while the volume_kms_key rule is on"
         in message

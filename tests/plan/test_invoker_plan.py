@@ -71,22 +71,6 @@ def test_requests_are_signed_capped_at_100_concurrent_and_traced(plan):
     assert function["vpc_config"][0]["subnet_ids"] == ["subnet-0a"]
 
 
-def test_bad_invoker_inputs_fail_at_plan_naming_the_variable(invoker):
-    planner, package = invoker
-    message = planner.plan_error(
-        **INPUTS
-        | {
-            "endpoint_arn": "arn:aws:sagemaker:us-east-1:123456789012:endpoint/*",
-            "max_body_bytes": 10485760,
-            "function_timeout_seconds": 901,
-        },
-        package_path=package,
-    )
-    assert "var.endpoint_arn must be a SageMaker endpoint ARN" in message
-    assert "var.max_body_bytes must be from 1 to 6291456" in message
-    assert "var.function_timeout_seconds must be null or a whole number from 1 to 900" in message
-
-
 def test_the_model_gets_sixty_seconds_and_the_function_outlasts_them(plan):
     # Given the module's defaults
     function = plan.values("aws_lambda_function.this")
@@ -105,13 +89,6 @@ def test_a_shorter_read_timeout_shortens_the_function_timeout(invoker):
     # Then the model gets 19 s and the function answers within 31 s at most
     assert function["environment"][0]["variables"]["ENDPOINT_READ_TIMEOUT_SECONDS"] == "19"
     assert function["timeout"] == 31
-
-
-@pytest.mark.parametrize("read_timeout", [0, 61, 12.5])
-def test_a_read_timeout_sagemaker_would_not_allow_fails_at_plan_naming_the_variable(invoker, read_timeout):
-    planner, package = invoker
-    message = planner.plan_error(**INPUTS, package_path=package, read_timeout_seconds=read_timeout)
-    assert "var.read_timeout_seconds must be a whole number from 1 to 60" in message
 
 
 def test_a_function_timeout_shorter_than_the_read_timeout_needs_fails_at_plan_naming_both(invoker):

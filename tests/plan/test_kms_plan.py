@@ -96,21 +96,6 @@ def test_named_administrators_replace_the_account_root(kms):
     assert statements["KeyAdministration"]["Principal"] == {"AWS": admin}
 
 
-@pytest.mark.parametrize(
-    ("inputs", "message"),
-    [
-        ({"keys": {"secrets": {}}}, "var.keys holds an unknown KMS purpose"),
-        ({"keys": {}}, "var.keys must name at least one purpose"),
-        ({"deletion_window_in_days": 3}, "var.deletion_window_in_days must be a whole number of days from 7 to 30"),
-        ({"administrator_arns": ["*"]}, "var.administrator_arns must be IAM role, user or account-root ARNs"),
-        ({"keys": {"data": {"user_arns": ["arn:aws:iam::123456789012:role/*"]}}}, "var.keys[*].user_arns must be"),
-        ({"name_prefix": "Smenv_Test"}, "var.name_prefix must be 3-24 characters"),
-    ],
-)
-def test_bad_inputs_fail_at_plan_naming_the_variable(kms, inputs, message):
-    assert message in kms.plan_error(**({"name_prefix": "smenv-test"} | inputs))
-
-
 def test_the_trail_key_lets_cloudtrail_encrypt_for_this_accounts_trails_only(kms):
     plan = kms.plan(name_prefix="smenv-test", keys={"trail": {}, "data": {}})
     statements = {s["Sid"]: s for s in key_policy(plan, "trail")["Statement"]}

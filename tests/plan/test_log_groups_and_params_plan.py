@@ -21,12 +21,6 @@ def test_sagemakers_log_groups_are_encrypted_and_kept_a_year(planner_for):
         assert group["retention_in_days"] >= 365
 
 
-def test_a_retention_cloudwatch_refuses_is_refused_at_plan(planner_for):
-    message = planner_for("log_groups").plan_error(kms_key_arn="not-a-key", retention_in_days=100)
-    assert "var.retention_in_days must be one of CloudWatch Logs' values" in message
-    assert "var.kms_key_arn must be a KMS key ARN" in message
-
-
 def test_the_contract_is_published_under_the_environment_prefix(planner_for):
     plan = planner_for("params").plan(
         kms_key_arn=KEY,
@@ -39,9 +33,3 @@ def test_the_contract_is_published_under_the_environment_prefix(planner_for):
     subnets = params["/smenv/test/network/private_subnet_ids"]
     assert (subnets["type"], subnets["value"]) == ("SecureString", "subnet-1,subnet-2")
     assert {(p["type"], p["key_id"]) for p in params.values()} == {("SecureString", KEY)}
-
-
-def test_a_parameter_path_that_ssm_refuses_is_refused_at_plan(planner_for):
-    message = planner_for("params").plan_error(kms_key_arn=KEY, parameter_prefix="smenv/test/", parameters={"a b": "x"})
-    assert "var.parameter_prefix must be an SSM path" in message
-    assert "var.parameters: each name must be a relative SSM path" in message

@@ -101,10 +101,3 @@ def test_a_pipeline_role_makes_its_teams_step_work_and_registers_for_a_person_to
 def test_a_team_without_its_security_group_fails_at_plan_naming_the_variable(pipelines):
     message = pipelines.plan_error(**INPUTS | {"team_security_group_ids": {"fraud": "sg-0c"}})
     assert "var.team_security_group_ids has no security group for team pricing" in message
-
-
-def test_no_guardrails_or_an_image_wildcard_fails_at_plan_naming_the_variable(pipelines):
-    assert "var.guardrail_policy_arns must hold at least one" in pipelines.plan_error(
-        **INPUTS | {"guardrail_policy_arns": []}
-    )
-    assert "var.job_image_registries must hold" in pipelines.plan_error(**INPUTS, job_image_registries=["*"])

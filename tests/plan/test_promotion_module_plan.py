@@ -321,29 +321,3 @@ def test_the_evaluator_allows_the_image_copy_and_nothing_beside_it(full_plan):
         if o.allowed != allow
     ]
     assert wrong == []
-
-
-def test_bad_promotion_inputs_fail_at_plan_naming_the_variable(promotion):
-    message = promotion.plan_error(
-        **INPUTS
-        | {
-            "trusted_principal_arns": [],
-            "models_kms_key_arn": "arn:aws:kms:us-east-1:123456789012:alias/smenv-test-models",
-        }
-    )
-    assert "var.trusted_principal_arns must name at least one role or user" in message
-    assert "var.models_kms_key_arn must be a KMS key ARN" in message
-
-    message = promotion.plan_error(
-        **INPUTS
-        | {
-            "trusted_principal_arns": ["arn:aws:iam::111111111111:role/*"],
-            "key_prefix": "/promoted",
-            "name_prefix": "Smenv_Test",
-            "source_image_repository_arns": ["arn:aws:ecr:eu-west-1:111111111111:repository/*"],
-        }
-    )
-    assert "var.trusted_principal_arns must be IAM role or user ARNs" in message
-    assert "var.key_prefix must be a relative key prefix ending in /" in message
-    assert "var.name_prefix must be 3-24 characters" in message
-    assert "var.source_image_repository_arns must be ECR repository ARNs" in message

@@ -170,17 +170,6 @@ def test_people_open_their_teams_studio_through_the_endpoints_only(plan):
 # --- bad input: one line naming the variable, nothing planned ---------------------------------------
 
 
-def test_a_domain_open_to_the_internet_fails_at_plan_naming_the_variable(studio):
-    message = studio.plan_error(**INPUTS, app_network_access_type="PublicInternetOnly")
-    assert "var.app_network_access_type must be VpcOnly" in message
-
-
-@pytest.mark.parametrize("minutes", [-1, 30, 525601, 90.5])
-def test_an_idle_timeout_outside_what_sagemaker_accepts_fails_at_plan_naming_the_variable(studio, minutes):
-    message = studio.plan_error(**INPUTS, idle_minutes=minutes)
-    assert "var.idle_minutes must be a whole number of minutes: 0 (no idle shutdown) or from 60 to 525600" in message
-
-
 def test_a_team_with_a_profile_but_no_execution_role_fails_at_plan_naming_the_variable(studio):
     message = studio.plan_error(**INPUTS | {"execution_role_arns": {"fraud": ROLES["fraud"]}})
     assert "var.execution_role_arns has no execution role for team(s) pricing" in message

@@ -77,15 +77,6 @@ def test_delivery_notices_go_to_an_encrypted_topic_only_this_trail_publishes_to(
     assert publish["Condition"] == {"StringEquals": {"aws:SourceArn": TRAIL_ARN}}
 
 
-def test_bad_trail_inputs_fail_at_plan_naming_the_variable(trail):
-    message = trail.plan_error(
-        **INPUTS | {"kms_key_arn": "alias/trail", "retention_days": 30, "log_group_retention_days": 42}
-    )
-    assert "var.kms_key_arn must be a KMS key ARN" in message
-    assert "var.retention_days must be a whole number of at least 90 days" in message
-    assert "var.log_group_retention_days must be one of CloudWatch Logs' retention values" in message
-
-
 def test_its_role_carries_the_guardrails_as_every_role_the_project_creates(plan):
     attached = {r["values"]["policy_arn"] for r in plan.managed("aws_iam_role_policy_attachment")}
     roles = {r["values"]["role"] for r in plan.managed("aws_iam_role_policy_attachment")}
