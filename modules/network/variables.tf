@@ -29,9 +29,9 @@ variable "vpc_cidr" {
     error_message = "var.vpc_cidr must be a valid IPv4 CIDR block from /16 to /28, e.g. 10.20.0.0/16."
   }
   validation {
-    # try(): Terraform evaluates both sides of &&, so an unparsable CIDR would also fail cidrsubnet()
-    # with a second, confusing error; the first rule already names that mistake.
-    condition     = try(cidrsubnet(var.vpc_cidr, 0, 0) == var.vpc_cidr, false)
+    # try(..., true): an unparsable CIDR would fail cidrsubnet() with a confusing function error, or
+    # (with false) this rule's message too; the first rule alone names that mistake.
+    condition     = try(cidrsubnet(var.vpc_cidr, 0, 0) == var.vpc_cidr, true)
     error_message = "var.vpc_cidr must be a network address (no host bits set), e.g. 10.20.0.0/16 rather than 10.20.1.0/16."
   }
 }

@@ -324,10 +324,11 @@ def test_nat_is_opt_in_and_adds_exactly_one_way_out(network):
 
 
 def test_bad_network_inputs_fail_at_plan_naming_the_variable_and_the_rule(network):
-    # (an unparsable CIDR breaks both vpc_cidr rules, so it cannot be a case of test_validation_messages.py)
+    # An unparsable CIDR meets both vpc_cidr rules: only the first (that it is not a CIDR) may speak
     message = network.plan_error(**INPUTS | {"vpc_cidr": "10.20.300.0/16"})
     assert "var.vpc_cidr must be a valid IPv4 CIDR block" in message
     assert "Error in function call" not in message, "an unparsable CIDR is one mistake, said once"
+    assert "must be a network address" not in message, "an unparsable CIDR is one mistake, said once"
     small = network.plan_error(**INPUTS | {"vpc_cidr": "10.20.0.0/26"})
     assert "var.vpc_cidr is too small for its subnets: /26 plus var.subnet_newbits (4)" in small
     crowded = network.plan_error(**INPUTS | {"subnet_newbits": 1, "azs": ["us-east-1a", "us-east-1b", "us-east-1c"]})

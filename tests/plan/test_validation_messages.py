@@ -445,7 +445,7 @@ WRONG: dict[str, list[tuple[Any, ...]]] = {
         # a network address, but a prefix outside /16-/28: the first rule only
         ("vpc_cidr", "10.0.0.0/8", "var.vpc_cidr must be a valid IPv4 CIDR block from /16 to /28"),
         ("vpc_cidr", "10.20.1.0/16", "var.vpc_cidr must be a network address (no host bits set)"),
-        # (an unparsable CIDR breaks both rules: test_network_plan.py plans it, and checks its message there)
+        # (an unparsable CIDR is said by the first rule only: test_network_plan.py checks it is said once)
         ("azs", ["us-east-1a"], "var.azs must list at least two different availability zones."),
         ("azs", ["use1-az1", "use1-az2"], "var.azs must hold availability zone names such as eu-west-1a."),
         ("subnet_newbits", 0, "var.subnet_newbits must be a whole number from 1 to 12."),
