@@ -53,6 +53,4 @@ inputs = {
     for s, id in dependency.network.outputs.interface_endpoint_ids : s => id if contains(["notebook", "sagemaker.api", "studio"], s)
   }
   allowed_console_cidrs = lookup(local.env, "allowed_console_cidrs", [])
-  # Terragrunt copies modules/ into its cache without lifecycle/: the scripts are read from the checkout.
-  lifecycle_dir = "${dirname(find_in_parent_folders("root.hcl"))}/lifecycle"
 }

@@ -7,7 +7,7 @@ locals {
   partition     = data.aws_partition.current.partition
   region        = data.aws_region.current.name
   sagemaker_arn = "arn:${local.partition}:sagemaker:${local.region}:${local.account_id}"
-  lifecycle_dir = coalesce(var.lifecycle_dir, "${path.module}/../../lifecycle")
+  lifecycle_dir = "${path.module}/lifecycle"
   # work_prefix: what the team's job, model and log stream names start with (a team name is never
   # another's followed by "-": var.teams checks it, so no prefix covers another team's).
   teams = { for i, team in var.teams : team => { index = i, name = "${var.name_prefix}-${team}", work_prefix = lower("${var.name_prefix}-${team}-") } }
@@ -297,6 +297,7 @@ resource "aws_iam_role" "team" {
   name               = "${each.value.name}-sagemaker"
   description        = "SageMaker execution role of team ${each.key}: its notebook and the jobs it starts"
   assume_role_policy = data.aws_iam_policy_document.trust.json
+  tags               = var.tags
 
   lifecycle {
     precondition {
@@ -385,6 +386,7 @@ resource "aws_iam_policy" "notebook_user" {
   name        = "${each.value.name}-notebook-user"
   description = "Attach to the people of team ${each.key}: open, start and stop its notebook, through the environment's endpoints (or the console networks) only."
   policy      = data.aws_iam_policy_document.notebook_user[each.key].json
+  tags        = var.tags
 }
 
 # --- Each team's notebook ------------------------------------------------------------------------
@@ -395,6 +397,7 @@ resource "aws_sagemaker_notebook_instance_lifecycle_configuration" "team" {
   name      = each.value.name
   on_create = base64encode(templatefile("${local.lifecycle_dir}/on-create.sh", local.lifecycle_vars[each.key]))
   on_start  = base64encode(templatefile("${local.lifecycle_dir}/on-start.sh", local.lifecycle_vars[each.key]))
+  tags      = var.tags
 }
 
 resource "aws_sagemaker_notebook_instance" "team" {
@@ -411,6 +414,7 @@ resource "aws_sagemaker_notebook_instance" "team" {
   root_access            = "Disabled"
   kms_key_id             = var.kms_key_arns["volumes"]
   lifecycle_config_name  = aws_sagemaker_notebook_instance_lifecycle_configuration.team[each.key].name
+  tags                   = var.tags
 
   instance_metadata_service_configuration {
     minimum_instance_metadata_service_version = "2"

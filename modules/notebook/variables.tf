@@ -1,6 +1,7 @@
 variable "name_prefix" {
   description = "Prefix of every name this module creates; each team's notebook and role is <name_prefix>-<team>."
   type        = string
+  nullable    = false
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{1,22}[a-z0-9]$", var.name_prefix))
@@ -11,6 +12,7 @@ variable "name_prefix" {
 variable "teams" {
   description = "Teams that get a notebook instance and an execution role each."
   type        = list(string)
+  nullable    = false
 
   validation {
     condition     = length(var.teams) > 0 && alltrue([for t in var.teams : can(regex("^[a-z0-9]([a-z0-9-]{0,14}[a-z0-9])?$", t))])
@@ -26,16 +28,19 @@ variable "teams" {
 variable "data_buckets" {
   description = "Data bucket by team (modules/buckets output data_buckets)."
   type        = map(string)
+  nullable    = false
 }
 
 variable "model_buckets" {
   description = "Model bucket by team (modules/buckets output model_buckets)."
   type        = map(string)
+  nullable    = false
 }
 
 variable "kms_key_arns" {
   description = "KMS key ARN by purpose (modules/kms output key_arns): data, models and volumes are used."
   type        = map(string)
+  nullable    = false
 
   validation {
     condition     = alltrue([for p in ["data", "models", "volumes"] : contains(keys(var.kms_key_arns), p)])
@@ -46,6 +51,7 @@ variable "kms_key_arns" {
 variable "subnet_ids" {
   description = "Private subnets; team i's notebook goes into subnet i modulo their number."
   type        = list(string)
+  nullable    = false
 
   validation {
     condition     = length(var.subnet_ids) > 0 && alltrue([for s in var.subnet_ids : can(regex("^subnet-[0-9a-f]+$", s))])
@@ -56,6 +62,7 @@ variable "subnet_ids" {
 variable "team_security_group_ids" {
   description = "Security group by team (modules/network team_security_group_ids): each team's notebook and jobs run in its own, which admits no other team."
   type        = map(string)
+  nullable    = false
 
   validation {
     condition     = alltrue([for id in values(var.team_security_group_ids) : can(regex("^sg-[0-9a-f]+$", id))])
@@ -78,6 +85,7 @@ variable "instance_type" {
   description = "Notebook instance type."
   type        = string
   default     = "ml.t3.medium"
+  nullable    = false
 
   validation {
     condition     = can(regex("^ml\\.[a-z0-9]+\\.[a-z0-9]+$", var.instance_type))
@@ -89,6 +97,7 @@ variable "platform_identifier" {
   description = "Notebook platform (Amazon Linux and JupyterLab versions)."
   type        = string
   default     = "notebook-al2-v3"
+  nullable    = false
 
   validation {
     condition     = can(regex("^notebook-al[0-9]+-v[0-9]+$", var.platform_identifier))
@@ -100,6 +109,7 @@ variable "volume_size_in_gb" {
   description = "Size of each notebook's encrypted storage volume."
   type        = number
   default     = 20
+  nullable    = false
 
   validation {
     condition     = var.volume_size_in_gb >= 5 && var.volume_size_in_gb <= 16384
@@ -111,6 +121,7 @@ variable "idle_minutes" {
   description = "Stop a notebook after this many idle minutes (Jupyter's sessions and terminals). 0 disables the auto-stop."
   type        = number
   default     = 60
+  nullable    = false
 
   validation {
     condition     = floor(var.idle_minutes) == var.idle_minutes && (var.idle_minutes == 0 || var.idle_minutes >= 5)
@@ -122,6 +133,7 @@ variable "notebooks_prefix" {
   description = "Prefix in the team's data bucket holding the notebooks copied in at creation (\"\" = the whole bucket)."
   type        = string
   default     = "notebooks/"
+  nullable    = false
 
   validation {
     condition     = !startswith(var.notebooks_prefix, "/")
@@ -133,17 +145,12 @@ variable "bucket_placeholder" {
   description = "Text in the notebooks replaced by the team's data bucket name at creation."
   type        = string
   default     = "<<DATA_BUCKET>>"
+  nullable    = false
 
   validation {
     condition     = length(var.bucket_placeholder) > 0 && !can(regex("[\"\\\\\\n]", var.bucket_placeholder))
     error_message = "var.bucket_placeholder must be non-empty, without quotes, backslashes or newlines."
   }
-}
-
-variable "lifecycle_dir" {
-  description = "Directory of the lifecycle templates (repository's lifecycle/); Terragrunt passes its absolute path."
-  type        = string
-  default     = null
 }
 
 variable "job_image_registries" {
@@ -206,5 +213,29 @@ variable "interface_endpoint_ids" {
   validation {
     condition     = alltrue([for id in values(var.interface_endpoint_ids) : can(regex("^vpce-[0-9a-f]{8,17}$", id))])
     error_message = "var.interface_endpoint_ids must map service names to VPC endpoint ids (vpce-...)."
+  }
+}
+
+variable "tags" {
+  description = "Tags added to every resource this module creates that takes tags, on top of the provider's default_tags (a cost centre, say). Where the module sets a tag key of its own on a resource (Name, say), the module's value wins there."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = length(var.tags) <= 40
+    error_message = "var.tags holds at most 40 tags: AWS allows 50 on a resource, and the provider's default_tags and the module's own tags need the rest."
+  }
+  validation {
+    condition     = alltrue([for key in keys(var.tags) : can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]{1,128}$", key))])
+    error_message = "var.tags: each key must be 1-128 characters: letters, digits, spaces and _ . : / = + - @ only."
+  }
+  validation {
+    condition     = alltrue([for key in keys(var.tags) : !startswith(lower(key), "aws:") && !startswith(lower(key), "smenv:") && lower(key) != "managed-by"])
+    error_message = "var.tags: no key may start with aws: (AWS's own) or smenv: (the platform's markers), nor be managed-by (the provider's default tag, which tools/sweep.py and the enforcer trust)."
+  }
+  validation {
+    condition     = alltrue([for value in values(var.tags) : can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]{0,256}$", value))])
+    error_message = "var.tags: each value must be at most 256 characters: letters, digits, spaces and _ . : / = + - @ only."
   }
 }

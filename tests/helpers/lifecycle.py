@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from helpers.templates import Expr, render_template
 
-LIFECYCLE = Path(__file__).resolve().parent.parent.parent / "lifecycle"
+LIFECYCLE = Path(__file__).resolve().parent.parent.parent / "modules" / "notebook" / "lifecycle"
 AUTOSTOP = LIFECYCLE / "autostop.py"
 # SageMaker's limit on a lifecycle script, counted on its base64 encoding.
 CONTENT_LIMIT = 16384
@@ -34,5 +37,16 @@ def _hcl_path(path: Path) -> str:
 
 
 def render(name: str, **overrides: Any) -> str:
-    """lifecycle/<name> rendered with template_vars(**overrides)."""
+    """modules/notebook/lifecycle/<name> rendered with template_vars(**overrides)."""
     return render_template(LIFECYCLE / name, template_vars(**overrides))
+
+
+def load_autostop() -> ModuleType:
+    """autostop.py imported from the module's folder (a script the instance runs, not a package)."""
+    if "autostop" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("autostop", AUTOSTOP)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["autostop"] = module
+        spec.loader.exec_module(module)
+    return sys.modules["autostop"]

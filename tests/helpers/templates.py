@@ -1,7 +1,7 @@
 """Render a Terraform template with Terraform itself: `templatefile()` evaluated by `terraform console`.
 
-    render_template(REPO / "lifecycle/on-start.sh", {"idle_minutes": 60, ...,
-                    "autostop_py_gz_b64": Expr(f'base64gzip(file("{REPO}/lifecycle/autostop.py"))')})
+    render_template(REPO / "modules/notebook/lifecycle/on-start.sh", {"idle_minutes": 60, ...,
+                    "autostop_py_gz_b64": Expr(f'base64gzip(file("{REPO}/modules/notebook/lifecycle/autostop.py"))')})
 
 What the tests check is then exactly what Terraform will upload: `$${}` escapes, `%{}` directives,
 strip markers and functions are Terraform's, not an imitation. No configuration, provider or

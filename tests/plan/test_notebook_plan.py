@@ -6,7 +6,6 @@ import base64
 import json
 
 import pytest
-from planner import REPO
 
 import iam_simulate
 from iam_simulate import Case, Request
@@ -27,7 +26,6 @@ INPUTS = {
     "subnet_ids": ["subnet-0a", "subnet-0b"],
     "team_security_group_ids": {"fraud": "sg-0c", "pricing": "sg-0d"},
     "guardrail_policy_arns": GUARDRAILS,
-    "lifecycle_dir": str(REPO / "lifecycle"),
 }
 
 

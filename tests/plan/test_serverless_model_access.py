@@ -9,7 +9,6 @@ environment plans them.
 from __future__ import annotations
 
 import pytest
-from planner import REPO
 
 from accessmatrix import flows as flowlib
 from accessmatrix.inventory import collect
@@ -41,7 +40,6 @@ def inventory(planner_for):
     notebook = planner_for("notebook").plan(
         name_prefix="smenv-test", teams=["fraud", "pricing"], kms_key_arns=KEYS, subnet_ids=["subnet-0a"],
         team_security_group_ids={"fraud": "sg-0c", "pricing": "sg-0d"}, guardrail_policy_arns=[],
-        lifecycle_dir=str(REPO / "lifecycle"),
         data_buckets={t: f"smenv-test-data-{t}-{SUFFIX}" for t in ("fraud", "pricing")},
         model_buckets={t: f"smenv-test-model-{t}-{SUFFIX}" for t in ("fraud", "pricing")},
     )  # fmt: skip

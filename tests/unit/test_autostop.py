@@ -1,4 +1,4 @@
-"""lifecycle/autostop.py: when a notebook instance counts as idle, and what it does then.
+"""modules/notebook/lifecycle/autostop.py: when a notebook instance counts as idle, and what it does then.
 
 The decision is a pure function over Jupyter's answers (shaped as Jupyter Server 2.x and
 notebook 6 return GET /api/sessions and /api/terminals), the time and the uptime. The stop is a
@@ -30,10 +30,11 @@ import botocore.auth
 import pytest
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials as BotocoreCredentials
-from lifecycle import autostop
 from moto.server import ThreadedMotoServer
 
-from helpers.lifecycle import AUTOSTOP
+from helpers.lifecycle import AUTOSTOP, load_autostop
+
+autostop = load_autostop()
 
 NOW = datetime(2025, 3, 1, 12, 0, 0, tzinfo=UTC)
 HOUR = 60 * 60
