@@ -1,25 +1,27 @@
 # Root configuration, included by every unit under live/<env>/<unit>/.
 #
-# Everything that differs between environments is read from live/<env>/env.hcl; this file turns
-# it into the provider, the backend and the inputs every unit shares. Written for Terragrunt 1.x
-# (`root.hcl`, `run --all`), whose commands and configuration are stable through 1.x.
+# Everything that differs between environments is read from live/<env>/env.hcl, through its schema
+# live/_envcommon/settings.hcl (defaults, derived names); this file turns it into the provider, the
+# backend and the inputs every unit shares. Written for Terragrunt 1.x (`root.hcl`, `run --all`),
+# whose commands and configuration are stable through 1.x.
 
 locals {
-  env       = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
+  settings  = read_terragrunt_config("${get_parent_terragrunt_dir()}/live/_envcommon/settings.hcl").locals
+  env       = local.settings.env
   repo_root = get_parent_terragrunt_dir()
   unit      = basename(get_terragrunt_dir())
 
   # On the emulator when env.hcl says so (live/local), or when SMENV_EMULATOR_URL is set: then
   # a real environment is rehearsed on the emulator, inside its own emulated account.
-  emulator_url = get_env("SMENV_EMULATOR_URL", lookup(local.env, "emulator", false) ? "http://127.0.0.1:4566" : "")
+  emulator_url = get_env("SMENV_EMULATOR_URL", local.env.emulator ? "http://127.0.0.1:4566" : "")
   on_emulator  = local.emulator_url != ""
-  role_arn     = lookup(local.env, "terraform_role_arn", "")
+  role_arn     = local.env.terraform_role_arn
 
   # Every resource name starts <name_prefix>-<environment>; the SSM contract lives under
-  # /<name_prefix>/<environment>/. tools/project.py derives the same names.
-  name_prefix      = "${local.env.name_prefix}-${local.env.environment}"
-  parameter_prefix = "/${local.env.name_prefix}/${local.env.environment}"
-  state_bucket     = "${local.name_prefix}-tfstate-${local.env.account_id}-${local.env.region}"
+  # /<name_prefix>/<environment>/ (settings.hcl; tools/project.py derives the same names).
+  name_prefix      = local.settings.prefix
+  parameter_prefix = local.settings.parameter_prefix
+  state_bucket     = local.settings.state_bucket
 
   default_tags = {
     project     = "smenv"

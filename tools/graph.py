@@ -6,10 +6,11 @@
 
 The dependency graph is Terragrunt's own (`terragrunt dag graph`, no AWS call), laid out in
 layers: a unit sits one layer below the deepest unit it depends on. The architecture picture is
-laid out by hand but drawn from the repository: the teams, AZs and CIDR from live/<env>/env.hcl,
-the interface endpoints from modules/network's default, the KMS keys from live/_envcommon/kms.hcl,
-and only the parts whose unit is in live/<env>/. Both are plain SVG written by this file (no
-Graphviz), byte-for-byte the same on every run. `make graph` runs it.
+laid out by hand but drawn from the repository: the teams, AZs, CIDR and endpoint from
+live/<env>/env.hcl (with live/_envcommon/settings.hcl's defaults), the interface endpoints from
+modules/network's default, the KMS keys from live/_envcommon/kms.hcl, and only the parts whose
+unit is in live/<env>/. Both are plain SVG written by this file (no Graphviz), byte-for-byte the
+same on every run. `make graph` runs it.
 """
 
 from __future__ import annotations
@@ -27,13 +28,24 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from xml.sax.saxutils import escape
 
+import venv_guard  # noqa: F401  (first: re-runs this command in .venv when a package is missing)
+
+# isort: split
 import hcl2
 from hcl2.utils import SerializationOptions
 
-from project import EMULATOR_CREDENTIALS, LIVE, REPO, Environment, UsageError, load_environment
+from project import (
+    EMULATOR_CREDENTIALS,
+    LIVE,
+    REPO,
+    Environment,
+    UsageError,
+    environment_settings,
+    load_environment,
+    module_default,
+)
 
 DOCS = REPO / "docs"
-NETWORK_VARIABLES = REPO / "modules" / "network" / "variables.tf"
 ENVCOMMON = LIVE / "_envcommon"
 _PLAIN = SerializationOptions(with_comments=False, strip_string_quotes=True)
 # Units the architecture picture knows how to draw; others are named in its footnote.
@@ -472,32 +484,13 @@ class Facts:
     nat: bool
     interface_endpoints: tuple[str, ...]
     key_purposes: tuple[str, ...]
-    endpoint_names: tuple[str, ...]
+    endpoint_names: tuple[str, ...]  # env.hcl's endpoint.name: the endpoint is <prefix>-<name> (modules/endpoint)
     endpoint_shape: str
     enforcement_mode: str
     bucket_conditions: tuple[str, ...] = field(default=())
 
     def has(self, unit: str) -> bool:
         return unit in self.units
-
-
-def env_locals(env: Environment) -> dict:
-    with (env.path / "env.hcl").open(encoding="utf-8") as handle:
-        parsed = hcl2.load(handle, serialization_options=_PLAIN)
-    values: dict = {}
-    for block in parsed.get("locals", []):
-        values.update(block)
-    return values
-
-
-def network_default(variable: str, fallback: object) -> object:
-    """A variable's default in modules/network/variables.tf."""
-    with NETWORK_VARIABLES.open(encoding="utf-8") as handle:
-        parsed = hcl2.load(handle, serialization_options=_PLAIN)
-    for block in parsed.get("variable", []):
-        if variable in block:
-            return block[variable].get("default", fallback)
-    return fallback
 
 
 def kms_purposes() -> list[str]:
@@ -520,13 +513,13 @@ def subnets(vpc_cidr: str, count: int, newbits: int = 4) -> list[str]:
 
 
 def read_facts(env: Environment) -> Facts:
-    values = env_locals(env)
-    azs = tuple(str(a) for a in values.get("azs", []))
-    newbits = int(network_default("subnet_newbits", 4))
+    values = environment_settings(env.name)
+    azs = tuple(str(a) for a in values["azs"])
+    newbits = int(module_default("network.subnet_newbits"))
     conditions = []
-    if not values.get("buckets_enforce_tls", True):
+    if not values["buckets_enforce_tls"]:
         conditions.append("TLS-only policy off here")
-    if not values.get("buckets_enforce_vpc_endpoint", True):
+    if not values["buckets_enforce_vpc_endpoint"]:
         conditions.append("VPC-endpoint-only policy off here")
     return Facts(
         env=env.name,
@@ -538,14 +531,14 @@ def read_facts(env: Environment) -> Facts:
         units=tuple(sorted(p.parent.name for p in env.path.glob("*/terragrunt.hcl"))),
         teams=env.teams,
         azs=azs,
-        vpc_cidr=str(values.get("vpc_cidr", "")),
-        subnet_cidrs=tuple(subnets(str(values.get("vpc_cidr", "")), len(azs), newbits)),
-        nat=bool(values.get("enable_nat_gateway", False)),
-        interface_endpoints=tuple(str(s) for s in network_default("interface_endpoints", [])),
+        vpc_cidr=str(values["vpc_cidr"]),
+        subnet_cidrs=tuple(subnets(str(values["vpc_cidr"]), len(azs), newbits)),
+        nat=bool(values["enable_nat_gateway"]),
+        interface_endpoints=tuple(str(s) for s in module_default("network.interface_endpoints")),
         key_purposes=tuple(kms_purposes()),
-        endpoint_names=tuple(str(n) for n in values.get("endpoint_names", [])),
-        endpoint_shape=str(values.get("endpoint_shape", "provisioned")),
-        enforcement_mode=str(values.get("enforcement_mode", "enforce")),
+        endpoint_names=(str(values["endpoint"]["name"]),),
+        endpoint_shape=str(values["endpoint_shape"]),
+        enforcement_mode=str(values["enforcement_mode"]),
         bucket_conditions=tuple(conditions),
     )
 
@@ -624,7 +617,7 @@ class Grid:
 
 
 def endpoints_of(f: Facts) -> list[str]:
-    return list(f.endpoint_names or ("endpoint",)) if f.has("endpoint") else []
+    return list(f.endpoint_names) if f.has("endpoint") else []
 
 
 def grid_for(f: Facts) -> Grid:
@@ -704,7 +697,7 @@ def draw_vpc(svg: Svg, f: Facts, g: Grid) -> list[Arrow]:
         row = 1
     if f.endpoint_shape != "serverless":
         for i, name in enumerate(endpoints_of(f)):
-            svg.box(cell(0, g.row_y(row + i)), "workloads", f"endpoint: {name}", "provisioned")
+            svg.box(cell(0, g.row_y(row + i)), "workloads", f"endpoint: {name}", f"{f.prefix}-{name}", "provisioned")
         if f.has("invoker") and endpoints_of(f):
             arrows.append(([(mid(0), g.row_y(0) + ROW_H), (mid(0), g.row_y(1))], False))
     # Slot 1: a notebook per team, team i in subnet i modulo their number
@@ -763,7 +756,9 @@ def draw_regional(svg: Svg, f: Facts, g: Grid) -> list[Arrow]:
         svg.box(cell(2, below), "data", "CloudWatch Logs", "encrypted, retained")
     endpoints = endpoints_of(f)
     if endpoints and f.endpoint_shape == "serverless":
-        svg.box(cell(0, y), "workloads", f"endpoint: {endpoints[0]}", "serverless: no VPC")
+        svg.box(
+            cell(0, y), "workloads", f"endpoint: {endpoints[0]}", f"{f.prefix}-{endpoints[0]}", "serverless: no VPC"
+        )
         start = g.row_y(0) + ROW_H if f.has("invoker") else g.y_vpc_end
         arrows.append(([(mid(0), start), (mid(0), y)], False))
     return arrows

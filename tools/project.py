@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import hcl2
 from hcl2.utils import SerializationOptions
@@ -14,16 +17,22 @@ from hcl2.utils import SerializationOptions
 REPO = Path(__file__).resolve().parent.parent
 STATE_DIR = REPO / ".smenv"
 LIVE = REPO / "live"
+MODULES = REPO / "modules"
+# The env.hcl schema (known keys, defaults, derived names) that Terragrunt reads too.
+SETTINGS = LIVE / "_envcommon" / "settings.hcl"
 DEFAULT_EMULATOR_PORT = 4566
 # The emulator's own account: AWS credentials that are not an assumed role land here.
 EMULATOR_ACCOUNT_ID = "123456789012"
 EMULATOR_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 
+# What the tools need of every env.hcl (settings.hcl's `required` holds these and what the units need).
 REQUIRED_ENV_VALUES = ("environment", "name_prefix", "account_id", "region", "azs", "vpc_cidr", "teams")
 _ACCOUNT = re.compile(r"^\d{12}$")
 _REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
 _PREFIX = re.compile(r"^[a-z][a-z0-9-]{1,10}[a-z0-9]$")
 _PLAIN = SerializationOptions(with_comments=False, strip_string_quotes=True)
+# A default that is another env.hcl value (studio's retain_home_file_system: protect_stateful).
+_GIVEN = re.compile(r"\$\{local\.given\.(\w+)\}")
 
 
 def terraform_cli() -> str:
@@ -50,9 +59,10 @@ class Environment:
     def path(self) -> Path:
         return LIVE / self.name
 
+    # The derived names: live/_envcommon/settings.hcl derives the same (prefix, parameter_prefix, state_bucket).
     @property
     def resource_prefix(self) -> str:
-        """What every resource name starts with; the root.hcl derives the same."""
+        """What every resource name starts with."""
         return f"{self.name_prefix}-{self.name}"
 
     @property
@@ -62,8 +72,77 @@ class Environment:
 
     @property
     def state_bucket(self) -> str:
-        """The Terraform state bucket; the root.hcl derives the same name."""
+        """The Terraform state bucket."""
         return f"{self.resource_prefix}-tfstate-{self.account_id}-{self.region}"
+
+
+@dataclass(frozen=True)
+class Schema:
+    """The keys of env.hcl (or of one of its blocks) as live/_envcommon/settings.hcl declares them."""
+
+    required: tuple[str, ...]
+    optional: dict[str, Any]  # key -> default; None: none, or the module's own (module_defaults)
+    blocks: dict[str, Schema]  # endpoint, studio, promotion: their own keys
+    module_defaults: dict[str, str]  # dotted key -> "<module>.<variable>[.<attribute>]"
+
+    @property
+    def known(self) -> list[str]:
+        return sorted([*self.required, *self.optional])
+
+
+def _locals(path: Path) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as handle:
+        parsed = hcl2.load(handle, serialization_options=_PLAIN)
+    values: dict[str, Any] = {}
+    for block in parsed.get("locals", []):
+        values.update({k: v for k, v in block.items() if k != "__is_block__"})
+    return values
+
+
+@functools.cache
+def schema() -> Schema:
+    """settings.hcl's key lists: `required`, `optional` and each block's <block>_required, <block>_optional."""
+    found = _locals(SETTINGS)
+    blocks = {
+        key.rsplit("_", 1)[0]
+        for key in found
+        if key.endswith(("_required", "_optional")) and key not in ("required", "optional")
+    }
+    return Schema(
+        required=tuple(found["required"]),
+        optional=dict(found["optional"]),
+        blocks={
+            b: Schema(tuple(found.get(f"{b}_required", [])), dict(found.get(f"{b}_optional", {})), {}, {})
+            for b in sorted(blocks)
+        },
+        module_defaults=dict(found["module_defaults"]),
+    )
+
+
+@functools.cache
+def module_variables(module: str) -> dict[str, dict[str, Any]]:
+    """Each variable block of modules/<module>/*.tf, by name."""
+    found: dict[str, dict[str, Any]] = {}
+    for path in sorted((MODULES / module).glob("*.tf")):
+        with path.open(encoding="utf-8") as handle:
+            for block in hcl2.load(handle, serialization_options=_PLAIN).get("variable", []):
+                found.update({k: v for k, v in block.items() if k != "__is_block__"})
+    return found
+
+
+def module_default(where: str) -> Any:
+    """The default of <module>.<variable>, or of <module>.<variable>.<attribute>: the attribute of
+    the variable's default, else the default its type gives it (optional(type, default))."""
+    module, variable, *attribute = where.split(".")
+    declared = module_variables(module)[variable]
+    default = declared.get("default")
+    if not attribute:
+        return default
+    (name,) = attribute
+    if isinstance(default, dict) and name in default:
+        return default[name]
+    optional = re.search(rf"\b{name}\s*=\s*optional\([^,()]+,\s*([^()]+?)\s*\)", str(declared.get("type", "")))
+    return json.loads(optional.group(1)) if optional else None
 
 
 def environments() -> list[str]:
@@ -71,20 +150,60 @@ def environments() -> list[str]:
 
 
 def environment_values(name: str) -> dict:
-    """Every value of live/<name>/env.hcl's locals, as parsed (no defaults applied)."""
+    """Every value of live/<name>/env.hcl's locals, as written (no defaults applied).
+
+    A key settings.hcl does not declare (a misspelt one, at the top or in a block) is refused."""
     known = environments()
     if name not in known:
         raise UsageError(f"unknown environment {name!r}: choose one of {', '.join(known)}")
-    with (LIVE / name / "env.hcl").open() as handle:
-        parsed = hcl2.load(handle, serialization_options=_PLAIN)
-    values: dict = {}
-    for block in parsed.get("locals", []):
-        values.update(block)
+    path = LIVE / name / "env.hcl"
+    values = _locals(path)
+    refuse_unknown_keys(values, path.relative_to(REPO))
     return values
 
 
-def load_environment(name: str) -> Environment:
+def refuse_unknown_keys(values: dict[str, Any], where: Path | str) -> None:
+    spec = schema()
+    for key in values:
+        if key not in spec.known:
+            raise UsageError(f"{where}: unknown key {key!r} in locals (known: {', '.join(spec.known)})")
+    for block, inner in spec.blocks.items():
+        for key in values.get(block) or {}:
+            if key not in inner.known:
+                raise UsageError(
+                    f"{where}: unknown key '{block}.{key}' in locals (known in {block}: {', '.join(inner.known)})"
+                )
+
+
+def environment_settings(name: str) -> dict[str, Any]:
+    """Every key of live/<name>/env.hcl's schema, as the units see it: the value env.hcl gives, else
+    settings.hcl's default, else (where that is null) the default of the module variable it stands for."""
     values = environment_values(name)
+    spec = schema()
+
+    def default(key: str, declared: Any) -> Any:
+        if isinstance(declared, str) and (reference := _GIVEN.fullmatch(declared)):
+            return values.get(reference.group(1))
+        if declared is None and key in spec.module_defaults:
+            return module_default(spec.module_defaults[key])
+        return declared
+
+    def applied(given: dict[str, Any], keys: Schema, prefix: str = "") -> dict[str, Any]:
+        out = dict(given)
+        for key, declared in keys.optional.items():
+            if out.get(key) is None:
+                out[key] = default(f"{prefix}{key}", declared)
+        return out
+
+    settings = applied(values, spec)
+    for block, keys in spec.blocks.items():
+        if isinstance(settings.get(block), dict):
+            settings[block] = applied(settings[block], keys, f"{block}.")
+    return settings
+
+
+def load_environment(name: str) -> Environment:
+    values = environment_settings(name)
     path = LIVE / name / "env.hcl"
     rel = path.relative_to(REPO)
     missing = [key for key in REQUIRED_ENV_VALUES if values.get(key) in (None, "", [])]
@@ -105,8 +224,8 @@ def load_environment(name: str) -> Environment:
         account_id=account,
         region=str(values["region"]),
         teams=tuple(values["teams"]),
-        emulator=bool(values.get("emulator", False)),
-        terraform_role_arn=str(values.get("terraform_role_arn", "")),
+        emulator=bool(values["emulator"]),
+        terraform_role_arn=str(values["terraform_role_arn"]),
     )
 
 

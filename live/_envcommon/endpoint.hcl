@@ -1,10 +1,19 @@
 # The team's model endpoint: provisioned in the VPC (shadow, capture, autoscaling) or serverless,
 # as env.hcl's endpoint_shape and endpoint say.
 locals {
-  env      = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
+  settings = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/settings.hcl").locals
+  env      = local.settings.env
   mocks    = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/mocks.hcl").locals
-  endpoint = local.env.endpoint
-  shadow   = lookup(local.endpoint, "shadow", null)
+  endpoint = local.settings.endpoint
+  shadow   = local.endpoint.shadow
+
+  # Set in env.hcl, or not passed: the module's own default applies (settings.hcl: null).
+  optional_inputs = { for name, value in {
+    instance_type            = local.endpoint.instance_type
+    autoscaling              = local.endpoint.autoscaling
+    serverless               = local.endpoint.serverless
+    allowed_image_registries = local.env.image_registries
+  } : name => value if value != null }
 }
 
 terraform {
@@ -41,9 +50,9 @@ dependency "enforcer" {
   mock_outputs_allowed_terraform_commands = local.mocks.commands
 }
 
-inputs = {
+inputs = merge(local.optional_inputs, {
   name  = local.endpoint.name
-  shape = lookup(local.env, "endpoint_shape", "provisioned")
+  shape = local.env.endpoint_shape
   model = {
     image          = local.endpoint.image
     model_data_url = "s3://${dependency.buckets.outputs.model_buckets[local.endpoint.team]}/${local.endpoint.model_key}"
@@ -54,10 +63,7 @@ inputs = {
     sampling_percentage = local.shadow.sampling_percentage
   }
   # Serverless cannot isolate the network (nor attach to the VPC): the README says what is given up.
-  enable_network_isolation = lookup(local.env, "endpoint_shape", "provisioned") == "provisioned"
-  instance_type            = lookup(local.endpoint, "instance_type", "ml.m5.large")
-  autoscaling              = lookup(local.endpoint, "autoscaling", {})
-  serverless               = lookup(local.endpoint, "serverless", {})
+  enable_network_isolation = local.env.endpoint_shape == "provisioned"
   model_bucket             = dependency.buckets.outputs.model_buckets[local.endpoint.team]
   models_kms_key_arn       = dependency.kms.outputs.key_arns["models"]
   volumes_kms_key_arn      = dependency.kms.outputs.key_arns["volumes"]
@@ -67,11 +73,10 @@ inputs = {
   alarm_topic_arn          = dependency.enforcer.outputs.alarms_topic_arn
   # Where models are promoted in (env.hcl has `promotion`), an apply never rolls a promoted model back,
   # and the model's role reads the promoted copies (tools/promote_model.py writes under promoted/).
-  models_promoted     = lookup(local.env, "promotion", null) != null
-  model_data_prefixes = lookup(local.env, "promotion", null) != null ? ["promoted/"] : []
+  models_promoted     = local.env.promotion != null
+  model_data_prefixes = local.env.promotion != null ? ["promoted/"] : []
   # ... and pulls the custom images promote_model copies into <prefix>-promoted/ (modules/promotion).
-  extra_image_repository_arns = lookup(local.env, "promotion", null) == null ? [] : [
-    "arn:aws:ecr:${local.env.region}:${local.env.account_id}:repository/${local.env.name_prefix}-${local.env.environment}-promoted/*"
+  extra_image_repository_arns = local.env.promotion == null ? [] : [
+    "arn:aws:ecr:${local.env.region}:${local.env.account_id}:repository/${local.settings.prefix}-promoted/*"
   ]
-  allowed_image_registries = lookup(local.env, "image_registries", null)
-}
+})

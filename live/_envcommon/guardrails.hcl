@@ -1,11 +1,22 @@
 # Preventive guardrails: the deny policy every SageMaker execution role carries.
 locals {
-  env = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
+  settings = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/settings.hcl").locals
+  env      = local.settings.env
   deployers = compact([
     local.env.terraform_role_arn,
-    lookup(local.env, "promotion", null) == null ? "" : "arn:aws:iam::${local.env.account_id}:role/${local.env.name_prefix}-${local.env.environment}-promotion",
+    local.env.promotion == null ? "" : local.settings.promotion_role_arn,
   ])
   mocks = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/mocks.hcl").locals
+
+  # Set in env.hcl, or not passed: the module's own default applies (settings.hcl: null).
+  optional_inputs = { for name, value in {
+    require_network_isolation = local.env.require_network_isolation
+    # Cost and blast radius: the instance types env.hcl allows (default: every family known).
+    allowed_instance_types  = local.env.instance_types
+    allowed_keyless_actions = local.env.allowed_keyless_actions
+    # Where env.hcl names organization targets, the same denies as SCPs bind every principal there.
+    scp_target_ids = local.env.scp_target_ids
+  } : name => value if value != null }
 }
 
 terraform {
@@ -24,21 +35,15 @@ dependency "network" {
   mock_outputs_allowed_terraform_commands = local.mocks.commands
 }
 
-inputs = {
+inputs = merge(local.optional_inputs, {
   approved_subnet_ids         = dependency.network.outputs.private_subnet_ids
   approved_security_group_ids = sort(distinct(concat([dependency.network.outputs.sagemaker_security_group_id], values(dependency.network.outputs.team_security_group_ids))))
-  require_network_isolation   = lookup(local.env, "require_network_isolation", false)
-  allow_serverless_inference  = lookup(local.env, "endpoint_shape", "provisioned") == "serverless"
+  allow_serverless_inference  = local.env.endpoint_shape == "serverless"
   # The deployers (Terraform, promotion): they alone make a serverless model without a VPC and
   # write lifecycle configurations; with the enforcer, they alone write the control tags.
   deployer_arns           = local.deployers
-  control_tag_writer_arns = concat(local.deployers, ["arn:aws:iam::${local.env.account_id}:role/${local.env.name_prefix}-${local.env.environment}-sagemaker-enforcer"])
+  control_tag_writer_arns = concat(local.deployers, ["arn:aws:iam::${local.env.account_id}:role/${local.settings.prefix}-sagemaker-enforcer"])
   # The environment's keys, not any key.
   volume_kms_key_arns = [dependency.kms.outputs.key_arns["volumes"]]
   output_kms_key_arns = [dependency.kms.outputs.key_arns["data"], dependency.kms.outputs.key_arns["models"]]
-  # Cost and blast radius: the instance types env.hcl allows (default: every family known).
-  allowed_instance_types  = lookup(local.env, "instance_types", [])
-  allowed_keyless_actions = lookup(local.env, "allowed_keyless_actions", [])
-  # Where env.hcl names organization targets, the same denies as SCPs bind every principal there.
-  scp_target_ids = lookup(local.env, "scp_target_ids", [])
-}
+})

@@ -1,9 +1,15 @@
 # The least-privilege HTTPS front of the endpoint: a Lambda function URL (AWS_IAM) in the VPC.
 locals {
-  env     = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
-  mocks   = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/mocks.hcl").locals
-  root    = dirname(find_in_parent_folders("root.hcl"))
-  package = "${local.root}/.smenv/build/invoke_endpoint.zip"
+  settings = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/settings.hcl").locals
+  env      = local.settings.env
+  mocks    = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/mocks.hcl").locals
+  root     = dirname(find_in_parent_folders("root.hcl"))
+  package  = "${local.root}/.smenv/build/invoke_endpoint.zip"
+
+  # Set in env.hcl, or not passed: the module's own default applies (settings.hcl: null).
+  optional_inputs = { for name, value in {
+    reserved_concurrency = local.env.invoker_reserved_concurrency
+  } : name => value if value != null }
 }
 
 terraform {
@@ -40,15 +46,14 @@ dependency "guardrails" {
   mock_outputs_allowed_terraform_commands = local.mocks.commands
 }
 
-inputs = {
+inputs = merge(local.optional_inputs, {
   guardrail_policy_arns      = dependency.guardrails.outputs.policy_arns
   endpoint_name              = dependency.endpoint.outputs.endpoint_name
   endpoint_arn               = dependency.endpoint.outputs.endpoint_arn
   package_path               = local.package
-  reserved_concurrency       = lookup(local.env, "invoker_reserved_concurrency", 100)
   vpc_id                     = dependency.network.outputs.vpc_id
   subnet_ids                 = dependency.network.outputs.private_subnet_ids
   endpoint_security_group_id = dependency.network.outputs.endpoint_security_group_id
   lambda_kms_key_arn         = dependency.kms.outputs.key_arns["lambda"]
   logs_kms_key_arn           = dependency.kms.outputs.key_arns["logs"]
-}
+})

@@ -1,8 +1,9 @@
 # Customer-managed KMS keys, one per purpose. First in the chain: every other unit uses them.
 locals {
-  env = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
+  settings = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/settings.hcl").locals
+  env      = local.settings.env
   # Accounts whose promotion roles may read (decrypt) this environment's models, through S3 only.
-  promotion_reader_accounts = distinct([for arn in lookup(local.env, "promotion_reader_role_arns", []) : split(":", arn)[4]])
+  promotion_reader_accounts = distinct([for arn in local.env.promotion_reader_role_arns : split(":", arn)[4]])
 }
 
 terraform {
@@ -21,5 +22,5 @@ inputs = {
     notifications = {}
     lambda        = {}
     params        = {}
-  }, lookup(local.env, "organization_trail_arn", null) != null ? {} : { trail = {} })
+  }, local.env.organization_trail_arn != null ? {} : { trail = {} })
 }

@@ -1,7 +1,13 @@
 # SageMaker's log groups, made first so they are encrypted and retained.
 locals {
-  env   = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
-  mocks = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/mocks.hcl").locals
+  settings = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/settings.hcl").locals
+  env      = local.settings.env
+  mocks    = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/mocks.hcl").locals
+
+  # Set in env.hcl, or not passed: the module's own default applies (settings.hcl: null).
+  optional_inputs = { for name, value in {
+    retention_in_days = local.env.log_retention_days
+  } : name => value if value != null }
 }
 
 terraform {
@@ -14,9 +20,8 @@ dependency "kms" {
   mock_outputs_allowed_terraform_commands = local.mocks.commands
 }
 
-inputs = {
-  kms_key_arn       = dependency.kms.outputs.key_arns["logs"]
-  retention_in_days = lookup(local.env, "log_retention_days", 365)
+inputs = merge(local.optional_inputs, {
+  kms_key_arn = dependency.kms.outputs.key_arns["logs"]
   # Made before the endpoint, so SageMaker writes into an encrypted group instead of creating one.
-  endpoint_names = [for e in [lookup(local.env, "endpoint", null)] : "${local.env.name_prefix}-${local.env.environment}-${e.name}" if e != null]
-}
+  endpoint_names = [local.settings.endpoint_name]
+})

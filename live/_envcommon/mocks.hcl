@@ -4,11 +4,11 @@
 # role or bucket from the unit that makes it to the units that use it by name); what AWS assigns
 # (key, VPC, subnet, group and endpoint ids) is a fixed placeholder, distinct per purpose.
 locals {
-  # Read through the unit that asked: this file is itself read by read_terragrunt_config.
-  env    = read_terragrunt_config("${get_original_terragrunt_dir()}/../env.hcl").locals
-  prefix = "${local.env.name_prefix}-${local.env.environment}"
-  suffix = "${local.env.account_id}-${local.env.region}"
-  arn    = { for service in ["iam", "kms", "sns", "sagemaker"] : service => "arn:aws:${service}:${service == "iam" ? "" : local.env.region}:${local.env.account_id}" }
+  settings = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/settings.hcl").locals
+  env      = local.settings.env
+  prefix   = local.settings.prefix
+  suffix   = "${local.env.account_id}-${local.env.region}"
+  arn      = { for service in ["iam", "kms", "sns", "sagemaker"] : service => "arn:aws:${service}:${service == "iam" ? "" : local.env.region}:${local.env.account_id}" }
 
   key_purposes = ["data", "models", "volumes", "logs", "notifications", "lambda", "params", "trail"]
   kms = {
@@ -51,12 +51,12 @@ locals {
     model_package_group_names = { for t in local.env.teams : t => "${local.prefix}-${t}-models" }
   }
   endpoint = {
-    endpoint_name      = "${local.prefix}-${local.env.endpoint.name}"
-    endpoint_arn       = "${local.arn.sagemaker}:endpoint/${local.prefix}-${local.env.endpoint.name}"
-    execution_role_arn = "${local.arn.iam}:role/${local.prefix}-${local.env.endpoint.name}-model"
+    endpoint_name      = local.settings.endpoint_name
+    endpoint_arn       = "${local.arn.sagemaker}:endpoint/${local.settings.endpoint_name}"
+    execution_role_arn = "${local.arn.iam}:role/${local.settings.endpoint_name}-model"
   }
   invoker = {
-    function_name = "${local.prefix}-${local.env.endpoint.name}-invoker"
+    function_name = "${local.settings.endpoint_name}-invoker"
     function_url  = "https://mock.lambda-url.${local.env.region}.on.aws/"
   }
   # Only plan and validate may see these; apply always reads the real outputs.

@@ -1,7 +1,16 @@
 # The private VPC: subnets, endpoints, security groups, flow logs.
 locals {
-  env   = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
-  mocks = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/mocks.hcl").locals
+  settings = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/settings.hcl").locals
+  env      = local.settings.env
+  mocks    = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/mocks.hcl").locals
+
+  # Set in env.hcl, or not passed: the module's own default applies (settings.hcl: null).
+  optional_inputs = { for name, value in {
+    enable_nat_gateway = local.env.enable_nat_gateway
+    # The endpoints admit this account's (or the organization's) principals and resources only.
+    organization_id         = local.env.organization_id
+    image_registry_accounts = local.env.image_registries
+  } : name => value if value != null }
 }
 
 terraform {
@@ -22,17 +31,14 @@ dependency "kms" {
   mock_outputs_allowed_terraform_commands = local.mocks.commands
 }
 
-inputs = {
+inputs = merge(local.optional_inputs, {
   vpc_cidr              = local.env.vpc_cidr
   azs                   = local.env.azs
   teams                 = local.env.teams # one security group per team, none admitting another team
-  enable_nat_gateway    = lookup(local.env, "enable_nat_gateway", false)
   flow_logs_kms_key_arn = dependency.kms.outputs.key_arns["logs"]
-  # The endpoints admit this account's (or the organization's) principals and resources only.
-  organization_id         = lookup(local.env, "organization_id", null)
-  image_registry_accounts = lookup(local.env, "image_registries", null)
-  # Mutation protection where the environment is protected: elsewhere a destroy must remove the firewall.
   # The endpoints VpcOnly Studio needs, where env.hcl turns Studio on (live/_envcommon/studio.hcl).
-  studio_endpoints = lookup(lookup(local.env, "studio", {}), "enabled", true)
-  dns_firewall     = { mode = lookup(local.env, "dns_firewall_mode", "block"), mutation_protection = local.env.protect_stateful }
-}
+  studio_endpoints = local.settings.studio.enabled
+  # Mutation protection where the environment is protected: elsewhere a destroy must remove the firewall.
+  # The mode is env.hcl's dns_firewall_mode, or (null) the module's own default.
+  dns_firewall = { mode = local.env.dns_firewall_mode, mutation_protection = local.env.protect_stateful }
+})

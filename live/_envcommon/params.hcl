@@ -1,8 +1,9 @@
 # The environment contract: what every tool reads from SSM under /<name_prefix>/<environment>/.
 # Last in the chain, so a new output anywhere is published in one place (the table: README.md).
 locals {
-  env   = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
-  mocks = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/mocks.hcl").locals
+  settings = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/settings.hcl").locals
+  env      = local.settings.env
+  mocks    = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/mocks.hcl").locals
 }
 
 terraform {
@@ -74,21 +75,21 @@ inputs = {
       "enforcer/findings_topic_arn"         = dependency.enforcer.outputs.findings_topic_arn
     },
     {
-      "endpoints/${local.env.endpoint.name}/endpoint_name"         = dependency.endpoint.outputs.endpoint_name
-      "endpoints/${local.env.endpoint.name}/execution_role_arn"    = dependency.endpoint.outputs.execution_role_arn
-      "endpoints/${local.env.endpoint.name}/invoker_function_name" = dependency.invoker.outputs.function_name
-      "endpoints/${local.env.endpoint.name}/invoker_url"           = dependency.invoker.outputs.function_url
+      "endpoints/${local.settings.endpoint.name}/endpoint_name"         = dependency.endpoint.outputs.endpoint_name
+      "endpoints/${local.settings.endpoint.name}/execution_role_arn"    = dependency.endpoint.outputs.execution_role_arn
+      "endpoints/${local.settings.endpoint.name}/invoker_function_name" = dependency.invoker.outputs.function_name
+      "endpoints/${local.settings.endpoint.name}/invoker_url"           = dependency.invoker.outputs.function_url
     },
     { for purpose, arn in dependency.kms.outputs.key_arns : "kms/${purpose}/key_arn" => arn },
     { for team, name in dependency.buckets.outputs.data_buckets : "teams/${team}/data_bucket" => name },
     { for team, name in dependency.buckets.outputs.model_buckets : "teams/${team}/model_bucket" => name },
     { for team, id in dependency.network.outputs.team_security_group_ids : "teams/${team}/security_group_id" => id },
     # Promotion target (modules/promotion names its role and group from name_prefix alone).
-    lookup(local.env, "promotion", null) == null ? {} : {
-      "promotion/model_bucket"        = dependency.buckets.outputs.model_buckets[local.env.endpoint.team]
+    local.env.promotion == null ? {} : {
+      "promotion/model_bucket"        = dependency.buckets.outputs.model_buckets[local.settings.endpoint.team]
       "promotion/kms_key_arn"         = dependency.kms.outputs.key_arns["models"]
-      "promotion/model_package_group" = "${local.env.name_prefix}-${local.env.environment}-models"
-      "promotion/role_arn"            = "arn:aws:iam::${local.env.account_id}:role/${local.env.name_prefix}-${local.env.environment}-promotion"
+      "promotion/model_package_group" = "${local.settings.prefix}-models"
+      "promotion/role_arn"            = local.settings.promotion_role_arn
     },
     { for team, arn in dependency.notebook.outputs.execution_role_arns : "teams/${team}/execution_role_arn" => arn },
     { for team, name in dependency.notebook.outputs.notebook_names : "teams/${team}/notebook" => name },
@@ -100,10 +101,10 @@ inputs = {
     { "guardrails/boundary_policy_arn" = dependency.guardrails.outputs.boundary_policy_arn },
     # Studio (modules/studio names each team's domain, profile and people's policy from name_prefix
     # alone: no dependency, so the contract stands where env.hcl turns Studio off and the unit is skipped).
-    !lookup(lookup(local.env, "studio", {}), "enabled", true) ? {} : merge(
-      { for team in local.env.teams : "teams/${team}/studio_domain_name" => "${local.env.name_prefix}-${local.env.environment}-${team}-studio" },
+    !local.settings.studio.enabled ? {} : merge(
+      { for team in local.env.teams : "teams/${team}/studio_domain_name" => "${local.settings.prefix}-${team}-studio" },
       { for team in local.env.teams : "teams/${team}/studio_user_profile" => "${team}-studio" },
-      { for team in local.env.teams : "teams/${team}/studio_user_policy_arn" => "arn:aws:iam::${local.env.account_id}:policy/${local.env.name_prefix}-${local.env.environment}-${team}-studio-user" },
+      { for team in local.env.teams : "teams/${team}/studio_user_policy_arn" => "arn:aws:iam::${local.env.account_id}:policy/${local.settings.prefix}-${team}-studio-user" },
     ),
   )
   string_lists = {

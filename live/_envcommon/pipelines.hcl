@@ -2,8 +2,15 @@
 # every step's job is judged as a notebook's is) and the model package group they register into
 # (modules/pipelines). examples/pipelines and tools/pipeline.py use them through the contract.
 locals {
-  env   = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
-  mocks = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/mocks.hcl").locals
+  settings = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/settings.hcl").locals
+  env      = local.settings.env
+  mocks    = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/mocks.hcl").locals
+
+  # Set in env.hcl, or not passed: the module's own default applies (settings.hcl: null).
+  optional_inputs = { for name, value in {
+    # The registries the notebooks' jobs may pull from (default: the region's AWS-owned ones).
+    job_image_registries = local.env.image_registries
+  } : name => value if value != null }
 }
 
 terraform {
@@ -41,7 +48,7 @@ dependency "guardrails" {
   mock_outputs_allowed_terraform_commands = local.mocks.commands
 }
 
-inputs = {
+inputs = merge(local.optional_inputs, {
   teams         = local.env.teams
   data_buckets  = dependency.buckets.outputs.data_buckets
   model_buckets = dependency.buckets.outputs.model_buckets
@@ -50,6 +57,4 @@ inputs = {
   # Each team's steps in its own group, which admits no other team.
   team_security_group_ids = dependency.network.outputs.team_security_group_ids
   guardrail_policy_arns   = dependency.guardrails.outputs.policy_arns
-  # The registries the notebooks' jobs may pull from (default: the region's AWS-owned ones).
-  job_image_registries = lookup(local.env, "image_registries", null)
-}
+})

@@ -1,9 +1,19 @@
 # The target side of tools/promote_model.py: the model package group and the role the tool assumes.
 # Only in environments whose env.hcl has a `promotion` block (staging, prod, and local to rehearse).
 locals {
-  env       = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
+  settings  = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/settings.hcl").locals
+  env       = local.settings.env
   mocks     = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/mocks.hcl").locals
-  promotion = local.env.promotion
+  promotion = local.settings.promotion
+
+  # Set in env.hcl, or not passed: the module's own default applies (settings.hcl: null).
+  optional_inputs = { for name, value in {
+    source_model_bucket_arns         = local.promotion.source_model_bucket_arns
+    source_kms_key_arns              = local.promotion.source_kms_key_arns
+    source_model_package_group_names = local.promotion.source_model_package_group_names
+    source_image_repository_arns     = local.promotion.source_image_repository_arns
+    registered_approval_statuses     = local.promotion.registered_approval_statuses
+  } : name => value if value != null }
 }
 
 terraform {
@@ -34,17 +44,12 @@ dependency "endpoint" {
   mock_outputs_allowed_terraform_commands = local.mocks.commands
 }
 
-inputs = {
-  trusted_principal_arns           = local.promotion.trusted_principal_arns
-  models_bucket_name               = dependency.buckets.outputs.model_buckets[local.env.endpoint.team]
-  models_kms_key_arn               = dependency.kms.outputs.key_arns["models"]
-  params_kms_key_arn               = dependency.kms.outputs.key_arns["params"]
-  source_model_bucket_arns         = lookup(local.promotion, "source_model_bucket_arns", [])
-  source_kms_key_arns              = lookup(local.promotion, "source_kms_key_arns", [])
-  source_model_package_group_names = lookup(local.promotion, "source_model_package_group_names", [])
-  source_image_repository_arns     = lookup(local.promotion, "source_image_repository_arns", [])
-  registered_approval_statuses     = lookup(local.promotion, "registered_approval_statuses", ["Approved", "PendingManualApproval"])
-  endpoint_execution_role_arns     = [dependency.endpoint.outputs.execution_role_arn]
-  endpoint_kms_key_arns            = [dependency.kms.outputs.key_arns["volumes"], dependency.kms.outputs.key_arns["models"]]
-  guardrail_policy_arns            = dependency.guardrails.outputs.policy_arns
-}
+inputs = merge(local.optional_inputs, {
+  trusted_principal_arns       = local.promotion.trusted_principal_arns
+  models_bucket_name           = dependency.buckets.outputs.model_buckets[local.settings.endpoint.team]
+  models_kms_key_arn           = dependency.kms.outputs.key_arns["models"]
+  params_kms_key_arn           = dependency.kms.outputs.key_arns["params"]
+  endpoint_execution_role_arns = [dependency.endpoint.outputs.execution_role_arn]
+  endpoint_kms_key_arns        = [dependency.kms.outputs.key_arns["volumes"], dependency.kms.outputs.key_arns["models"]]
+  guardrail_policy_arns        = dependency.guardrails.outputs.policy_arns
+})

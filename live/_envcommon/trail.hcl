@@ -1,8 +1,14 @@
 # The management-event trail the enforcer's CloudTrail path needs; skipped where env.hcl names an
 # organization trail (organization_trail_arn) that already records this account.
 locals {
-  env   = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
-  mocks = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/mocks.hcl").locals
+  settings = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/settings.hcl").locals
+  env      = local.settings.env
+  mocks    = read_terragrunt_config("${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/mocks.hcl").locals
+
+  # Set in env.hcl, or not passed: the module's own default applies (settings.hcl: null).
+  optional_inputs = { for name, value in {
+    force_destroy = local.env.buckets_force_destroy
+  } : name => value if value != null }
 }
 
 terraform {
@@ -14,7 +20,7 @@ prevent_destroy = local.env.protect_stateful
 # Terragrunt 1.x's `exclude` (the `skip` attribute is gone): no run of any command here when the
 # organization's trail already records this account.
 exclude {
-  if      = lookup(local.env, "organization_trail_arn", null) != null
+  if      = local.env.organization_trail_arn != null
   actions = ["all"]
 }
 
@@ -36,11 +42,10 @@ dependency "guardrails" {
   mock_outputs_allowed_terraform_commands = local.mocks.commands
 }
 
-inputs = {
+inputs = merge(local.optional_inputs, {
   guardrail_policy_arns     = dependency.guardrails.outputs.policy_arns
   kms_key_arn               = dependency.kms.outputs.key_arns["trail"]
   logs_kms_key_arn          = dependency.kms.outputs.key_arns["logs"]
   notifications_kms_key_arn = dependency.kms.outputs.key_arns["notifications"]
   access_log_bucket         = dependency.buckets.outputs.access_log_bucket
-  force_destroy             = lookup(local.env, "buckets_force_destroy", false)
-}
+})

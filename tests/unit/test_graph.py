@@ -167,6 +167,17 @@ def test_the_architecture_is_drawn_from_the_repository():
     assert "VPC 10.10.0.0/16" in svg
 
 
+def test_the_endpoint_is_labelled_with_its_name_and_the_name_it_is_deployed_under():
+    # Given live/local, whose env.hcl names its endpoint churn
+    facts = local_facts()
+    assert facts.endpoint_names == ("churn",)
+    svg = graph.render_architecture(facts)
+    # Then the box names it, and the endpoint SageMaker runs (modules/endpoint: <name_prefix>-<name>)
+    assert ">endpoint: churn</text>" in svg
+    assert ">smenv-local-churn</text>" in svg
+    assert "endpoint: endpoint" not in svg
+
+
 def test_a_unit_missing_from_the_environment_is_left_out_and_named():
     # Given an environment with only kms and buckets
     svg = graph.render_architecture(local_facts(units=("buckets", "kms")))

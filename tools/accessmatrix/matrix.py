@@ -14,6 +14,7 @@ otherwise never match.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,7 @@ import state_bucket
 from accessmatrix import flows as flowlib
 from accessmatrix.inventory import Inventory, InventoryError, collect
 from iam_simulate import Case, NamedPolicy, Request
-from project import environment_values, load_environment
+from project import environment_settings, load_environment
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "access" / "flows.yaml"
 OUTSIDE_ACCOUNT = "999999999999"
@@ -71,21 +72,22 @@ def default_topic_policy(account: str, topic: str) -> dict[str, Any]:
 
 
 def settings(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The env.hcl settings a flow's `when` may test, with the defaults the units apply."""
-    endpoint = values.get("endpoint") or {}
-    shape = values.get("endpoint_shape", "provisioned")
+    """The env.hcl settings a flow's `when` may test, from project.environment_settings (every key,
+    with the defaults the units apply)."""
+    shape = values["endpoint_shape"]
+    promotion = values["promotion"]
     return {
-        "emulator": bool(values.get("emulator", False)),
-        "enforce_tls": bool(values.get("buckets_enforce_tls", True)),
-        "enforce_vpc_endpoint": bool(values.get("buckets_enforce_vpc_endpoint", True)),
-        "promotion": values.get("promotion") is not None,
-        "promotion_readers": bool(values.get("promotion_reader_role_arns")),
-        "promotion_sources": bool((values.get("promotion") or {}).get("source_model_bucket_arns")),
+        "emulator": bool(values["emulator"]),
+        "enforce_tls": bool(values["buckets_enforce_tls"]),
+        "enforce_vpc_endpoint": bool(values["buckets_enforce_vpc_endpoint"]),
+        "promotion": promotion is not None,
+        "promotion_readers": bool(values["promotion_reader_role_arns"]),
+        "promotion_sources": promotion is not None and bool(promotion["source_model_bucket_arns"]),
         "endpoint_shape": shape,
-        "shadow": shape == "provisioned" and endpoint.get("shadow") is not None,
-        "own_trail": values.get("organization_trail_arn") is None,
-        "scp": bool(values.get("scp_target_ids")),
-        "studio": bool((values.get("studio") or {}).get("enabled", True)),
+        "shadow": shape == "provisioned" and values["endpoint"]["shadow"] is not None,
+        "own_trail": values["organization_trail_arn"] is None,
+        "scp": bool(values["scp_target_ids"]),
+        "studio": bool(values["studio"]["enabled"]),
     }
 
 
@@ -105,17 +107,17 @@ def _image(uri: str, partition: str) -> dict[str, str]:
 def values_for(env_name: str, inventory: Inventory) -> dict[str, Any]:
     """Everything a flow's placeholders may name in this environment."""
     env = load_environment(env_name)
-    raw = environment_values(env_name)
+    raw = environment_settings(env_name)
     prefix = env.resource_prefix
     arn = inventory.arn
-    endpoint = raw.get("endpoint") or {}
+    endpoint = raw["endpoint"]
     facts = inventory.facts
-    images = [endpoint[k] for k in ("image",) if endpoint.get(k)]
-    if (endpoint.get("shadow") or {}).get("image") and raw.get("endpoint_shape", "provisioned") == "provisioned":
+    images = [endpoint["image"]]
+    if (endpoint["shadow"] or {}).get("image") and raw["endpoint_shape"] == "provisioned":
         images.append(endpoint["shadow"]["image"])
-    promotion = raw.get("promotion") or {}
+    promotion = raw["promotion"] or {}
     suffix = f"{env.account_id}-{env.region}"
-    endpoint_name = f"{prefix}-{endpoint.get('name', 'none')}"
+    endpoint_name = f"{prefix}-{endpoint['name']}"  # modules/endpoint: <name_prefix>-<name>
     return {
         "account": env.account_id,
         "region": env.region,
@@ -170,8 +172,8 @@ def values_for(env_name: str, inventory: Inventory) -> dict[str, Any]:
         "endpoint_name": endpoint_name,
         "endpoint": arn("sagemaker", f"endpoint/{endpoint_name}"),
         "endpoint_role": arn("iam", f"role/{endpoint_name}-model", region=False),
-        "endpoint_team": endpoint.get("team", ""),
-        "model_key": endpoint.get("model_key", ""),
+        "endpoint_team": endpoint["team"],
+        "model_key": endpoint["model_key"],
         "endpoint_log_group": arn("logs", f"log-group:/aws/sagemaker/Endpoints/{endpoint_name}"),
         "endpoint_images": [_image(uri, inventory.partition) for uri in dict.fromkeys(images)],
         "invoker_role": arn("iam", f"role/{endpoint_name}-invoker", region=False),
@@ -193,16 +195,16 @@ def values_for(env_name: str, inventory: Inventory) -> dict[str, Any]:
             1
         ],
         "promotion_source_key": (promotion.get("source_kms_key_arns") or [""])[0],
-        "promotion_readers": list(raw.get("promotion_reader_role_arns") or []),
-        "job_image_registries": sorted(_job_registries(raw, env.region)),
+        "promotion_readers": list(raw["promotion_reader_role_arns"]),
+        "job_image_registries": sorted(_job_registries(raw["image_registries"], env.region)),
     }
 
 
-def _job_registries(raw: Mapping[str, Any], region: str) -> set[str]:
-    """The registries job images may come from: env.hcl's list, else the region's AWS-owned ones."""
-    listed = raw.get("job_image_registry_accounts")
-    if listed:
-        return set(listed)
+def _job_registries(listed: Sequence[str] | None, region: str) -> set[str]:
+    """The registries job images may come from: env.hcl's image_registries (the registry accounts it
+    names; an ECR repository ARN there is one repository, not a registry), else the region's AWS-owned ones."""
+    if listed is not None:
+        return {r for r in listed if re.fullmatch(r"\d{12}", r)}
     data = json.loads(
         (Path(__file__).resolve().parents[2] / "modules/_image_registries/aws_registries.json").read_text()
     )
@@ -401,7 +403,7 @@ def run(env_name: str, plans: Mapping[str, Mapping[str, Any]], catalogue: Path =
             "build their ARNs from names so the plan shows them"
         )
     values = values_for(env_name, inventory)
-    return evaluate(env_name, inventory, flows, values, settings(environment_values(env_name)), catalogue=catalogue)
+    return evaluate(env_name, inventory, flows, values, settings(environment_settings(env_name)), catalogue=catalogue)
 
 
 def evaluated_keys_dropped(result: Result) -> Sequence[Verdict]:
