@@ -1,13 +1,26 @@
-"""Show the enforcer at work on the local emulator: a training job that escapes the VPC is stopped.
+"""Show the enforcer at work on the local emulator, in the mode it is deployed with.
+
+A training job that escapes the VPC is stopped and reported in enforce mode, reported and left
+running in audit mode.
 
     python tools/demo_enforcer.py --env local      # right after `make up`
 
-Reads the environment contract from SSM (/<prefix>/<env>/...), creates a training job with no
-VPC configuration as the first team's execution role, hands the enforcer the event EventBridge
-would deliver ("SageMaker Training Job State Change", InProgress) by calling its handler in this
-process with the enforcer's environment for that env, then checks that the job is Stopping or
-Stopped and that one finding reached the findings topic (read through a temporary SQS queue,
-removed afterwards). Exit 0 when the control worked, 1 (one line) when it did not.
+Reads the environment contract from SSM (/<prefix>/<env>/...) and the deployed enforcer's
+configuration from Lambda (GetFunctionConfiguration of <prefix>-<env>-sagemaker-enforcer, the
+function_name of modules/enforcer), creates a training job with no VPC configuration as the first
+team's execution role, hands the enforcer the event EventBridge would deliver ("SageMaker Training
+Job State Change", InProgress) by calling its handler in this process with exactly the deployed
+function's environment variables (any of the enforcer's variables the function lacks are unset for
+the call), then checks what that function's ENFORCEMENT_MODE promises, through one finding on the
+findings topic (read through a temporary SQS queue, removed afterwards):
+
+    enforce   the job is Stopping or Stopped, and one finding reached the topic
+    audit     the job was left running, and one finding reached the topic; the demo then stops its
+              own job, so nothing is left running
+
+Exit 0 when the enforcer did what its mode promises; 1 (one line) when it did not, or on an AWS
+error; 2 (one line) when the environment is not up: no contract in SSM, no enforcer function
+(run `make up` first), an unknown env or team.
 """
 
 from __future__ import annotations
@@ -20,10 +33,13 @@ import os
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import venv_guard  # noqa: F401  (first: re-runs this command in .venv when boto3 is missing)
+
+# isort: split
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
@@ -32,6 +48,7 @@ from awsutil import client, describe_error
 from project import Environment, UsageError, emulator_url, load_environment
 
 STOPPED = ("Stopping", "Stopped")
+ENFORCE, AUDIT = "enforce", "audit"
 
 
 class DemoFailed(Exception):
@@ -45,13 +62,13 @@ class DemoResult:
     decision: dict[str, Any]
     status_after: str
     findings: list[dict[str, Any]]
+    mode: str
+    function_name: str
     lines: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class Contract:
-    subnets: list[str]
-    security_group: str
     topic_arn: str
     team: str
     role_arn: str
@@ -73,8 +90,6 @@ def read_contract(ssm, env: Environment, team: str | None = None) -> Contract:
     params = read_parameters(ssm, env.parameter_prefix + "/")
     team = team or env.teams[0]
     needed = {
-        "subnets": "network/private_subnet_ids",
-        "security_group": f"teams/{team}/security_group_id",
         "topic_arn": "enforcer/findings_topic_arn",
         "role_arn": f"teams/{team}/execution_role_arn",
     }
@@ -85,8 +100,6 @@ def read_contract(ssm, env: Environment, team: str | None = None) -> Contract:
             f"is {env.name} up (make up ENV={env.name})?"
         )
     return Contract(
-        subnets=[s.strip() for s in params[needed["subnets"]].split(",") if s.strip()],
-        security_group=params[needed["security_group"]],
         topic_arn=params[needed["topic_arn"]],
         team=team,
         role_arn=params[needed["role_arn"]],
@@ -96,17 +109,67 @@ def read_contract(ssm, env: Environment, team: str | None = None) -> Contract:
     )
 
 
-def enforcer_environment(contract: Contract) -> dict[str, str]:
-    """The enforcer's environment variables for this env, as its Terraform unit sets them."""
-    return {
-        "APPROVED_SUBNET_IDS": ",".join(contract.subnets),
-        "APPROVED_SECURITY_GROUP_IDS": contract.security_group,
-        "ENFORCEMENT_MODE": "enforce",
-        "FINDINGS_TOPIC_ARN": contract.topic_arn,
-        "REQUIRE_KMS": "true",
-        "REQUIRE_INTER_CONTAINER_ENCRYPTION": "true",
-        "ALLOW_SERVERLESS_INFERENCE": "false",
-    }
+@dataclass(frozen=True)
+class DeployedEnforcer:
+    """The enforcer function as deployed: its name, its ARN, its environment variables and the mode
+    they set (enforce or audit), and the enforcer's variables it does not set (unset for the call)."""
+
+    name: str
+    arn: str
+    variables: dict[str, str]
+    mode: str
+    unset: frozenset[str]
+
+
+def enforcer_function_name(env: Environment) -> str:
+    """modules/enforcer's function_name: "${name_prefix}-sagemaker-enforcer", where root.hcl passes
+    name_prefix = <name_prefix>-<environment>."""
+    return f"{env.resource_prefix}-sagemaker-enforcer"
+
+
+def read_deployed_enforcer(lambda_client, env: Environment) -> DeployedEnforcer:
+    """The deployed enforcer's configuration (GetFunctionConfiguration). UsageError when it is not
+    deployed; DemoFailed when the enforcer would refuse its variables (load_config)."""
+    name = enforcer_function_name(env)
+    try:
+        configuration = lambda_client.get_function_configuration(FunctionName=name)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
+            raise
+        raise UsageError(f"no enforcer function {name} in {env.name}: run `make up ENV={env.name}` first") from exc
+    variables = dict((configuration.get("Environment") or {}).get("Variables") or {})
+    config_module = lambda_loader.load("enforcer", "config")
+    try:
+        mode = config_module.load_config(variables).mode
+    except config_module.ConfigError as exc:
+        raise DemoFailed(f"the deployed enforcer {name} refuses its own configuration: {exc}") from exc
+    unset = enforcer_variable_names(config_module) - variables.keys()
+    return DeployedEnforcer(name, configuration["FunctionArn"], variables, mode, unset)
+
+
+class _Watched(Mapping[str, str]):
+    """An empty environment that remembers every name asked of it."""
+
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+
+    def __getitem__(self, key: str) -> str:
+        self.names.add(key)
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+def enforcer_variable_names(config_module) -> frozenset[str]:
+    """Every environment variable the enforcer's configuration reads (load_config, watched)."""
+    watched = _Watched()
+    with contextlib.suppress(config_module.ConfigError):
+        config_module.load_config(watched)
+    return frozenset(watched.names)
 
 
 def create_escaping_job(sagemaker, name: str, contract: Contract, image: str) -> dict[str, Any]:
@@ -205,8 +268,11 @@ def read_findings(sqs, queue_url: str, resource_arn: str, wait_seconds: float = 
 
 
 @contextlib.contextmanager
-def environment_variables(values: dict[str, str]) -> Iterator[None]:
-    saved = {key: os.environ.get(key) for key in values}
+def environment_variables(values: dict[str, str], unset: frozenset[str] = frozenset()) -> Iterator[None]:
+    """os.environ with these values set and the `unset` names removed, as it was afterwards."""
+    saved = {key: os.environ.get(key) for key in {*values, *unset}}
+    for key in unset:
+        os.environ.pop(key, None)
     os.environ.update(values)
     try:
         yield
@@ -221,9 +287,22 @@ def environment_variables(values: dict[str, str]) -> Iterator[None]:
 class LambdaContext:
     """What the enforcer reads from Lambda's context: its request id and its own ARN."""
 
-    def __init__(self, env: Environment, region: str):
+    def __init__(self, function_arn: str):
         self.aws_request_id = str(uuid.uuid4())
-        self.invoked_function_arn = f"arn:aws:lambda:{region}:{env.account_id}:function:{env.resource_prefix}-enforcer"
+        self.invoked_function_arn = function_arn
+
+
+def invoke_as_deployed(enforcer, event: dict[str, Any], deployed: DeployedEnforcer) -> tuple[dict[str, Any], float]:
+    """The handler's decision on the event, with exactly the deployed function's variables (none of
+    the enforcer's it lacks come from this shell), and the milliseconds it took."""
+    began = time.perf_counter()
+    # The enforcer's JSON log lines are for CloudWatch: kept out of the demo's account.
+    with environment_variables(deployed.variables, deployed.unset), contextlib.redirect_stdout(io.StringIO()):
+        try:
+            decision = enforcer.handler(event, LambdaContext(deployed.arn))
+        except Exception as exc:
+            raise DemoFailed(f"the enforcer raised {type(exc).__name__}: {exc}") from exc
+    return decision, (time.perf_counter() - began) * 1000
 
 
 def run_demo(
@@ -236,8 +315,10 @@ def run_demo(
 ) -> DemoResult:
     env = env if isinstance(env, Environment) else load_environment(env)
     region = session.region_name or env.region
-    sagemaker, sns, sqs = (client(session, name, endpoint_url) for name in ("sagemaker", "sns", "sqs"))
+    sagemaker, sns, sqs, kms = (client(session, name, endpoint_url) for name in ("sagemaker", "sns", "sqs", "kms"))
     contract = read_contract(client(session, "ssm", endpoint_url), env, team)
+    deployed = read_deployed_enforcer(client(session, "lambda", endpoint_url), env)
+    mode = deployed.mode
     enforcer = lambda_loader.load("enforcer")
     lines: list[str] = []
 
@@ -246,9 +327,13 @@ def run_demo(
         say(line)
 
     topic_name = contract.topic_arn.rsplit(":", 1)[-1]
-    tell(f"enforcer demo on {env.name} (account {env.account_id}, {region}); findings topic {topic_name}")
+    tell(
+        f"enforcer demo on {env.name} (account {env.account_id}, {region}): {deployed.name} in {mode} mode; "
+        f"findings topic {topic_name}"
+    )
     name = f"smenv-demo-escape-{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}-{uuid.uuid4().hex[:4]}"
     job_arn = None
+    stopped_by_demo = False
     with findings_queue(sns, sqs, contract.topic_arn) as queue_url:
         try:
             image = f"{env.account_id}.dkr.ecr.{region}.amazonaws.com/{env.resource_prefix}-demo:latest"
@@ -258,37 +343,48 @@ def run_demo(
                 f"created training job {name} as team {contract.team}, with no VpcConfig: {description['TrainingJobStatus']}"
             )
             event = state_change_event(description, env.account_id, region)
-            enforcer.set_clients(enforcer.actions.Clients(sagemaker=sagemaker, sns=sns))
-            began = time.perf_counter()
-            # The enforcer's JSON log lines are for CloudWatch: kept out of the demo's account.
-            with environment_variables(enforcer_environment(contract)), contextlib.redirect_stdout(io.StringIO()):
-                try:
-                    decision = enforcer.handler(event, LambdaContext(env, region))
-                except Exception as exc:
-                    raise DemoFailed(f"the enforcer raised {type(exc).__name__}: {exc}") from exc
-            took = (time.perf_counter() - began) * 1000
+            enforcer.set_clients(enforcer.actions.Clients(sagemaker=sagemaker, sns=sns, kms=kms))
+            decision, took = invoke_as_deployed(enforcer, event, deployed)
             status_after = sagemaker.describe_training_job(TrainingJobName=name)["TrainingJobStatus"]
-            findings = read_findings(sqs, queue_url, job_arn) if status_after in STOPPED else []
+            as_promised = (status_after in STOPPED) == (mode == ENFORCE)
+            findings = read_findings(sqs, queue_url, job_arn) if as_promised else []
         finally:
             enforcer.set_clients(None)
             if job_arn:
-                _stop_if_running(sagemaker, name)
+                stopped_by_demo = _stop_if_running(sagemaker, name)
     rules = ", ".join(decision.get("violations") or []) or "nothing"
     tell(f"enforcer: {decision.get('decision')} ({rules}); action {decision.get('action')}, in {took:.0f} ms")
-    if status_after not in STOPPED:
+    if mode == ENFORCE and status_after not in STOPPED:
         raise DemoFailed(f"the enforcer left training job {name} {status_after} (decision: {decision.get('decision')})")
+    if mode == AUDIT and status_after in STOPPED:
+        raise DemoFailed(
+            f"in audit mode the enforcer stopped training job {name} ({status_after}): it must report only"
+        )
     if len(findings) != 1:
         raise DemoFailed(f"expected one finding about {name} on {topic_name}, got {len(findings)}")
-    tell(f"job is now {status_after}; 1 finding published: {findings[0]['subject']}")
-    tell("the control works: work that leaves the VPC is stopped and reported")
-    return DemoResult(name, job_arn, decision, status_after, findings, lines)
+    if mode == ENFORCE:
+        tell(f"job is now {status_after}; 1 finding published: {findings[0]['subject']}")
+        tell("the control works: work that leaves the VPC is stopped and reported")
+    else:
+        would = str(decision.get("action")).removeprefix("would_")  # would_stop: stop
+        tell(f"job is still {status_after}; 1 finding published: {findings[0]['subject']}")
+        tell(
+            f"audit mode: the enforcer reported training job {name} escaping the VPC and left it {status_after}; "
+            f"in enforce mode it would {would} it"
+        )
+        if stopped_by_demo:
+            tell(f"the demo stopped its own job {name}: nothing is left running")
+    return DemoResult(name, job_arn, decision, status_after, findings, mode, deployed.name, lines)
 
 
-def _stop_if_running(sagemaker, name: str) -> None:
-    """Nothing half-done: if the control failed, the demo's own job does not keep running."""
+def _stop_if_running(sagemaker, name: str) -> bool:
+    """Nothing left running: the demo's own job, left by the enforcer in audit mode (or by a control
+    that failed), is stopped. True when this stopped it."""
     with contextlib.suppress(ClientError):
         if sagemaker.describe_training_job(TrainingJobName=name)["TrainingJobStatus"] == "InProgress":
             sagemaker.stop_training_job(TrainingJobName=name)
+            return True
+    return False
 
 
 def emulator_session(env: Environment, url: str) -> boto3.Session:
