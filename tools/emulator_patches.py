@@ -4,18 +4,56 @@ A patch here makes the emulator answer a call it does not implement (or answers 
 changes what the modules or the Lambda code ask for. Each has a test in
 tests/moto/test_emulator_patches.py (in-process moto; apply_all() is also what tools/emulator.py
 runs before the server starts).
+
+Each patch is registered with the gap it fills, `@patch(gap=..., effect=...)`: README.md's "Emulator
+gaps" table is generated from those, one row per gap in the order the patches are declared, so it
+cannot drift (tests/unit/test_emulator_gap_table.py checks it):
+
+    python tools/emulator_patches.py            # print the table
+    python tools/emulator_patches.py --write    # write it into README.md between the markers
+    python tools/emulator_patches.py --check    # exit 1 (one line) when README.md's table is stale
+
+Importing this module patches nothing: apply_all() does.
 """
 
 from __future__ import annotations
 
+import argparse
+import sys
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+BEGIN, END = "<!-- BEGIN_EMULATOR_GAPS -->", "<!-- END_EMULATOR_GAPS -->"
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A patch's row in README.md's "Emulator gaps" table: what moto lacks, and what that breaks here.
+
+    filled_by is the row's last cell where the patch's name alone would not say it (a row several
+    patches share, a note); None gives the patch's name in backticks.
+    """
+
+    gap: str
+    effect: str
+    filled_by: str | None = None
+
 
 PATCHES: list[Callable[[], None]] = []
+GAPS: dict[str, Gap] = {}  # patch name -> the gap it fills
 
 
-def patch(func: Callable[[], None]) -> Callable[[], None]:
-    PATCHES.append(func)
-    return func
+def patch(*, gap: str, effect: str, filled_by: str | None = None) -> Callable[[Callable[[], None]], Callable[[], None]]:
+    """Register the decorated function as a patch, with its row of README.md's gap table (markdown)."""
+
+    def register(func: Callable[[], None]) -> Callable[[], None]:
+        PATCHES.append(func)
+        GAPS[func.__name__] = Gap(gap, effect, filled_by)
+        return func
+
+    return register
 
 
 _APPLIED: set[str] = set()
@@ -29,7 +67,10 @@ def apply_all() -> None:
             _APPLIED.add(func.__name__)
 
 
-@patch
+@patch(
+    gap="`GetKeyRotationStatus` has no `RotationPeriodInDays`",
+    effect="every plan shows `rotation_period_in_days 0 -> 365`",
+)
 def kms_rotation_period() -> None:
     """GetKeyRotationStatus lacks RotationPeriodInDays: Terraform would plan `0 -> 365` on every run."""
     import json
@@ -57,6 +98,98 @@ def kms_rotation_period() -> None:
     KmsResponse.get_key_rotation_status = get_key_rotation_status
 
 
+@patch(
+    gap="a rule naming a security group or prefix list loses its `Description`; `ModifySecurityGroupRules` "
+    "wants ports for protocol `-1`",
+    effect="a description change planned every run, and failing to apply",
+)
+def security_group_rule_descriptions() -> None:
+    """A rule that names a security group or prefix list loses its Description in
+    DescribeSecurityGroupRules, and ModifySecurityGroupRules insists on ports for protocol -1:
+    Terraform then plans a description change on every run and fails to apply it."""
+    from moto.ec2.models.security_groups import SecurityGroupBackend, SecurityGroupRule
+
+    init = SecurityGroupRule.__init__
+    modify = SecurityGroupBackend.modify_security_group_rules
+
+    def __init__(self, *args, **kwargs) -> None:
+        init(self, *args, **kwargs)
+        prefix_list = kwargs.get("prefix_list_id", args[7] if len(args) > 7 else None)
+        self._peer_description = (self.source_group or {}).get("Description") or (prefix_list or {}).get("Description")
+
+    def description(self) -> str | None:
+        return self.ip_range.get("Description") or getattr(self, "_peer_description", None)
+
+    def modify_security_group_rules(self, group_id: str, rules: dict) -> None:
+        for rule in rules.values():
+            if str(rule.get("IpProtocol")) in ("-1", "all") and rule.get("FromPort") is None:
+                rule["FromPort"] = rule["ToPort"] = -1
+        modify(self, group_id, rules)
+
+    SecurityGroupRule.__init__ = __init__
+    SecurityGroupRule.description = property(description)
+    SecurityGroupBackend.modify_security_group_rules = modify_security_group_rules
+
+
+@patch(
+    gap="`GetFunction` never returns `DeadLetterConfig`",
+    effect="the enforcer's dead-letter queue planned again every run",
+)
+def lambda_dead_letter_config() -> None:
+    """CreateFunction drops DeadLetterConfig and GetFunction never returns it: Terraform would
+    plan to add the function's dead-letter queue on every run."""
+    from moto.awslambda.models import LambdaFunction
+
+    init, configuration, update = (
+        LambdaFunction.__init__,
+        LambdaFunction.get_configuration,
+        LambdaFunction.update_configuration,
+    )
+
+    def __init__(self, account_id, spec, *args, **kwargs) -> None:
+        init(self, account_id, spec, *args, **kwargs)
+        self.dead_letter_config = spec.get("DeadLetterConfig") or None
+
+    def get_configuration(self, *args, **kwargs):
+        config = configuration(self, *args, **kwargs)
+        if getattr(self, "dead_letter_config", None):
+            config["DeadLetterConfig"] = self.dead_letter_config
+        return config
+
+    def update_configuration(self, config_updates):
+        if "DeadLetterConfig" in config_updates:
+            self.dead_letter_config = config_updates["DeadLetterConfig"] or None
+        return update(self, config_updates)
+
+    LambdaFunction.__init__ = __init__
+    LambdaFunction.get_configuration = get_configuration
+    LambdaFunction.update_configuration = update_configuration
+
+
+@patch(
+    gap="`GetBucketNotificationConfiguration` drops `EventBridgeConfiguration`",
+    effect="EventBridge notifications planned again on every bucket",
+)
+def s3_eventbridge_notifications() -> None:
+    """GetBucketNotificationConfiguration drops EventBridgeConfiguration: Terraform would plan to
+    turn EventBridge notifications on for every bucket on every run."""
+    from moto.core.common_types import TYPE_RESPONSE
+    from moto.s3.responses import S3Response
+
+    original = S3Response.get_bucket_notification
+
+    def get_bucket_notification(self: S3Response) -> TYPE_RESPONSE:
+        config = self.backend.get_bucket_notification_configuration(self.bucket_name)
+        if not config or config.event_bridge is None or config.topic or config.queue or config.cloud_function:
+            return original(self)
+        from moto.core.responses import ActionResult
+
+        self.data["Action"] = "GetBucketNotificationConfiguration"
+        return self.serialized(ActionResult({"EventBridgeConfiguration": {}}))
+
+    S3Response.get_bucket_notification = get_bucket_notification
+
+
 # --- SageMaker: what the enforcer (lambda/enforcer) meets -------------------------------------
 # apply_all() may run more than once in a process (every test calls it): _install() replaces an
 # attribute once and leaves an already-patched one alone.
@@ -79,7 +212,10 @@ def _install(owner: object, name: str, make: Callable) -> None:
     setattr(owner, name, replacement)
 
 
-@patch
+@patch(
+    gap="SageMaker jobs are created `Completed`",
+    effect="nothing is ever running for the enforcer to stop",
+)
 def sagemaker_jobs_start_in_progress() -> None:
     """moto creates training, processing, tuning and transform jobs already Completed; AWS creates
     them InProgress. Without this no running job exists to watch, stop or enforce on. Here they
@@ -173,7 +309,15 @@ def _stopping_becomes_stopped(describe_name: str, collection: str) -> None:
     _install(SageMakerModelBackend, describe_name, make)
 
 
-@patch
+# The one row the three Stop*Job patches below share in README.md's table.
+_STOP_JOBS_GAP = {
+    "gap": "no `StopTrainingJob`, `StopTransformJob`, `StopHyperParameterTuningJob`",
+    "effect": "the enforcer cannot stop those jobs",
+    "filled_by": "`sagemaker_stop_*`",
+}
+
+
+@patch(**_STOP_JOBS_GAP)
 def sagemaker_stop_training_job() -> None:
     """moto has no StopTrainingJob (NotImplementedError): the enforcer could not stop a training job."""
     from moto.sagemaker.responses import SageMakerResponse
@@ -186,7 +330,7 @@ def sagemaker_stop_training_job() -> None:
     _stopping_becomes_stopped("describe_training_job", "training_jobs")
 
 
-@patch
+@patch(**_STOP_JOBS_GAP)
 def sagemaker_stop_transform_job() -> None:
     """moto has no StopTransformJob (NotImplementedError): the enforcer could not stop a transform job."""
     from moto.sagemaker.responses import SageMakerResponse
@@ -199,7 +343,7 @@ def sagemaker_stop_transform_job() -> None:
     _stopping_becomes_stopped("describe_transform_job", "transform_jobs")
 
 
-@patch
+@patch(**_STOP_JOBS_GAP)
 def sagemaker_stop_hyper_parameter_tuning_job() -> None:
     """moto has no StopHyperParameterTuningJob (NotImplementedError): a tuning job could not be stopped."""
     from moto.sagemaker.responses import SageMakerResponse
@@ -218,7 +362,10 @@ def sagemaker_stop_hyper_parameter_tuning_job() -> None:
     _stopping_becomes_stopped("describe_hyper_parameter_tuning_job", "hyper_parameter_tuning_jobs")
 
 
-@patch
+@patch(
+    gap="`CreateProcessingJob` drops `ProcessingResources`",
+    effect="every processing job looks unencrypted",
+)
 def sagemaker_processing_job_resources() -> None:
     """moto's CreateProcessingJob drops ProcessingResources, so DescribeProcessingJob never shows the
     volume's KMS key (ClusterConfig.VolumeKmsKeyId) and every processing job looks unencrypted."""
@@ -237,7 +384,10 @@ def sagemaker_processing_job_resources() -> None:
     _install(SageMakerResponse, "create_processing_job", make)
 
 
-@patch
+@patch(
+    gap="`CreateEndpointConfig` drops `ShadowProductionVariants`",
+    effect="a shadow-only model looks unused (and the shadow variant vanishes)",
+)
 def sagemaker_endpoint_config_shadow_variants() -> None:
     """moto's CreateEndpointConfig drops ShadowProductionVariants, so DescribeEndpointConfig never
     shows a model served only as a shadow (the enforcer must not delete such a model)."""
@@ -257,7 +407,10 @@ def sagemaker_endpoint_config_shadow_variants() -> None:
     _install(SageMakerResponse, "create_endpoint_config", make)
 
 
-@patch
+@patch(
+    gap="a transform or tuning job created without tags has no tag list: `ListTags`, `AddTags` on it fail (500)",
+    effect="`tools/sweep.py` cannot tell such a job is not Terraform's",
+)
 def sagemaker_tags_of_untagged_jobs() -> None:
     """moto keeps Tags=None for a transform or tuning job created without tags, and ListTags,
     AddTags or DeleteTags on it fail with an internal error (AWS answers an empty list). tools/sweep.py
@@ -276,7 +429,10 @@ def sagemaker_tags_of_untagged_jobs() -> None:
     _install(SageMakerModelBackend, "_get_resource_from_arn", make)
 
 
-@patch
+@patch(
+    gap="no `UpdateEndpoint`",
+    effect="`tools/promote_model.py --endpoint` cannot move an endpoint to a new configuration",
+)
 def sagemaker_update_endpoint() -> None:
     """moto has no UpdateEndpoint (NotImplementedError): tools/promote_model.py could not move an
     endpoint to a new configuration. Here the endpoint takes the configuration's variants at once and
@@ -314,7 +470,10 @@ def sagemaker_update_endpoint() -> None:
     _install(SageMakerResponse, "update_endpoint", make)
 
 
-@patch
+@patch(
+    gap="`CreateNotebookInstanceLifecycleConfig` drops `Tags`; tag calls on a lifecycle configuration fail (500)",
+    effect="the notebook unit cannot be applied (every resource carries the provider's default tags)",
+)
 def sagemaker_lifecycle_config_tags() -> None:
     """moto drops the Tags of CreateNotebookInstanceLifecycleConfig, and ListTags, AddTags or
     DeleteTags on a lifecycle configuration fail with an internal error (500): Terraform, which tags
@@ -350,100 +509,10 @@ def sagemaker_lifecycle_config_tags() -> None:
     _install(SageMakerResponse, "create_notebook_instance_lifecycle_config", make_create)
 
 
-# What CreateX accepts and DescribeX must answer, that moto drops: Terraform then plans to replace
-# the resource on every run. Kept on moto's object at create, merged into the describe answer.
-_KEPT_FIELDS = {
-    # (create, describe, backend collection, name parameter): fields
-    ("create_model", "describe_model", "_models", "ModelName"): ["EnableNetworkIsolation"],
-    ("create_notebook_instance", "describe_notebook_instance", "notebook_instances", "NotebookInstanceName"): [
-        "PlatformIdentifier",
-        "InstanceMetadataServiceConfiguration",
-    ],
-}
-
-
-@patch
-def sagemaker_kept_fields() -> None:
-    """moto drops a model's EnableNetworkIsolation and a notebook instance's PlatformIdentifier and
-    InstanceMetadataServiceConfiguration: each plan after an apply would replace them (forces
-    replacement). Here they are kept and described as AWS does."""
-    from moto.core.responses import ActionResult
-    from moto.sagemaker.responses import SageMakerResponse
-
-    for (create_name, describe_name, collection, name_param), fields in _KEPT_FIELDS.items():
-
-        def make_create(create, collection=collection, name_param=name_param, fields=fields):
-            def create_resource(self):
-                result = create(self)
-                resource = getattr(self.sagemaker_backend, collection)[self._get_param(name_param)]
-                resource.smenv_kept = {f: self._get_param(f) for f in fields if self._get_param(f) is not None}
-                return result
-
-            return create_resource
-
-        def make_describe(describe, collection=collection, name_param=name_param):
-            def describe_resource(self):
-                result = describe(self)
-                resource = getattr(self.sagemaker_backend, collection).get(self._get_param(name_param))
-                kept = getattr(resource, "smenv_kept", {})
-                return ActionResult({**result.result, **kept}) if kept else result
-
-            return describe_resource
-
-        make_create.__qualname__ = f"sagemaker_kept_fields.{create_name}"
-        make_describe.__qualname__ = f"sagemaker_kept_fields.{describe_name}"
-        _install(SageMakerResponse, create_name, make_create)
-        _install(SageMakerResponse, describe_name, make_describe)
-
-
-@patch
-def sagemaker_delete_model_package() -> None:
-    """moto has no DeleteModelPackage (500): a promoted package cannot be retired, so its group
-    (modules/promotion) can never be destroyed. Here a package is deleted by name or ARN."""
-    from moto.sagemaker.responses import SageMakerResponse
-
-    def make(_missing):
-        def delete_model_package(self):
-            from moto.core.responses import EmptyResult
-
-            backend, name = self.sagemaker_backend, self._get_param("ModelPackageName")
-            package = backend.describe_model_package(name)  # ValidationException when unknown, as AWS
-            del backend.model_packages[package.arn]
-            for alias in [k for k, v in backend.model_package_name_mapping.items() if v == package.arn]:
-                del backend.model_package_name_mapping[alias]
-            return EmptyResult()
-
-        return delete_model_package
-
-    _install(SageMakerResponse, "delete_model_package", make)
-
-
-@patch
-def sagemaker_delete_model_package_group() -> None:
-    """moto has no DeleteModelPackageGroup (500): destroying modules/promotion fails. Here an empty
-    group is deleted; one that still holds model packages is refused (ConflictException), as AWS
-    refuses it."""
-    from moto.sagemaker.responses import SageMakerResponse
-
-    def make(_missing):
-        def delete_model_package_group(self):
-            from moto.core.responses import EmptyResult
-            from moto.sagemaker.exceptions import ConflictException, ValidationError
-
-            backend, name = self.sagemaker_backend, self._get_param("ModelPackageGroupName")
-            if name not in backend.model_package_groups:
-                raise ValidationError(f"ModelPackageGroup {name} does not exist.")
-            if any(p.model_package_group_name == name for p in backend.model_packages.values()):
-                raise ConflictException(f"Model Package Group {name} contains model packages: delete them first.")
-            del backend.model_package_groups[name]
-            return EmptyResult()
-
-        return delete_model_package_group
-
-    _install(SageMakerResponse, "delete_model_package_group", make)
-
-
-@patch
+@patch(
+    gap="Application Auto Scaling has no tag calls (500) and drops `RegisterScalableTarget`'s `Tags`",
+    effect="the endpoint's scalable target cannot be applied",
+)
 def application_autoscaling_tags() -> None:
     """moto's Application Auto Scaling has no TagResource, UntagResource or ListTagsForResource
     (500), and drops the Tags of RegisterScalableTarget: Terraform cannot create the endpoint's
@@ -513,86 +582,129 @@ def application_autoscaling_tags() -> None:
     _install(ApplicationAutoScalingResponse, "list_tags_for_resource", make_list)
 
 
-@patch
-def security_group_rule_descriptions() -> None:
-    """A rule that names a security group or prefix list loses its Description in
-    DescribeSecurityGroupRules, and ModifySecurityGroupRules insists on ports for protocol -1:
-    Terraform then plans a description change on every run and fails to apply it."""
-    from moto.ec2.models.security_groups import SecurityGroupBackend, SecurityGroupRule
-
-    init = SecurityGroupRule.__init__
-    modify = SecurityGroupBackend.modify_security_group_rules
-
-    def __init__(self, *args, **kwargs) -> None:
-        init(self, *args, **kwargs)
-        prefix_list = kwargs.get("prefix_list_id", args[7] if len(args) > 7 else None)
-        self._peer_description = (self.source_group or {}).get("Description") or (prefix_list or {}).get("Description")
-
-    def description(self) -> str | None:
-        return self.ip_range.get("Description") or getattr(self, "_peer_description", None)
-
-    def modify_security_group_rules(self, group_id: str, rules: dict) -> None:
-        for rule in rules.values():
-            if str(rule.get("IpProtocol")) in ("-1", "all") and rule.get("FromPort") is None:
-                rule["FromPort"] = rule["ToPort"] = -1
-        modify(self, group_id, rules)
-
-    SecurityGroupRule.__init__ = __init__
-    SecurityGroupRule.description = property(description)
-    SecurityGroupBackend.modify_security_group_rules = modify_security_group_rules
+# What CreateX accepts and DescribeX must answer, that moto drops: Terraform then plans to replace
+# the resource on every run. Kept on moto's object at create, merged into the describe answer.
+_KEPT_FIELDS = {
+    # (create, describe, backend collection, name parameter): fields
+    ("create_model", "describe_model", "_models", "ModelName"): ["EnableNetworkIsolation"],
+    ("create_notebook_instance", "describe_notebook_instance", "notebook_instances", "NotebookInstanceName"): [
+        "PlatformIdentifier",
+        "InstanceMetadataServiceConfiguration",
+    ],
+}
 
 
-@patch
-def lambda_dead_letter_config() -> None:
-    """CreateFunction drops DeadLetterConfig and GetFunction never returns it: Terraform would
-    plan to add the function's dead-letter queue on every run."""
-    from moto.awslambda.models import LambdaFunction
+@patch(
+    gap="`DescribeModel` omits `EnableNetworkIsolation`; `DescribeNotebookInstance` omits `PlatformIdentifier` "
+    "and `InstanceMetadataServiceConfiguration`",
+    effect="every plan would replace the models and the notebooks",
+)
+def sagemaker_kept_fields() -> None:
+    """moto drops a model's EnableNetworkIsolation and a notebook instance's PlatformIdentifier and
+    InstanceMetadataServiceConfiguration: each plan after an apply would replace them (forces
+    replacement). Here they are kept and described as AWS does."""
+    from moto.core.responses import ActionResult
+    from moto.sagemaker.responses import SageMakerResponse
 
-    init, configuration, update = (
-        LambdaFunction.__init__,
-        LambdaFunction.get_configuration,
-        LambdaFunction.update_configuration,
-    )
+    for (create_name, describe_name, collection, name_param), fields in _KEPT_FIELDS.items():
 
-    def __init__(self, account_id, spec, *args, **kwargs) -> None:
-        init(self, account_id, spec, *args, **kwargs)
-        self.dead_letter_config = spec.get("DeadLetterConfig") or None
+        def make_create(create, collection=collection, name_param=name_param, fields=fields):
+            def create_resource(self):
+                result = create(self)
+                resource = getattr(self.sagemaker_backend, collection)[self._get_param(name_param)]
+                resource.smenv_kept = {f: self._get_param(f) for f in fields if self._get_param(f) is not None}
+                return result
 
-    def get_configuration(self, *args, **kwargs):
-        config = configuration(self, *args, **kwargs)
-        if getattr(self, "dead_letter_config", None):
-            config["DeadLetterConfig"] = self.dead_letter_config
-        return config
+            return create_resource
 
-    def update_configuration(self, config_updates):
-        if "DeadLetterConfig" in config_updates:
-            self.dead_letter_config = config_updates["DeadLetterConfig"] or None
-        return update(self, config_updates)
+        def make_describe(describe, collection=collection, name_param=name_param):
+            def describe_resource(self):
+                result = describe(self)
+                resource = getattr(self.sagemaker_backend, collection).get(self._get_param(name_param))
+                kept = getattr(resource, "smenv_kept", {})
+                return ActionResult({**result.result, **kept}) if kept else result
 
-    LambdaFunction.__init__ = __init__
-    LambdaFunction.get_configuration = get_configuration
-    LambdaFunction.update_configuration = update_configuration
+            return describe_resource
+
+        make_create.__qualname__ = f"sagemaker_kept_fields.{create_name}"
+        make_describe.__qualname__ = f"sagemaker_kept_fields.{describe_name}"
+        _install(SageMakerResponse, create_name, make_create)
+        _install(SageMakerResponse, describe_name, make_describe)
 
 
-@patch
-def s3_eventbridge_notifications() -> None:
-    """GetBucketNotificationConfiguration drops EventBridgeConfiguration: Terraform would plan to
-    turn EventBridge notifications on for every bucket on every run."""
-    from moto.core.common_types import TYPE_RESPONSE
-    from moto.s3.responses import S3Response
+@patch(
+    gap="a bucket policy's `Deny` is applied without its conditions (TLS, VPC endpoint, SSE headers)",
+    effect="every object call to a bucket with the real policies is refused; `live/local` had to drop them",
+    filled_by="`s3_bucket_policies_not_evaluated` (the emulator evaluates no policy; `make access` does)",
+)
+def s3_bucket_policies_not_evaluated() -> None:
+    """moto evaluates a bucket policy's Deny statements without their conditions.
 
-    original = S3Response.get_bucket_notification
+    Its IAMPolicy ignores aws:SecureTransport, aws:SourceVpce, aws:PrincipalArn and the SSE headers,
+    so every conditional Deny (TLS only, VPC endpoint only, the bucket's key only) refuses all
+    object I/O, although AWS would allow it. The emulator evaluates no policy at all, as the README
+    says; what a policy allows is proven by the access matrix (tools/access_matrix.py).
+    """
+    from moto.iam.access_control import PermissionResult
+    from moto.s3.models import FakeBucket
 
-    def get_bucket_notification(self: S3Response) -> TYPE_RESPONSE:
-        config = self.backend.get_bucket_notification_configuration(self.bucket_name)
-        if not config or config.event_bridge is None or config.topic or config.queue or config.cloud_function:
-            return original(self)
-        from moto.core.responses import ActionResult
+    def get_permission(self: FakeBucket, action: str, resource: str) -> PermissionResult:
+        return PermissionResult.NEUTRAL
 
-        self.data["Action"] = "GetBucketNotificationConfiguration"
-        return self.serialized(ActionResult({"EventBridgeConfiguration": {}}))
+    FakeBucket.get_permission = get_permission
 
-    S3Response.get_bucket_notification = get_bucket_notification
+
+@patch(
+    gap="no `DeleteModelPackageGroup`",
+    effect="the promotion unit cannot be destroyed",
+)
+def sagemaker_delete_model_package_group() -> None:
+    """moto has no DeleteModelPackageGroup (500): destroying modules/promotion fails. Here an empty
+    group is deleted; one that still holds model packages is refused (ConflictException), as AWS
+    refuses it."""
+    from moto.sagemaker.responses import SageMakerResponse
+
+    def make(_missing):
+        def delete_model_package_group(self):
+            from moto.core.responses import EmptyResult
+            from moto.sagemaker.exceptions import ConflictException, ValidationError
+
+            backend, name = self.sagemaker_backend, self._get_param("ModelPackageGroupName")
+            if name not in backend.model_package_groups:
+                raise ValidationError(f"ModelPackageGroup {name} does not exist.")
+            if any(p.model_package_group_name == name for p in backend.model_packages.values()):
+                raise ConflictException(f"Model Package Group {name} contains model packages: delete them first.")
+            del backend.model_package_groups[name]
+            return EmptyResult()
+
+        return delete_model_package_group
+
+    _install(SageMakerResponse, "delete_model_package_group", make)
+
+
+@patch(
+    gap="no `DeleteModelPackage`",
+    effect="a promoted package cannot be retired, so its group cannot go either",
+)
+def sagemaker_delete_model_package() -> None:
+    """moto has no DeleteModelPackage (500): a promoted package cannot be retired, so its group
+    (modules/promotion) can never be destroyed. Here a package is deleted by name or ARN."""
+    from moto.sagemaker.responses import SageMakerResponse
+
+    def make(_missing):
+        def delete_model_package(self):
+            from moto.core.responses import EmptyResult
+
+            backend, name = self.sagemaker_backend, self._get_param("ModelPackageName")
+            package = backend.describe_model_package(name)  # ValidationException when unknown, as AWS
+            del backend.model_packages[package.arn]
+            for alias in [k for k, v in backend.model_package_name_mapping.items() if v == package.arn]:
+                del backend.model_package_name_mapping[alias]
+            return EmptyResult()
+
+        return delete_model_package
+
+    _install(SageMakerResponse, "delete_model_package", make)
 
 
 # --- ECR: what tools/promote_model.py meets when it copies a custom image between accounts ----------
@@ -625,7 +737,11 @@ def _serve_ecr_layer(request, full_url: str, headers) -> tuple[int, dict, bytes]
     return 200, {"Content-Type": "application/octet-stream", "Content-Length": str(len(data))}, data
 
 
-@patch
+@patch(
+    gap="no `GetDownloadUrlForLayer`, and `CompleteLayerUpload` keeps only a layer's size",
+    effect="a pushed image cannot be pulled, so `tools/promote_model.py` cannot copy one (the patch serves "
+    "each layer at a URL on the emulator, as AWS serves a presigned one)",
+)
 def ecr_layer_downloads() -> None:
     """moto has no GetDownloadUrlForLayer (NotImplementedError), and CompleteLayerUpload keeps only
     a layer's size: nothing pushed can be pulled, so promote_model cannot copy an image. Here a
@@ -675,7 +791,10 @@ def ecr_layer_downloads() -> None:
     urls.url_paths.setdefault(route, _serve_ecr_layer)
 
 
-@patch
+@patch(
+    gap="a `registryId` naming another account is ignored: every ECR call answers from the caller's own registry",
+    effect="the target's promotion role cannot read dev's repositories",
+)
 def ecr_cross_account_registry() -> None:
     """moto answers every ECR call from the caller's own registry: a registryId naming another
     account is ignored, so the target's promotion role cannot read dev's repositories (AWS answers
@@ -695,24 +814,6 @@ def ecr_cross_account_registry() -> None:
 
     ecr_backend._smenv_cross_account = True
     ECRResponse.ecr_backend = property(ecr_backend)
-
-
-@patch
-def s3_bucket_policies_not_evaluated() -> None:
-    """moto evaluates a bucket policy's Deny statements without their conditions.
-
-    Its IAMPolicy ignores aws:SecureTransport, aws:SourceVpce, aws:PrincipalArn and the SSE headers,
-    so every conditional Deny (TLS only, VPC endpoint only, the bucket's key only) refuses all
-    object I/O, although AWS would allow it. The emulator evaluates no policy at all, as the README
-    says; what a policy allows is proven by the access matrix (tools/access_matrix.py).
-    """
-    from moto.iam.access_control import PermissionResult
-    from moto.s3.models import FakeBucket
-
-    def get_permission(self: FakeBucket, action: str, resource: str) -> PermissionResult:
-        return PermissionResult.NEUTRAL
-
-    FakeBucket.get_permission = get_permission
 
 
 # --- Route 53 Resolver DNS Firewall: what modules/network/dns_firewall.tf makes ---------------------
@@ -823,7 +924,13 @@ def _fqdn(domain: str) -> str:
     return domain if domain.endswith(".") else f"{domain}."
 
 
-@patch
+@patch(
+    gap="no DNS Firewall domain lists: `CreateFirewallDomainList`, `UpdateFirewallDomains`, "
+    "`GetFirewallDomainList`, `ListFirewallDomains`, `ListFirewallDomainLists`, `DeleteFirewallDomainList` "
+    "fail (500)",
+    effect="`modules/network`'s DNS Firewall cannot be applied (the patch keeps each domain with the trailing "
+    "dot AWS appends: a domain written without one is planned again every run, as against AWS)",
+)
 def route53resolver_firewall_domain_lists() -> None:
     """moto has no DNS Firewall domain lists: CreateFirewallDomainList, UpdateFirewallDomains,
     GetFirewallDomainList, ListFirewallDomains, ListFirewallDomainLists, DeleteFirewallDomainList all
@@ -968,7 +1075,11 @@ def _firewall_rule_group(response) -> dict:
     return _firewall_find(_dns_firewall(response).rule_groups, response._get_param("FirewallRuleGroupId"))
 
 
-@patch
+@patch(
+    gap="no DNS Firewall rule groups: `CreateFirewallRuleGroup`, `GetFirewallRuleGroup`, "
+    "`ListFirewallRuleGroups`, `DeleteFirewallRuleGroup` fail (500)",
+    effect="the network unit's rule group cannot be applied",
+)
 def route53resolver_firewall_rule_groups() -> None:
     """moto has no DNS Firewall rule groups: CreateFirewallRuleGroup, GetFirewallRuleGroup,
     ListFirewallRuleGroups and DeleteFirewallRuleGroup fail (500). Here, as AWS answers them: a rule
@@ -1035,7 +1146,11 @@ def route53resolver_firewall_rule_groups() -> None:
     )
 
 
-@patch
+@patch(
+    gap="no DNS Firewall rules: `CreateFirewallRule`, `ListFirewallRules`, `UpdateFirewallRule`, "
+    "`DeleteFirewallRule` fail (500)",
+    effect="the allow and block rules cannot be applied",
+)
 def route53resolver_firewall_rules() -> None:
     """moto has no DNS Firewall rules: CreateFirewallRule, ListFirewallRules, UpdateFirewallRule and
     DeleteFirewallRule fail (500). Here, as AWS answers them: a rule names its rule group and domain
@@ -1127,7 +1242,13 @@ def route53resolver_firewall_rules() -> None:
     )
 
 
-@patch
+@patch(
+    gap="no rule group associations: `AssociateFirewallRuleGroup`, `GetFirewallRuleGroupAssociation`, "
+    "`UpdateFirewallRuleGroupAssociation`, `ListFirewallRuleGroupAssociations`, "
+    "`DisassociateFirewallRuleGroup` fail (500)",
+    effect="the firewall cannot be put on the VPC (the patch, as AWS, refuses to disassociate one under "
+    "mutation protection)",
+)
 def route53resolver_firewall_rule_group_associations() -> None:
     """moto cannot associate a DNS Firewall rule group with a VPC: AssociateFirewallRuleGroup,
     GetFirewallRuleGroupAssociation, UpdateFirewallRuleGroupAssociation, ListFirewallRuleGroupAssociations
@@ -1264,7 +1385,10 @@ def route53resolver_firewall_rule_group_associations() -> None:
     )
 
 
-@patch
+@patch(
+    gap="no `GetFirewallConfig`, `UpdateFirewallConfig`, `ListFirewallConfigs` (500)",
+    effect="the VPC's fail-closed setting cannot be applied",
+)
 def route53resolver_firewall_config() -> None:
     """moto has no DNS Firewall configuration: GetFirewallConfig, UpdateFirewallConfig and
     ListFirewallConfigs fail (500). Here, as AWS answers them: every VPC of the account has a
@@ -1315,7 +1439,11 @@ def route53resolver_firewall_config() -> None:
     )
 
 
-@patch
+@patch(
+    gap="route53resolver's tag calls know only resolver endpoints and rules: on a firewall domain list, rule "
+    "group or association they answer `ResourceNotFoundException`",
+    effect="the provider's default tags on them can be neither read nor changed",
+)
 def route53resolver_firewall_tags() -> None:
     """moto's route53resolver TagResource, UntagResource and ListTagsForResource know only resolver
     endpoints and rules: on a DNS Firewall domain list, rule group or rule group association they
@@ -1446,7 +1574,10 @@ def _sagemaker_stop(response, kind: str) -> None:
     resource.answer.update({status_field: stopping, "LastModifiedTime": utcnow()})
 
 
-@patch
+@patch(
+    gap="no monitoring schedules: `Create/Describe/Update/Stop/Start/DeleteMonitoringSchedule` fail (500)",
+    effect="the enforcer cannot judge or stop a schedule outside the VPC",
+)
 def sagemaker_monitoring_schedules() -> None:
     """moto has no monitoring schedules: CreateMonitoringSchedule, DescribeMonitoringSchedule,
     UpdateMonitoringSchedule, StopMonitoringSchedule, StartMonitoringSchedule, DeleteMonitoringSchedule
@@ -1508,7 +1639,11 @@ def sagemaker_monitoring_schedules() -> None:
     )
 
 
-@patch
+@patch(
+    gap="no optimization, labeling or inference recommendations jobs (Create/Describe/Stop each, 500), no "
+    "`StopCompilationJob`, and compilation jobs created `COMPLETED`",
+    effect="the jobs the guardrails cannot see cannot be judged or stopped",
+)
 def sagemaker_unguarded_jobs() -> None:
     """moto has no optimization, labeling or inference recommendations jobs (Create/Describe/Stop each
     fail, 500), no StopCompilationJob, and creates compilation jobs already COMPLETED: these jobs send
@@ -1629,7 +1764,10 @@ def sagemaker_unguarded_jobs() -> None:
     _install(models.CompilationJob, "describe", make_compilation_describe)
 
 
-@patch
+@patch(
+    gap="no Studio apps: `CreateApp`, `DescribeApp`, `DeleteApp` fail (500)",
+    effect="an app outside the rules cannot be judged or deleted",
+)
 def sagemaker_studio_apps() -> None:
     """moto has no Studio apps: CreateApp, DescribeApp, DeleteApp fail (500). The enforcer deletes an
     app outside the rules. Here an app is created InService in an existing domain (ResourceNotFound
@@ -1691,7 +1829,10 @@ def sagemaker_studio_apps() -> None:
     _add_operations(SageMakerResponse, "sagemaker_studio_apps", [create_app, describe_app, delete_app])
 
 
-@patch
+@patch(
+    gap="no `UpdateNotebookInstance`, `UpdateNotebookInstanceLifecycleConfig`, `UpdateCluster`, `UpdateDomain` (500)",
+    effect="the changes the enforcer watches for cannot be made",
+)
 def sagemaker_update_calls() -> None:
     """moto has no UpdateNotebookInstance, UpdateNotebookInstanceLifecycleConfig, UpdateCluster or
     UpdateDomain (500): the changes the enforcer is there to catch cannot be made. Here each changes
@@ -1777,7 +1918,10 @@ def sagemaker_update_calls() -> None:
     )
 
 
-@patch
+@patch(
+    gap="`ListTags`, `AddTags` know none of the kinds above (500; an app's four-part ARN crashes the lookup)",
+    effect="the enforcer's marker cannot be read or written on them",
+)
 def sagemaker_tags_of_enforcer_kinds() -> None:
     """moto's ListTags and AddTags know none of the kinds the patches above add (a 500 on the
     lookup; an app's ARN, with its four parts, crashes it): the enforcer reads and writes its marker
@@ -1874,7 +2018,10 @@ def _studio_member(response, kind: str, name_param: str) -> _SageMakerResource:
     return resource
 
 
-@patch
+@patch(
+    gap="no Studio user profiles: `Create/Describe/Update/DeleteUserProfile` fail (500)",
+    effect="`modules/studio` cannot make a team's profile",
+)
 def sagemaker_studio_user_profiles() -> None:
     """moto has no Studio user profiles: CreateUserProfile, DescribeUserProfile, UpdateUserProfile,
     DeleteUserProfile fail (500). modules/studio makes one per team. Here a profile is created
@@ -1915,7 +2062,10 @@ def sagemaker_studio_user_profiles() -> None:
     )
 
 
-@patch
+@patch(
+    gap="no Studio spaces: `Create/Describe/Update/DeleteSpace` fail (500)",
+    effect="a team's private space cannot be made",
+)
 def sagemaker_studio_spaces() -> None:
     """moto has no Studio spaces: CreateSpace, DescribeSpace, UpdateSpace, DeleteSpace fail (500).
     modules/studio makes a private space per team. Here a space is created InService in an existing
@@ -1963,7 +2113,10 @@ def sagemaker_studio_spaces() -> None:
     )
 
 
-@patch
+@patch(
+    gap="no Studio lifecycle configurations: `Create/Describe/DeleteStudioLifecycleConfig` fail (500)",
+    effect="the domain's app scripts cannot be made",
+)
 def sagemaker_studio_lifecycle_configs() -> None:
     """moto has no Studio lifecycle configurations: CreateStudioLifecycleConfig,
     DescribeStudioLifecycleConfig, DeleteStudioLifecycleConfig fail (500). modules/studio makes the
@@ -2016,7 +2169,11 @@ def sagemaker_studio_lifecycle_configs() -> None:
     )
 
 
-@patch
+@patch(
+    gap="`CreateDomain` answers no `DomainId`, and drops `TagPropagation`",
+    effect="the provider waits on `DescribeDomain` of an empty id until it gives up (the studio unit cannot be "
+    "applied), and every plan sets `tag_propagation` again",
+)
 def sagemaker_domain_answers() -> None:
     """moto's CreateDomain answers DomainArn and Url without the DomainId the API reference lists
     (the provider reads it, and waits on DescribeDomain of an empty id until it gives up), and
@@ -2050,7 +2207,10 @@ def sagemaker_domain_answers() -> None:
     _install(SageMakerResponse, "describe_domain", make_describe)
 
 
-@patch
+@patch(
+    gap="a missing domain is a `ValidationException` where AWS answers `ResourceNotFound`",
+    effect="the provider's wait for a deleted domain fails, so the studio unit cannot be destroyed",
+)
 def sagemaker_domain_not_found() -> None:
     """moto answers DescribeDomain and DeleteDomain of a missing domain with a ValidationException;
     AWS answers ResourceNotFound, which is what the provider's wait for a deleted domain looks for
@@ -2070,7 +2230,10 @@ def sagemaker_domain_not_found() -> None:
     _install(SageMakerModelBackend, "delete_domain", make)
 
 
-@patch
+@patch(
+    gap="tag calls crash on a profile's or space's ARN and know no Studio lifecycle configuration (500)",
+    effect="the provider's default tags on them can be neither read nor written",
+)
 def sagemaker_tags_of_studio_kinds() -> None:
     """ListTags, AddTags and DeleteTags know no Studio user profile, space or lifecycle configuration
     (a profile's or space's ARN, <kind>/<domain>/<name>, crashes the lookup: 500): the provider reads
@@ -2099,7 +2262,10 @@ def sagemaker_tags_of_studio_kinds() -> None:
     _install(SageMakerModelBackend, "_get_resource_from_arn", make_lookup)
 
 
-@patch
+@patch(
+    gap="no `ListUserProfiles`, `ListSpaces`, `ListApps` (500)",
+    effect="`tools/sweep.py` cannot find what users made in Studio",
+)
 def sagemaker_studio_listings() -> None:
     """moto has no ListUserProfiles, ListSpaces or ListApps (500): tools/sweep.py lists what users
     made in Studio. Here each lists what the patches above keep, filtered by DomainIdEquals (and
@@ -2144,7 +2310,11 @@ def sagemaker_studio_listings() -> None:
 # --- SageMaker Pipelines: what tools/pipeline.py meets ----------------------------------------------
 
 
-@patch
+@patch(
+    gap="a missing pipeline is a `ValidationException` to `DescribePipeline`, `UpdatePipeline`, "
+    "`DeletePipeline`, `StartPipelineExecution`, where AWS answers `ResourceNotFound`",
+    effect="`tools/pipeline.py upsert` cannot tell a pipeline to create from one to update",
+)
 def sagemaker_pipeline_not_found() -> None:
     """moto answers DescribePipeline, UpdatePipeline, DeletePipeline and StartPipelineExecution of a
     missing pipeline with a ValidationException; AWS answers ResourceNotFound (API reference, each
@@ -2165,7 +2335,12 @@ def sagemaker_pipeline_not_found() -> None:
         _install(SageMakerModelBackend, name, make)
 
 
-@patch
+@patch(
+    gap="a pipeline execution starts `Succeeded`, there is no `StopPipelineExecution` (500), and "
+    "`DeletePipeline` deletes a pipeline with an execution running, which AWS refuses",
+    effect="`tools/sweep.py` finds no running execution, cannot stop one, and is not held to stopping them "
+    "before the delete",
+)
 def sagemaker_pipeline_executions() -> None:
     """moto starts a pipeline execution already Succeeded, has no StopPipelineExecution (500), and
     deletes a pipeline while it runs. AWS starts one Executing; StopPipelineExecution moves it to
@@ -2234,3 +2409,62 @@ def sagemaker_pipeline_executions() -> None:
     _add_operations(SageMakerResponse, "sagemaker_pipeline_executions", [stop_pipeline_execution])
     _install(models.SageMakerModelBackend, "describe_pipeline_execution", make_describe)
     _install(models.SageMakerModelBackend, "delete_pipeline", make_delete)
+
+
+# --- README.md's "Emulator gaps" table, from the registrations above ---------------------------------
+
+
+def gap_table() -> str:
+    """The markdown table (no trailing newline): a header, then one row per gap, in the order the
+    patches are declared; a row several patches share appears once."""
+    rows = ["| gap | effect | filled by |", "| --- | --- | --- |"]
+    for func in PATCHES:
+        gap = GAPS[func.__name__]
+        row = f"| {gap.gap} | {gap.effect} | {gap.filled_by or f'`{func.__name__}`'} |"
+        if row not in rows:
+            rows.append(row)
+    return "\n".join(rows)
+
+
+def with_gap_table(readme: str) -> str:
+    """readme with gap_table() between the BEGIN and END markers; ValueError when either is missing."""
+    start, end = readme.index(BEGIN) + len(BEGIN), readme.index(END)
+    return f"{readme[:start]}\n{gap_table()}\n{readme[end:]}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Print README.md's emulator gap table, or write or check it there.")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--write", action="store_true", help="write the table into README.md")
+    mode.add_argument("--check", action="store_true", help="exit 1 when README.md's table is stale")
+    args = parser.parse_args(argv)
+    if not (args.write or args.check):
+        print(gap_table())
+        return 0
+    try:
+        readme = README.read_text()
+        wanted = with_gap_table(readme)
+    except OSError as error:
+        print(f"emulator_patches: error: cannot read {README}: {error.strerror}", file=sys.stderr)
+        return 1
+    except ValueError:
+        print(f"emulator_patches: error: README.md lacks the {BEGIN} ... {END} markers", file=sys.stderr)
+        return 1
+    rows = len(gap_table().splitlines()) - 2
+    if args.check:
+        if wanted != readme:
+            print(
+                "emulator_patches: error: README.md's emulator gap table is stale: "
+                "run `python tools/emulator_patches.py --write`",
+                file=sys.stderr,
+            )
+            return 1
+        print(f"README.md lists all {rows} emulator gaps ({len(PATCHES)} patches)")
+        return 0
+    README.write_text(wanted)
+    print(f"wrote {rows} emulator gaps ({len(PATCHES)} patches) into README.md")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -26,6 +26,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import venv_guard  # noqa: F401  (first: re-runs this command in .venv when a package is missing)
+
+# isort: split
 from project import REPO, terraform_cli
 
 OUT = REPO / "build" / "validate"
@@ -83,11 +86,15 @@ def check_format(args, log):
         sh([need("terragrunt"), "hcl", "fmt", *([] if fix else ["--check", "--diff"]), "--file", "root.hcl"], log),
         sh(["ruff", "format", *([] if fix else ["--check"]), "."], log),
         sh(["ruff", "check", *(["--fix"] if fix else []), "."], log),
+        # The README's emulator-gap table is written from the patches (tools/emulator_patches.py).
+        sh([sys.executable, str(REPO / "tools" / "emulator_patches.py"), "--write" if fix else "--check"], log),
     ]
     bad = sum(1 for c in codes if c)
     return (
         bad == 0,
-        "terraform, hcl and python formatting; ruff lint" if not bad else f"{bad} of 4 tools unhappy",
+        "terraform, hcl and python formatting; ruff lint; the README's gap table"
+        if not bad
+        else f"{bad} of {len(codes)} tools unhappy",
         [],
         [],
     )
