@@ -65,6 +65,7 @@ emulator-stop: ## stop the local AWS emulator
 emulator-status: ## is the local AWS emulator running?
 	@$(WITH_TOOLCHAIN) python tools/local_aws.py status
 
-clean: ## remove Terragrunt and Terraform working directories
+clean: ## remove Terragrunt and Terraform working directories (state stays in the emulator's bucket)
 	@find live modules tests -name .terragrunt-cache -type d -prune -exec rm -rf {} + ; \
-	 find live modules tests -name .terraform -type d -prune -exec rm -rf {} + ; true
+	 find live modules tests -name .terraform -type d -prune -exec rm -rf {} + ; \
+	 rm -rf .smenv/terragrunt ; true

@@ -26,6 +26,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import venv_guard  # noqa: F401  (first: re-runs this command in .venv when a package is missing)
+
+# isort: split
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 

@@ -28,6 +28,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import venv_guard  # noqa: F401  (first: re-runs this command in .venv when a package is missing)
+
+# isort: split
 from project import UsageError
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)

@@ -38,6 +38,9 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import venv_guard  # noqa: F401  (first: re-runs this command in .venv when a package is missing)
+
+# isort: split
 from module_plan import MODULES, working_copy
 from project import DEFAULT_EMULATOR_PORT, EMULATOR_CREDENTIALS, REPO, UsageError, terraform_cli
 

@@ -16,6 +16,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import venv_guard  # noqa: F401  (first: re-runs this command in .venv when a package is missing)
+
+# isort: split
 from project import REPO
 
 SKIP = re.compile(r"#\s*checkov:skip=(?P<id>[A-Z0-9_]+)\s*(?::(?P<reason>.*))?$")

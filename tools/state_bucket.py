@@ -13,6 +13,9 @@ import argparse
 import json
 import sys
 
+import venv_guard  # noqa: F401  (first: re-runs this command in .venv when a package is missing)
+
+# isort: split
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 

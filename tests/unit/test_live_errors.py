@@ -3,6 +3,8 @@ Terragrunt's noise; a plan says which units would change."""
 
 from __future__ import annotations
 
+import subprocess
+
 import live
 from project import load_environment
 
@@ -60,3 +62,11 @@ def test_each_engine_keeps_its_own_working_copies(monkeypatch):
     # Then OpenTofu never meets a working copy Terraform initialised (it refuses it)
     assert terraform != tofu
     assert (terraform.name, tofu.name) == ("local-4566-terraform", "local-4566-tofu")
+
+
+def test_make_clean_removes_every_environments_terragrunt_working_copies():
+    # Given where tools/live.py keeps an environment's working copies (per env, port and engine)
+    copies = live.download_dir(load_environment("local"), 4566).parent.relative_to(live.REPO)
+    # When make clean runs (dry run: its recipe), then it removes the folder holding them all
+    recipe = subprocess.run(["make", "-n", "clean"], cwd=live.REPO, capture_output=True, text=True, check=True)
+    assert f"rm -rf {copies}" in recipe.stdout

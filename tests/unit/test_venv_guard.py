@@ -10,6 +10,10 @@ import pytest
 from smenv_testing import REPO
 
 SYSTEM_PYTHON = Path("/usr/bin/python3")
+# Every tool a user can run: each file of tools/ with a __main__ block.
+ENTRY_POINTS = sorted(
+    path.name for path in (REPO / "tools").glob("*.py") if 'if __name__ == "__main__":' in path.read_text()
+)
 
 
 def lacks_boto3(python: Path) -> bool:
@@ -21,8 +25,8 @@ def lacks_boto3(python: Path) -> bool:
     not SYSTEM_PYTHON.exists() or not lacks_boto3(SYSTEM_PYTHON),
     reason="needs a system python3 without boto3 to stand for a user's bare interpreter",
 )
-@pytest.mark.parametrize("tool", ["promote_model.py", "sweep.py"])
-def test_a_tool_run_with_a_bare_python_reruns_itself_in_the_projects_venv(tool):
+@pytest.mark.parametrize("tool", ENTRY_POINTS)
+def test_every_tool_run_with_a_bare_python_answers_without_a_traceback(tool):
     # Given a python without the project's packages, when the user asks a tool for its help
     proc = subprocess.run(
         [str(SYSTEM_PYTHON), str(REPO / "tools" / tool), "--help"],
@@ -35,3 +39,8 @@ def test_a_tool_run_with_a_bare_python_reruns_itself_in_the_projects_venv(tool):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("usage:")
     assert "Traceback" not in proc.stderr
+
+
+def test_the_entry_points_include_the_documented_commands():
+    # Given the commands the README tells users to run by hand, then each is checked above
+    assert {"promote_model.py", "sweep.py", "local_aws.py", "live.py", "access_matrix.py"} <= set(ENTRY_POINTS)
