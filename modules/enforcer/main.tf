@@ -74,14 +74,11 @@ locals {
   findings_topic_name = "${var.name_prefix}-enforcer-findings"
   alarms_topic_name   = "${var.name_prefix}-enforcer-alarms"
   queue_name          = "${var.name_prefix}-enforcer-dlq"
-  log_group_name      = "/aws/lambda/${local.function_name}"
   findings_topic_arn  = "arn:${local.partition}:sns:${local.region}:${local.account_id}:${local.findings_topic_name}"
   queue_arn           = "arn:${local.partition}:sqs:${local.region}:${local.account_id}:${local.queue_name}"
-  log_group_arn       = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group_name}"
   role_arn            = "arn:${local.partition}:iam::${local.account_id}:role/${local.function_name}"
   rule_names          = { for key in ["api-calls", "state-changes"] : key => "${var.name_prefix}-enforcer-${key}" }
   rule_arns           = { for key, name in local.rule_names : key => "arn:${local.partition}:events:${local.region}:${local.account_id}:rule/${name}" }
-  vpc_arn             = "arn:${local.partition}:ec2:${local.region}:${local.account_id}:vpc/${var.vpc_id}"
 }
 
 # The instance families with local NVMe instance storage (one sourced, dated list).
@@ -94,11 +91,13 @@ module "instance_storage" {
 resource "aws_sns_topic" "findings" {
   name              = local.findings_topic_name
   kms_master_key_id = var.notifications_kms_key_arn
+  tags              = var.tags
 }
 
 resource "aws_sns_topic" "alarms" {
   name              = local.alarms_topic_name
   kms_master_key_id = var.notifications_kms_key_arn
+  tags              = var.tags
 }
 
 # Explicit topic policies replace SNS's default one, which lets every principal of the account
@@ -175,6 +174,7 @@ resource "aws_sqs_queue" "dead_letters" {
   name                      = local.queue_name
   kms_master_key_id         = var.notifications_kms_key_arn
   message_retention_seconds = 1209600 # 14 days, the most SQS keeps
+  tags                      = var.tags
 }
 
 data "aws_iam_policy_document" "dead_letters" {
@@ -199,45 +199,12 @@ resource "aws_sqs_queue_policy" "dead_letters" {
   policy    = data.aws_iam_policy_document.dead_letters.json
 }
 
-# --- The function ----------------------------------------------------------------------------------
+# --- The function's permissions --------------------------------------------------------------------
 
-resource "aws_cloudwatch_log_group" "function" {
-  name              = local.log_group_name
-  retention_in_days = var.log_retention_days
-  kms_key_id        = var.logs_kms_key_arn
-}
-
-resource "aws_security_group" "function" {
-  name        = local.function_name
-  description = "The enforcer Lambda: HTTPS to the interface endpoints only"
-  vpc_id      = var.vpc_id
-  tags        = { Name = local.function_name }
-}
-
-resource "aws_vpc_security_group_egress_rule" "function_endpoints" {
-  security_group_id            = aws_security_group.function.id
-  description                  = "HTTPS to the interface endpoints (SageMaker, SNS)"
-  ip_protocol                  = "tcp"
-  from_port                    = 443
-  to_port                      = 443
-  referenced_security_group_id = var.endpoint_security_group_id
-}
-
-data "aws_iam_policy_document" "trust" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["lambda.amazonaws.com"]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-  }
-}
-
+# The function's log group, security group, role (with the guardrails) and the function itself are
+# modules/_lambda_in_vpc's, as every function in the VPC has them (module "function" below). Here are
+# the enforcer's own permissions, which that module puts first in the role's policy ("enforce"),
+# before its log streams, network interfaces and the unscoped Describe and X-Ray calls.
 data "aws_iam_policy_document" "function" {
   statement {
     sid       = "DescribeWhatItJudges"
@@ -331,37 +298,6 @@ data "aws_iam_policy_document" "function" {
     actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
     resources = [var.notifications_kms_key_arn, var.lambda_kms_key_arn]
   }
-
-  statement {
-    sid       = "OwnLogs"
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${local.log_group_arn}:*"]
-  }
-
-  # Lambda's network interfaces in the private subnets, with security groups of this VPC (its own
-  # group's id is known only after apply; ec2:Vpc keeps the policy reviewable in the plan).
-  # Describe* has no resource-level permission.
-  statement {
-    sid       = "NetworkInterfacesInThePrivateSubnets"
-    actions   = ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]
-    resources = concat(["arn:${local.partition}:ec2:${local.region}:${local.account_id}:network-interface/*", "arn:${local.partition}:ec2:${local.region}:${local.account_id}:security-group/*"], [for s in var.lambda_subnet_ids : "arn:${local.partition}:ec2:${local.region}:${local.account_id}:subnet/${s}"])
-    condition {
-      test     = "ArnEquals"
-      variable = "ec2:Vpc"
-      values   = [local.vpc_arn]
-    }
-  }
-
-  statement {
-    sid       = "DescribeNetworkAndTrace"
-    actions   = ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:DescribeVpcs", "xray:PutTelemetryRecords", "xray:PutTraceSegments"]
-    resources = ["*"]
-  }
-}
-
-resource "aws_iam_role" "function" {
-  name               = local.function_name
-  assume_role_policy = data.aws_iam_policy_document.trust.json
 }
 
 # --- The marker key: an HMAC only the enforcer can make ---------------------------------------------
@@ -414,9 +350,10 @@ resource "aws_kms_key" "markers" {
   key_usage                = "GENERATE_VERIFY_MAC"
   deletion_window_in_days  = 30
   policy                   = data.aws_iam_policy_document.markers_key.json
+  tags                     = var.tags
 
   # The key policy names the role: it must exist before the key (else MalformedPolicyDocumentException).
-  depends_on = [aws_iam_role.function]
+  depends_on = [module.function.role_arn]
 }
 
 resource "aws_kms_alias" "markers" {
@@ -424,78 +361,97 @@ resource "aws_kms_alias" "markers" {
   target_key_id = aws_kms_key.markers.key_id
 }
 
-resource "aws_iam_role_policy" "function" {
-  name   = "enforce"
-  role   = aws_iam_role.function.name
-  policy = data.aws_iam_policy_document.function.json
+# --- The function, in the VPC -----------------------------------------------------------------------
+
+module "function" {
+  source = "../_lambda_in_vpc"
+
+  function_name              = local.function_name
+  description                = "Stops SageMaker work that escapes the secure environment, and reports it"
+  security_group_description = "The enforcer Lambda: HTTPS to the interface endpoints only"
+  egress_description         = "HTTPS to the interface endpoints (SageMaker, SNS)"
+  package_path               = var.package_path
+  timeout                    = 60
+  reserved_concurrency       = var.reserved_concurrency
+  vpc_id                     = var.vpc_id
+  subnet_ids                 = var.lambda_subnet_ids
+  endpoint_security_group_id = var.endpoint_security_group_id
+  lambda_kms_key_arn         = var.lambda_kms_key_arn
+  logs_kms_key_arn           = var.logs_kms_key_arn
+  log_retention_days         = var.log_retention_days
+  policy_name                = "enforce"
+  policy_documents           = [data.aws_iam_policy_document.function.json]
+  # The guardrails, as on every role the project creates: the enforcer stops and deletes, and creates
+  # nothing; should a permission ever be added here, the guardrails already bind it.
+  guardrail_policy_arns = var.guardrail_policy_arns
+  # By the ARN built from its name, so the plan shows it.
+  dead_letter_target_arn = local.queue_arn
+  # The queue, the findings topic and the marker key's alias exist before the function runs.
+  created_after = [aws_sqs_queue.dead_letters.arn, aws_sns_topic.findings.arn, aws_kms_alias.markers.arn]
+  tags          = var.tags
+
+  environment_variables = {
+    APPROVED_SUBNET_IDS                = join(",", var.approved_subnet_ids)
+    APPROVED_SECURITY_GROUP_IDS        = join(",", var.approved_security_group_ids)
+    ENFORCEMENT_MODE                   = var.enforcement_mode
+    FINDINGS_TOPIC_ARN                 = local.findings_topic_arn
+    REQUIRE_KMS                        = tostring(var.require_kms)
+    REQUIRE_INTER_CONTAINER_ENCRYPTION = tostring(var.require_inter_container_encryption)
+    ALLOW_SERVERLESS_INFERENCE         = tostring(var.allow_serverless_inference)
+    # Jobs on these families may go without a volume key (SageMaker refuses one there).
+    INSTANCE_STORAGE_FAMILIES         = join(",", module.instance_storage.local_storage_families)
+    APPROVED_LIFECYCLE_CONFIGS        = join(",", var.approved_lifecycle_config_names)
+    APPROVED_STUDIO_LIFECYCLE_CONFIGS = join(",", var.approved_studio_lifecycle_config_names)
+    TERRAFORM_ROLE_ARNS               = join(",", var.terraform_role_arns)
+    # Each team's execution role -> its team's security groups (vpc.team_group_mismatch), as JSON.
+    TEAM_SECURITY_GROUPS = jsonencode(var.team_security_groups)
+    # The environment's keys: any other (aws/sagemaker, another account's, an alias) is kms.key_not_approved.
+    APPROVED_KMS_KEY_ARNS = join(",", var.approved_kms_key_arns)
+    # By its alias ARN, known at plan time (the key's own ARN is not, and would leave the whole
+    # environment "known after apply" in the plan). Moving the alias to another key is a key
+    # administrator's act, through IAM, as rewriting the key policy is.
+    MARKER_KEY_ARN = local.markers_key_alias_arn
+  }
 }
 
-# The guardrails, as on every role the project creates: the enforcer stops and deletes, and creates
-# nothing; should a permission ever be added here, the guardrails already bind it.
-resource "aws_iam_role_policy_attachment" "guardrails" {
-  count = length(var.guardrail_policy_arns)
-
-  role       = aws_iam_role.function.name
-  policy_arn = var.guardrail_policy_arns[count.index]
+# Where an existing deployment had them, before modules/_lambda_in_vpc: state moves, nothing is replaced.
+moved {
+  from = aws_cloudwatch_log_group.function
+  to   = module.function.aws_cloudwatch_log_group.this
 }
 
-resource "aws_lambda_function" "this" {
-  # checkov:skip=CKV_AWS_272: no signing profile in this design; the zip is built deterministically from the reviewed repository and Terraform pins its SHA-256
-  function_name                  = local.function_name
-  description                    = "Stops SageMaker work that escapes the secure environment, and reports it"
-  role                           = aws_iam_role.function.arn
-  runtime                        = "python3.13"
-  handler                        = "handler.handler"
-  filename                       = var.package_path
-  source_code_hash               = filebase64sha256(var.package_path)
-  timeout                        = 60
-  memory_size                    = 256
-  reserved_concurrent_executions = var.reserved_concurrency
-  kms_key_arn                    = var.lambda_kms_key_arn
+moved {
+  from = aws_security_group.function
+  to   = module.function.aws_security_group.this
+}
 
-  environment {
-    variables = {
-      APPROVED_SUBNET_IDS                = join(",", var.approved_subnet_ids)
-      APPROVED_SECURITY_GROUP_IDS        = join(",", var.approved_security_group_ids)
-      ENFORCEMENT_MODE                   = var.enforcement_mode
-      FINDINGS_TOPIC_ARN                 = local.findings_topic_arn
-      REQUIRE_KMS                        = tostring(var.require_kms)
-      REQUIRE_INTER_CONTAINER_ENCRYPTION = tostring(var.require_inter_container_encryption)
-      ALLOW_SERVERLESS_INFERENCE         = tostring(var.allow_serverless_inference)
-      # Jobs on these families may go without a volume key (SageMaker refuses one there).
-      INSTANCE_STORAGE_FAMILIES         = join(",", module.instance_storage.local_storage_families)
-      APPROVED_LIFECYCLE_CONFIGS        = join(",", var.approved_lifecycle_config_names)
-      APPROVED_STUDIO_LIFECYCLE_CONFIGS = join(",", var.approved_studio_lifecycle_config_names)
-      TERRAFORM_ROLE_ARNS               = join(",", var.terraform_role_arns)
-      # Each team's execution role -> its team's security groups (vpc.team_group_mismatch), as JSON.
-      TEAM_SECURITY_GROUPS = jsonencode(var.team_security_groups)
-      # The environment's keys: any other (aws/sagemaker, another account's, an alias) is kms.key_not_approved.
-      APPROVED_KMS_KEY_ARNS = join(",", var.approved_kms_key_arns)
-      # By its alias ARN, known at plan time (the key's own ARN is not, and would leave the whole
-      # environment "known after apply" in the plan). Moving the alias to another key is a key
-      # administrator's act, through IAM, as rewriting the key policy is.
-      MARKER_KEY_ARN = local.markers_key_alias_arn
-    }
-  }
+moved {
+  from = aws_vpc_security_group_egress_rule.function_endpoints
+  to   = module.function.aws_vpc_security_group_egress_rule.endpoints
+}
 
-  vpc_config {
-    subnet_ids         = var.lambda_subnet_ids
-    security_group_ids = [aws_security_group.function.id]
-  }
+moved {
+  from = aws_iam_role.function
+  to   = module.function.aws_iam_role.this
+}
 
-  tracing_config {
-    mode = "Active"
-  }
+moved {
+  from = aws_iam_role_policy.function
+  to   = module.function.aws_iam_role_policy.this
+}
 
-  dead_letter_config {
-    target_arn = aws_sqs_queue.dead_letters.arn
-  }
+moved {
+  from = aws_iam_role_policy_attachment.guardrails
+  to   = module.function.aws_iam_role_policy_attachment.guardrails
+}
 
-  depends_on = [aws_cloudwatch_log_group.function, aws_iam_role_policy.function, aws_sns_topic.findings, aws_kms_alias.markers]
+moved {
+  from = aws_lambda_function.this
+  to   = module.function.aws_lambda_function.this
 }
 
 resource "aws_lambda_function_event_invoke_config" "this" {
-  function_name                = aws_lambda_function.this.function_name
+  function_name                = module.function.function_name
   maximum_retry_attempts       = 2
   maximum_event_age_in_seconds = 3600
 }
@@ -528,13 +484,14 @@ resource "aws_cloudwatch_event_rule" "this" {
   name          = local.rule_names[each.key]
   description   = each.value.description
   event_pattern = jsonencode(each.value.pattern)
+  tags          = var.tags
 }
 
 resource "aws_cloudwatch_event_target" "this" {
   for_each = aws_cloudwatch_event_rule.this
 
   rule = each.value.name
-  arn  = aws_lambda_function.this.arn
+  arn  = module.function.function_arn
 
   retry_policy {
     maximum_retry_attempts       = 8
@@ -551,7 +508,7 @@ resource "aws_lambda_permission" "events" {
 
   statement_id   = "events-${each.key}"
   action         = "lambda:InvokeFunction"
-  function_name  = aws_lambda_function.this.function_name
+  function_name  = module.function.function_name
   principal      = "events.amazonaws.com"
   source_arn     = local.rule_arns[each.key]
   source_account = local.account_id
@@ -579,4 +536,5 @@ resource "aws_cloudwatch_metric_alarm" "this" {
   treat_missing_data  = "notBreaching"
   alarm_actions       = [aws_sns_topic.alarms.arn]
   ok_actions          = [aws_sns_topic.alarms.arn]
+  tags                = var.tags
 }

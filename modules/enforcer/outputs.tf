@@ -1,11 +1,11 @@
 output "function_name" {
   description = "The enforcer Lambda."
-  value       = aws_lambda_function.this.function_name
+  value       = module.function.function_name
 }
 
 output "function_arn" {
   description = "The enforcer Lambda's ARN."
-  value       = aws_lambda_function.this.arn
+  value       = module.function.function_arn
 }
 
 output "findings_topic_arn" {

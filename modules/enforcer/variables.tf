@@ -1,6 +1,7 @@
 variable "name_prefix" {
   description = "Prefix of every name this module creates."
   type        = string
+  nullable    = false
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{1,22}[a-z0-9]$", var.name_prefix))
@@ -11,6 +12,7 @@ variable "name_prefix" {
 variable "package_path" {
   description = "The enforcer's Lambda zip, built by `python tools/package_lambda.py lambda/enforcer --out <path>`."
   type        = string
+  nullable    = false
 
   validation {
     condition     = endswith(var.package_path, ".zip")
@@ -21,6 +23,7 @@ variable "package_path" {
 variable "approved_subnet_ids" {
   description = "Subnets SageMaker work may run in (the private subnets). Empty: any subnet, but a VPC is still required."
   type        = list(string)
+  nullable    = false
 
   validation {
     condition     = alltrue([for s in var.approved_subnet_ids : can(regex("^subnet-[0-9a-f]+$", s))])
@@ -31,6 +34,7 @@ variable "approved_subnet_ids" {
 variable "approved_security_group_ids" {
   description = "Security groups SageMaker work may use. Empty: any."
   type        = list(string)
+  nullable    = false
 
   validation {
     condition     = alltrue([for s in var.approved_security_group_ids : can(regex("^sg-[0-9a-f]+$", s))])
@@ -42,6 +46,7 @@ variable "enforcement_mode" {
   description = "enforce: stop and delete what violates the rules. audit: decide and report only, change nothing."
   type        = string
   default     = "enforce"
+  nullable    = false
 
   validation {
     condition     = contains(["enforce", "audit"], var.enforcement_mode)
@@ -53,23 +58,27 @@ variable "require_kms" {
   description = "Require a KMS key on job volumes and outputs and on notebooks."
   type        = bool
   default     = true
+  nullable    = false
 }
 
 variable "require_inter_container_encryption" {
   description = "Require inter-container traffic encryption on training and tuning jobs."
   type        = bool
   default     = true
+  nullable    = false
 }
 
 variable "allow_serverless_inference" {
   description = "Exempt models tagged smenv:inference=serverless from the VPC rule (serverless endpoints cannot attach to a VPC). Off unless the environment serves serverless."
   type        = bool
   default     = false
+  nullable    = false
 }
 
 variable "vpc_id" {
   description = "The VPC the enforcer Lambda runs in (it reaches SageMaker and SNS through the interface endpoints)."
   type        = string
+  nullable    = false
 
   validation {
     condition     = can(regex("^vpc-[0-9a-f]+$", var.vpc_id))
@@ -80,6 +89,7 @@ variable "vpc_id" {
 variable "lambda_subnet_ids" {
   description = "Private subnets for the enforcer Lambda's network interfaces."
   type        = list(string)
+  nullable    = false
 
   validation {
     condition     = length(var.lambda_subnet_ids) > 0 && alltrue([for s in var.lambda_subnet_ids : can(regex("^subnet-[0-9a-f]+$", s))])
@@ -90,6 +100,7 @@ variable "lambda_subnet_ids" {
 variable "endpoint_security_group_id" {
   description = "Security group of the interface endpoints: the Lambda may send HTTPS to it and nowhere else."
   type        = string
+  nullable    = false
 
   validation {
     condition     = can(regex("^sg-[0-9a-f]+$", var.endpoint_security_group_id))
@@ -100,6 +111,7 @@ variable "endpoint_security_group_id" {
 variable "notifications_kms_key_arn" {
   description = "KMS key (the notifications key) for the findings and alarm topics and the dead-letter queue."
   type        = string
+  nullable    = false
 
   validation {
     condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9-]+$", var.notifications_kms_key_arn))
@@ -110,6 +122,7 @@ variable "notifications_kms_key_arn" {
 variable "lambda_kms_key_arn" {
   description = "KMS key (the lambda key) that encrypts the function's environment variables."
   type        = string
+  nullable    = false
 
   validation {
     condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9-]+$", var.lambda_kms_key_arn))
@@ -120,6 +133,7 @@ variable "lambda_kms_key_arn" {
 variable "logs_kms_key_arn" {
   description = "KMS key (the logs key) for the function's log group."
   type        = string
+  nullable    = false
 
   validation {
     condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9-]+$", var.logs_kms_key_arn))
@@ -131,6 +145,7 @@ variable "log_retention_days" {
   description = "Days the function's logs are kept (one of the values CloudWatch Logs accepts)."
   type        = number
   default     = 365
+  nullable    = false
 
   validation {
     condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
@@ -142,6 +157,7 @@ variable "reserved_concurrency" {
   description = "Concurrent executions reserved for (and capping) the enforcer."
   type        = number
   default     = 10
+  nullable    = false
 
   validation {
     condition     = var.reserved_concurrency >= 1 && var.reserved_concurrency <= 1000 && floor(var.reserved_concurrency) == var.reserved_concurrency
@@ -153,6 +169,7 @@ variable "alarm_email_endpoints" {
   description = "Addresses subscribed (by email) to the enforcer's alarm topic. Empty: subscribe your own."
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = alltrue([for e in var.alarm_email_endpoints : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
@@ -164,6 +181,7 @@ variable "approved_lifecycle_config_names" {
   description = "Notebook lifecycle configurations the environment's notebooks may use (the notebook module names them <name_prefix>-<team>). A notebook with another, or another lifecycle configuration, is a finding (their scripts run as root). Empty: any."
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = alltrue([for n in var.approved_lifecycle_config_names : can(regex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$", n))])
@@ -175,6 +193,7 @@ variable "approved_studio_lifecycle_config_names" {
   description = "Studio lifecycle configurations an app may start with (names). An app started with another is deleted. Empty: any."
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = alltrue([for n in var.approved_studio_lifecycle_config_names : can(regex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$", n))])
@@ -186,6 +205,7 @@ variable "terraform_role_arns" {
   description = "IAM roles Terraform applies the environment with: a notebook lifecycle configuration they create or update is the environment's own (CloudTrail names the caller). Empty: every create or update of one is reported."
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = alltrue([for r in var.terraform_role_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$", r))])
@@ -230,5 +250,29 @@ variable "guardrail_policy_arns" {
   validation {
     condition     = alltrue([for arn in var.guardrail_policy_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/[A-Za-z0-9+=,.@_/-]+$", arn))])
     error_message = "var.guardrail_policy_arns must hold IAM policy ARNs (arn:aws:iam::<account>:policy/<name>)."
+  }
+}
+
+variable "tags" {
+  description = "Tags added to every resource this module creates that takes tags, on top of the provider's default_tags (a cost centre, say). Where the module sets a tag key of its own on a resource (Name, say), the module's value wins there."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = length(var.tags) <= 40
+    error_message = "var.tags holds at most 40 tags: AWS allows 50 on a resource, and the provider's default_tags and the module's own tags need the rest."
+  }
+  validation {
+    condition     = alltrue([for key in keys(var.tags) : can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]{1,128}$", key))])
+    error_message = "var.tags: each key must be 1-128 characters: letters, digits, spaces and _ . : / = + - @ only."
+  }
+  validation {
+    condition     = alltrue([for key in keys(var.tags) : !startswith(lower(key), "aws:") && !startswith(lower(key), "smenv:") && lower(key) != "managed-by"])
+    error_message = "var.tags: no key may start with aws: (AWS's own) or smenv: (the platform's markers), nor be managed-by (the provider's default tag, which tools/sweep.py and the enforcer trust)."
+  }
+  validation {
+    condition     = alltrue([for value in values(var.tags) : can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]{0,256}$", value))])
+    error_message = "var.tags: each value must be at most 256 characters: letters, digits, spaces and _ . : / = + - @ only."
   }
 }

@@ -1,6 +1,7 @@
 variable "name_prefix" {
   description = "Prefix of every name this module creates; the function is <name_prefix>-<endpoint short name>-invoker."
   type        = string
+  nullable    = false
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{1,22}[a-z0-9]$", var.name_prefix))
@@ -11,6 +12,7 @@ variable "name_prefix" {
 variable "endpoint_name" {
   description = "The one SageMaker endpoint this function may invoke."
   type        = string
+  nullable    = false
 
   validation {
     condition     = can(regex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$", var.endpoint_name))
@@ -21,6 +23,7 @@ variable "endpoint_name" {
 variable "endpoint_arn" {
   description = "ARN of that endpoint: the only resource the function's role may invoke."
   type        = string
+  nullable    = false
 
   validation {
     condition     = can(regex("^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:[0-9]{12}:endpoint/[a-z0-9-]+$", var.endpoint_arn))
@@ -31,6 +34,7 @@ variable "endpoint_arn" {
 variable "package_path" {
   description = "The invoker's Lambda zip, built by `python tools/package_lambda.py lambda/invoke_endpoint --out <path>`."
   type        = string
+  nullable    = false
 
   validation {
     condition     = endswith(var.package_path, ".zip")
@@ -42,6 +46,7 @@ variable "reserved_concurrency" {
   description = "Concurrent executions reserved for (and capping) the invoker: the most requests the endpoint sees at once from it."
   type        = number
   default     = 100
+  nullable    = false
 
   validation {
     condition     = var.reserved_concurrency >= 1 && var.reserved_concurrency <= 1000 && floor(var.reserved_concurrency) == var.reserved_concurrency
@@ -53,6 +58,7 @@ variable "read_timeout_seconds" {
   description = "Seconds the invoker waits for the model's answer (ENDPOINT_READ_TIMEOUT_SECONDS) before it answers 502; a request that timed out is never sent again. At most 60, the time SageMaker real-time inference gives a model. Behind API Gateway (29 s by default), at most the integration timeout minus 10: see the README."
   type        = number
   default     = 60
+  nullable    = false
 
   validation {
     condition     = var.read_timeout_seconds >= 1 && var.read_timeout_seconds <= 60 && floor(var.read_timeout_seconds) == var.read_timeout_seconds
@@ -75,6 +81,7 @@ variable "allowed_content_types" {
   description = "Content types the invoker passes on; anything else is refused (415)."
   type        = list(string)
   default     = ["application/json", "text/csv"]
+  nullable    = false
 
   validation {
     condition     = length(var.allowed_content_types) > 0 && alltrue([for t in var.allowed_content_types : can(regex("^[a-z]+/[a-z0-9.+-]+$", t))])
@@ -86,6 +93,7 @@ variable "max_body_bytes" {
   description = "Largest request body passed on (bytes, after base64 decoding); larger is refused (413). At most 6 MiB, the endpoint's own limit."
   type        = number
   default     = 1048576
+  nullable    = false
 
   validation {
     condition     = var.max_body_bytes >= 1 && var.max_body_bytes <= 6291456
@@ -96,6 +104,7 @@ variable "max_body_bytes" {
 variable "vpc_id" {
   description = "The VPC the function runs in (it reaches SageMaker Runtime through the interface endpoint)."
   type        = string
+  nullable    = false
 
   validation {
     condition     = can(regex("^vpc-[0-9a-f]+$", var.vpc_id))
@@ -106,6 +115,7 @@ variable "vpc_id" {
 variable "subnet_ids" {
   description = "Private subnets for the function's network interfaces."
   type        = list(string)
+  nullable    = false
 
   validation {
     condition     = length(var.subnet_ids) > 0 && alltrue([for s in var.subnet_ids : can(regex("^subnet-[0-9a-f]+$", s))])
@@ -116,6 +126,7 @@ variable "subnet_ids" {
 variable "endpoint_security_group_id" {
   description = "Security group of the interface endpoints: the function may send HTTPS to it and nowhere else."
   type        = string
+  nullable    = false
 
   validation {
     condition     = can(regex("^sg-[0-9a-f]+$", var.endpoint_security_group_id))
@@ -126,6 +137,7 @@ variable "endpoint_security_group_id" {
 variable "lambda_kms_key_arn" {
   description = "KMS key (the lambda key) that encrypts the function's environment variables."
   type        = string
+  nullable    = false
 
   validation {
     condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9-]+$", var.lambda_kms_key_arn))
@@ -136,6 +148,7 @@ variable "lambda_kms_key_arn" {
 variable "logs_kms_key_arn" {
   description = "KMS key (the logs key) for the function's log group."
   type        = string
+  nullable    = false
 
   validation {
     condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9-]+$", var.logs_kms_key_arn))
@@ -147,6 +160,7 @@ variable "log_retention_days" {
   description = "Days the function's logs are kept (one of the values CloudWatch Logs accepts)."
   type        = number
   default     = 365
+  nullable    = false
 
   validation {
     condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
@@ -162,5 +176,29 @@ variable "guardrail_policy_arns" {
   validation {
     condition     = alltrue([for arn in var.guardrail_policy_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/[A-Za-z0-9+=,.@_/-]+$", arn))])
     error_message = "var.guardrail_policy_arns must hold IAM policy ARNs (arn:aws:iam::<account>:policy/<name>)."
+  }
+}
+
+variable "tags" {
+  description = "Tags added to every resource this module creates that takes tags, on top of the provider's default_tags (a cost centre, say). Where the module sets a tag key of its own on a resource (Name, say), the module's value wins there."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = length(var.tags) <= 40
+    error_message = "var.tags holds at most 40 tags: AWS allows 50 on a resource, and the provider's default_tags and the module's own tags need the rest."
+  }
+  validation {
+    condition     = alltrue([for key in keys(var.tags) : can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]{1,128}$", key))])
+    error_message = "var.tags: each key must be 1-128 characters: letters, digits, spaces and _ . : / = + - @ only."
+  }
+  validation {
+    condition     = alltrue([for key in keys(var.tags) : !startswith(lower(key), "aws:") && !startswith(lower(key), "smenv:") && lower(key) != "managed-by"])
+    error_message = "var.tags: no key may start with aws: (AWS's own) or smenv: (the platform's markers), nor be managed-by (the provider's default tag, which tools/sweep.py and the enforcer trust)."
+  }
+  validation {
+    condition     = alltrue([for value in values(var.tags) : can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]{0,256}$", value))])
+    error_message = "var.tags: each value must be at most 256 characters: letters, digits, spaces and _ . : / = + - @ only."
   }
 }

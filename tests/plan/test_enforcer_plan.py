@@ -49,6 +49,10 @@ TEAM_INPUTS = {
 }
 SAGEMAKER = "arn:aws:sagemaker:us-east-1:123456789012"
 ROLE = "arn:aws:iam::123456789012:role/smenv-test-sagemaker-enforcer"
+# The function, its role's policy and its log group: modules/_lambda_in_vpc's, called as module.function.
+FUNCTION = "module.function.aws_lambda_function.this"
+ROLE_POLICY = "module.function.aws_iam_role_policy.this"
+LOG_GROUP = "module.function.aws_cloudwatch_log_group.this"
 
 
 @pytest.fixture(scope="module")
@@ -83,14 +87,14 @@ def test_eventbridge_sends_successful_create_calls_and_state_changes_only(plan):
 
 
 def test_the_function_is_traced_capped_encrypted_in_the_vpc_and_dead_letters(plan):
-    function = plan.values("aws_lambda_function.this")
+    function = plan.values(FUNCTION)
     assert function["runtime"] == "python3.13"
     assert function["tracing_config"] == [{"mode": "Active"}]
     assert function["reserved_concurrent_executions"] == 10
     assert function["kms_key_arn"] == KEY.format("22222222")
     assert function["vpc_config"][0]["subnet_ids"] == ["subnet-0a", "subnet-0b"]
     # The role's policy names topic, queue and log group by ARNs built from their names: known at plan
-    statements = {s["Sid"]: s for s in plan.policy("aws_iam_role_policy.function")["Statement"]}
+    statements = {s["Sid"]: s for s in plan.policy(ROLE_POLICY)["Statement"]}
     assert (
         statements["PublishFindings"]["Resource"] == "arn:aws:sns:us-east-1:123456789012:smenv-test-enforcer-findings"
     )
@@ -98,9 +102,12 @@ def test_the_function_is_traced_capped_encrypted_in_the_vpc_and_dead_letters(pla
     assert statements["NetworkInterfacesInThePrivateSubnets"]["Condition"] == {
         "ArnEquals": {"ec2:Vpc": "arn:aws:ec2:us-east-1:123456789012:vpc/vpc-0d"}
     }
-    assert plan.config_expression("aws_lambda_function.this", "dead_letter_config")
+    # Failed asynchronous invocations go to the queue, named by the ARN built from its name: known at plan
+    assert function["dead_letter_config"] == [
+        {"target_arn": "arn:aws:sqs:us-east-1:123456789012:smenv-test-enforcer-dlq"}
+    ]
     assert plan.values("aws_sqs_queue.dead_letters")["kms_master_key_id"] == KEY.format("11111111")
-    log_group = plan.values("aws_cloudwatch_log_group.function")
+    log_group = plan.values(LOG_GROUP)
     assert (log_group["kms_key_id"], log_group["retention_in_days"]) == (KEY.format("33333333"), 365)
 
 
@@ -167,7 +174,7 @@ def test_findings_and_alarms_go_to_encrypted_topics(plan):
 
 def function_variables(plan) -> dict:
     """The function's environment as planned (every variable is known at plan time)."""
-    return plan.values("aws_lambda_function.this")["environment"][0]["variables"]
+    return plan.values(FUNCTION)["environment"][0]["variables"]
 
 
 def _iam_actions(method: str) -> str:
@@ -192,7 +199,7 @@ def test_the_role_may_make_every_call_the_handler_makes_on_the_new_kinds(plan):
     }
     calls |= {(kind, "sagemaker:ListTags") for kind in ("model", "notebook-instance", *NEW_REPORTED)}
     calls |= {(kind, "sagemaker:AddTags") for kind in ("model", "notebook-instance", *NEW_REPORTED)}
-    statements = plan.policy("aws_iam_role_policy.function")["Statement"]
+    statements = plan.policy(ROLE_POLICY)["Statement"]
     # Then one statement allows each call on <this account and region's kind>/*
     for kind, action in sorted(calls):
         resource = f"{SAGEMAKER}:{kind}/*"
@@ -206,7 +213,7 @@ NEW_REPORTED = [
 
 
 def test_the_new_statements_allow_only_their_calls_on_this_accounts_resources(plan):
-    statements = {s["Sid"]: s for s in plan.policy("aws_iam_role_policy.function")["Statement"]}
+    statements = {s["Sid"]: s for s in plan.policy(ROLE_POLICY)["Statement"]}
     describe = statements["DescribeTheOtherKindsItJudges"]
     assert all(a.startswith("sagemaker:Describe") for a in _allowed(describe, "Action"))
     assert _allowed(statements["ReadTheMarkerOfWhatItReports"], "Action") == {"sagemaker:ListTags"}
@@ -296,4 +303,4 @@ def test_without_a_team_map_or_keys_the_function_checks_neither(planner_for, pla
 
 
 def _package_of(plan) -> str:
-    return plan.values("aws_lambda_function.this")["filename"]
+    return plan.values(FUNCTION)["filename"]

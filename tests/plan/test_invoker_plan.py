@@ -29,6 +29,9 @@ INPUTS = {
     "logs_kms_key_arn": KEY.format("22222222"),
     "guardrail_policy_arns": GUARDRAILS,
 }
+# The function and its role's other policy: modules/_lambda_in_vpc's, called as module.function.
+FUNCTION = "module.function.aws_lambda_function.this"
+ROLE_POLICY = "module.function.aws_iam_role_policy.this"
 
 
 @pytest.fixture(scope="module")
@@ -55,16 +58,16 @@ def test_the_role_may_invoke_the_one_endpoint_and_nothing_else_on_sagemaker(plan
     assert len(statements) == 1
     assert (statements[0]["Effect"], statements[0]["Action"]) == ("Allow", "sagemaker:InvokeEndpoint")
     assert statements[0]["Resource"] == ENDPOINT_ARN
-    # The role's other policy (network, logs, tracing) names no SageMaker action: read from the config.
-    other = plan.raw["configuration"]["root_module"]["resources"]
-    document = next(r for r in other if r["address"] == "data.aws_iam_policy_document.function")
-    actions = [a for s in document["expressions"]["statement"] for a in s["actions"]["constant_value"]]
+    # The role's other policy (its environment key, logs, network, tracing) names no SageMaker action.
+    other = plan.policy(ROLE_POLICY)
+    assert plan.values(ROLE_POLICY)["name"] == "run-in-the-vpc"
+    actions = [a for s in other["Statement"] for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])]
     assert actions and not any(a.startswith("sagemaker:") for a in actions)
 
 
 def test_requests_are_signed_capped_at_100_concurrent_and_traced(plan):
     assert plan.values("aws_lambda_function_url.this")["authorization_type"] == "AWS_IAM"
-    function = plan.values("aws_lambda_function.this")
+    function = plan.values(FUNCTION)
     assert function["reserved_concurrent_executions"] == 100
     assert function["tracing_config"] == [{"mode": "Active"}]
     assert function["environment"][0]["variables"]["ENDPOINT_NAME"] == "smenv-test-churn"
@@ -73,7 +76,7 @@ def test_requests_are_signed_capped_at_100_concurrent_and_traced(plan):
 
 def test_the_model_gets_sixty_seconds_and_the_function_outlasts_them(plan):
     # Given the module's defaults
-    function = plan.values("aws_lambda_function.this")
+    function = plan.values(FUNCTION)
     # Then the invoker waits the 60 s SageMaker gives a model
     assert function["environment"][0]["variables"]["ENDPOINT_READ_TIMEOUT_SECONDS"] == "60"
     # And the function's timeout covers the slowest request the invoker can make of it, with room for its own work
@@ -85,7 +88,7 @@ def test_the_model_gets_sixty_seconds_and_the_function_outlasts_them(plan):
 def test_a_shorter_read_timeout_shortens_the_function_timeout(invoker):
     # Given an invoker behind API Gateway (29 s), with the read timeout the README advises
     planner, package = invoker
-    function = planner.plan(**INPUTS, package_path=package, read_timeout_seconds=19).values("aws_lambda_function.this")
+    function = planner.plan(**INPUTS, package_path=package, read_timeout_seconds=19).values(FUNCTION)
     # Then the model gets 19 s and the function answers within 31 s at most
     assert function["environment"][0]["variables"]["ENDPOINT_READ_TIMEOUT_SECONDS"] == "19"
     assert function["timeout"] == 31
