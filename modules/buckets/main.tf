@@ -39,6 +39,7 @@ resource "aws_s3_bucket" "team" {
 
   bucket        = local.names[each.key]
   force_destroy = var.force_destroy
+  tags          = var.tags
 
   lifecycle {
     precondition {
@@ -396,6 +397,7 @@ resource "aws_s3_bucket" "access_logs" {
   # checkov:skip=CKV_AWS_144: cross-region replication copies regulated data to a second region; a disaster-recovery decision each organisation makes, not a default
   bucket        = local.log_name
   force_destroy = var.force_destroy
+  tags          = var.tags
 }
 
 resource "aws_s3_bucket_public_access_block" "access_logs" {

@@ -11,6 +11,7 @@ variable "name_prefix" {
 variable "teams" {
   description = "Teams that get a data bucket and a model bucket each. Adding one is one line in env.hcl."
   type        = list(string)
+  nullable    = false
 
   validation {
     condition     = length(var.teams) > 0 && length(distinct(var.teams)) == length(var.teams)
@@ -56,18 +57,21 @@ variable "enforce_tls" {
   description = "Deny every request not made over TLS. Leave on; only the local emulator (plain HTTP, no condition evaluation) turns it off."
   type        = bool
   default     = true
+  nullable    = false
 }
 
 variable "enforce_vpc_endpoint" {
   description = "Deny requests that do not come through the S3 VPC endpoint (with the exceptions in the README). Leave on."
   type        = bool
   default     = true
+  nullable    = false
 }
 
 variable "vpc_endpoint_exempt_principal_arns" {
   description = "IAM principals (ARN patterns, * allowed after role/) exempt from the VPC-endpoint rule: Terraform's role and break-glass administrators, who manage the buckets from outside the VPC."
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = alltrue([for arn in var.vpc_endpoint_exempt_principal_arns : can(regex("^arn:aws[a-z-]*:(iam|sts)::[0-9]{12}:(root|role/.+|assumed-role/.+|user/.+)$", arn))])
@@ -79,6 +83,7 @@ variable "model_reader_principal_arns" {
   description = "Principals in other accounts (ARN patterns, e.g. the promotion roles of staging and prod) that may read the model buckets, from outside the VPC. Empty: none."
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = alltrue([for arn in var.model_reader_principal_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/*-]+$", arn))])
@@ -146,6 +151,7 @@ variable "noncurrent_version_expiration_days" {
   description = "Days a replaced or deleted object version is kept before it expires."
   type        = number
   default     = 90
+  nullable    = false
 
   validation {
     condition     = var.noncurrent_version_expiration_days >= 1 && floor(var.noncurrent_version_expiration_days) == var.noncurrent_version_expiration_days
@@ -157,6 +163,7 @@ variable "abort_incomplete_multipart_days" {
   description = "Days after which an unfinished multipart upload is aborted and its parts deleted."
   type        = number
   default     = 7
+  nullable    = false
 
   validation {
     condition     = var.abort_incomplete_multipart_days >= 1 && floor(var.abort_incomplete_multipart_days) == var.abort_incomplete_multipart_days
@@ -168,6 +175,7 @@ variable "access_log_expiration_days" {
   description = "Days S3 server access logs are kept."
   type        = number
   default     = 365
+  nullable    = false
 
   validation {
     condition     = var.access_log_expiration_days >= 90 && floor(var.access_log_expiration_days) == var.access_log_expiration_days
@@ -179,4 +187,29 @@ variable "force_destroy" {
   description = "Let `destroy` delete buckets that still hold objects. Off: a bucket with data refuses to go."
   type        = bool
   default     = false
+  nullable    = false
+}
+
+variable "tags" {
+  description = "Tags added to every resource this module creates that takes tags, on top of the provider's default_tags (a cost centre, say). Where the module sets a tag key of its own on a resource (Name, say), the module's value wins there."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = length(var.tags) <= 40
+    error_message = "var.tags holds at most 40 tags: AWS allows 50 on a resource, and the provider's default_tags and the module's own tags need the rest."
+  }
+  validation {
+    condition     = alltrue([for key in keys(var.tags) : can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]{1,128}$", key))])
+    error_message = "var.tags: each key must be 1-128 characters: letters, digits, spaces and _ . : / = + - @ only."
+  }
+  validation {
+    condition     = alltrue([for key in keys(var.tags) : !startswith(lower(key), "aws:") && !startswith(lower(key), "smenv:") && lower(key) != "managed-by"])
+    error_message = "var.tags: no key may start with aws: (AWS's own) or smenv: (the platform's markers), nor be managed-by (the provider's default tag, which tools/sweep.py and the enforcer trust)."
+  }
+  validation {
+    condition     = alltrue([for value in values(var.tags) : can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]{0,256}$", value))])
+    error_message = "var.tags: each value must be at most 256 characters: letters, digits, spaces and _ . : / = + - @ only."
+  }
 }

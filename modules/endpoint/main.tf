@@ -133,6 +133,7 @@ data "aws_iam_policy_document" "model" {
 resource "aws_iam_role" "model" {
   name               = "${local.endpoint_name}-model"
   assume_role_policy = data.aws_iam_policy_document.trust.json
+  tags               = var.tags
 
   lifecycle {
     precondition {
@@ -185,7 +186,7 @@ resource "aws_sagemaker_model" "this" {
 
   # The guardrails and the enforcer exempt a model from the VPC rule only with this tag, and
   # only where the environment allows serverless inference.
-  tags = local.provisioned ? {} : { "smenv:inference" = "serverless" }
+  tags = merge(var.tags, local.provisioned ? {} : { "smenv:inference" = "serverless" })
 
   lifecycle {
     create_before_destroy = true
@@ -207,6 +208,7 @@ resource "aws_sagemaker_model" "this" {
 resource "aws_sagemaker_endpoint_configuration" "this" {
   name_prefix = "${local.endpoint_name}-"
   kms_key_arn = local.volume_kms_key
+  tags        = var.tags
 
   production_variants {
     variant_name = "production"
@@ -278,6 +280,7 @@ resource "aws_sagemaker_endpoint" "this" {
 
   name                 = local.endpoint_name
   endpoint_config_name = aws_sagemaker_endpoint_configuration.this.name
+  tags                 = var.tags
 }
 
 resource "aws_sagemaker_endpoint" "promoted" {
@@ -285,6 +288,7 @@ resource "aws_sagemaker_endpoint" "promoted" {
 
   name                 = local.endpoint_name
   endpoint_config_name = aws_sagemaker_endpoint_configuration.this.name
+  tags                 = var.tags
 
   lifecycle {
     ignore_changes = [endpoint_config_name]
@@ -310,6 +314,7 @@ resource "aws_appautoscaling_target" "production" {
   scalable_dimension = "sagemaker:variant:DesiredInstanceCount"
   min_capacity       = var.autoscaling.min_capacity
   max_capacity       = var.autoscaling.max_capacity
+  tags               = var.tags
 }
 
 resource "aws_appautoscaling_policy" "invocations" {
@@ -364,4 +369,5 @@ resource "aws_cloudwatch_metric_alarm" "this" {
   treat_missing_data  = "notBreaching"
   alarm_actions       = var.alarm_topic_arn == null ? [] : [var.alarm_topic_arn]
   ok_actions          = var.alarm_topic_arn == null ? [] : [var.alarm_topic_arn]
+  tags                = var.tags
 }

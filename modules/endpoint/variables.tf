@@ -22,6 +22,7 @@ variable "shape" {
   description = "provisioned: instances in the VPC, shadow variant, data capture, autoscaling. serverless: no VPC, no network isolation, no data capture, no shadow (see the README)."
   type        = string
   default     = "provisioned"
+  nullable    = false
 
   validation {
     condition     = contains(["provisioned", "serverless"], var.shape)
@@ -37,6 +38,7 @@ variable "model" {
     model_package_arn = optional(string)
     environment       = optional(map(string), {})
   })
+  nullable = false
 
   validation {
     condition     = (var.model.model_package_arn != null) != (var.model.model_data_url != null)
@@ -78,18 +80,21 @@ variable "models_promoted" {
   description = "true where models reach this endpoint through tools/promote_model.py (staging, prod): Terraform makes the endpoint with var.model once, then leaves its endpoint configuration to the tool, so an apply does not roll a promoted model back. false: Terraform's configuration is always the one in service."
   type        = bool
   default     = false
+  nullable    = false
 }
 
 variable "enable_network_isolation" {
   description = "The model containers make no network calls at all (they get their model data from SageMaker). Serverless cannot, and must set false."
   type        = bool
   default     = true
+  nullable    = false
 }
 
 variable "instance_type" {
   description = "Provisioned: the instance type of the production variant."
   type        = string
   default     = "ml.m5.large"
+  nullable    = false
 
   validation {
     condition     = can(regex("^ml\\.[a-z0-9]+\\.[a-z0-9]+$", var.instance_type))
@@ -107,7 +112,8 @@ variable "autoscaling" {
     scale_in_cooldown               = optional(number, 300)
     scale_out_cooldown              = optional(number, 60)
   })
-  default = {}
+  default  = {}
+  nullable = false
 
   validation {
     condition     = var.autoscaling.min_capacity >= 1 && var.autoscaling.min_capacity <= var.autoscaling.max_capacity
@@ -125,7 +131,8 @@ variable "serverless" {
     memory_size_in_mb = optional(number, 2048)
     max_concurrency   = optional(number, 5)
   })
-  default = {}
+  default  = {}
+  nullable = false
 
   validation {
     condition     = contains([1024, 2048, 3072, 4096, 5120, 6144], var.serverless.memory_size_in_mb)
@@ -144,7 +151,8 @@ variable "data_capture" {
     sampling_percentage = optional(number, 100)
     prefix              = optional(string, "data-capture")
   })
-  default = {}
+  default  = {}
+  nullable = false
 
   validation {
     condition     = var.data_capture.sampling_percentage >= 0 && var.data_capture.sampling_percentage <= 100
@@ -180,6 +188,7 @@ variable "volumes_kms_key_arn" {
 variable "subnet_ids" {
   description = "Provisioned: the private subnets the model containers run in."
   type        = list(string)
+  nullable    = false
 
   validation {
     condition     = alltrue([for s in var.subnet_ids : can(regex("^subnet-[0-9a-f]+$", s))])
@@ -190,6 +199,7 @@ variable "subnet_ids" {
 variable "security_group_ids" {
   description = "Provisioned: the SageMaker security group."
   type        = list(string)
+  nullable    = false
 
   validation {
     condition     = alltrue([for s in var.security_group_ids : can(regex("^sg-[0-9a-f]+$", s))])
@@ -222,7 +232,8 @@ variable "alarm_thresholds" {
     cpu_utilization      = optional(number, 80)
     memory_utilization   = optional(number, 80)
   })
-  default = {}
+  default  = {}
+  nullable = false
 }
 
 variable "allowed_image_registries" {
@@ -265,4 +276,28 @@ variable "force_volume_kms_key" {
   type        = bool
   default     = false
   nullable    = false
+}
+
+variable "tags" {
+  description = "Tags added to every resource this module creates that takes tags, on top of the provider's default_tags (a cost centre, say). Where the module sets a tag key of its own on a resource (Name, say), the module's value wins there."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = length(var.tags) <= 40
+    error_message = "var.tags holds at most 40 tags: AWS allows 50 on a resource, and the provider's default_tags and the module's own tags need the rest."
+  }
+  validation {
+    condition     = alltrue([for key in keys(var.tags) : can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]{1,128}$", key))])
+    error_message = "var.tags: each key must be 1-128 characters: letters, digits, spaces and _ . : / = + - @ only."
+  }
+  validation {
+    condition     = alltrue([for key in keys(var.tags) : !startswith(lower(key), "aws:") && !startswith(lower(key), "smenv:") && lower(key) != "managed-by"])
+    error_message = "var.tags: no key may start with aws: (AWS's own) or smenv: (the platform's markers), nor be managed-by (the provider's default tag, which tools/sweep.py and the enforcer trust)."
+  }
+  validation {
+    condition     = alltrue([for value in values(var.tags) : can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]{0,256}$", value))])
+    error_message = "var.tags: each value must be at most 256 characters: letters, digits, spaces and _ . : / = + - @ only."
+  }
 }

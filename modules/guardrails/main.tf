@@ -456,6 +456,7 @@ resource "aws_iam_policy" "guardrails" {
   name        = "${var.name_prefix}-sagemaker-guardrails-${each.key}"
   description = "SageMaker guardrails (${each.key}): denies jobs, models and notebooks outside the approved VPC, unencrypted or with root or internet access."
   policy      = data.aws_iam_policy_document.concern[each.key].minified_json
+  tags        = var.tags
 
   lifecycle {
     precondition {
@@ -525,6 +526,7 @@ resource "aws_iam_policy" "boundary" {
   name        = "${var.name_prefix}-sagemaker-boundary"
   description = "Permissions boundary for people and CI that may pass a SageMaker execution role: everything their own policies allow, but no SageMaker work outside the guardrails."
   policy      = data.aws_iam_policy_document.boundary.minified_json
+  tags        = var.tags
 
   lifecycle {
     precondition {
@@ -543,6 +545,7 @@ resource "aws_organizations_policy" "guardrails" {
   description = "SageMaker guardrails (${each.key}): denies jobs, models and notebooks outside the approved VPC, unencrypted or with root or internet access."
   type        = "SERVICE_CONTROL_POLICY"
   content     = data.aws_iam_policy_document.concern[each.key].minified_json
+  tags        = var.tags
 
   lifecycle {
     precondition {

@@ -11,6 +11,7 @@ variable "name_prefix" {
 variable "approved_subnet_ids" {
   description = "The only subnets SageMaker jobs, models and notebooks may run in (modules/network's private subnets). Required while the vpc rule is on."
   type        = list(string)
+  nullable    = false
 
   validation {
     condition     = alltrue([for id in var.approved_subnet_ids : can(regex("^subnet-([0-9a-f]{8}|[0-9a-f]{17})$", id))])
@@ -21,6 +22,7 @@ variable "approved_subnet_ids" {
 variable "approved_security_group_ids" {
   description = "The only security groups SageMaker jobs, models and notebooks may use (modules/network's SageMaker group). Required while the vpc rule is on."
   type        = list(string)
+  nullable    = false
 
   validation {
     condition     = alltrue([for id in var.approved_security_group_ids : can(regex("^sg-([0-9a-f]{8}|[0-9a-f]{17})$", id))])
@@ -41,6 +43,7 @@ variable "disabled_rules" {
   EOT
   type        = set(string)
   default     = []
+  nullable    = false
 
   validation {
     condition = alltrue([for rule in var.disabled_rules : contains([
@@ -56,18 +59,21 @@ variable "require_network_isolation" {
   description = "Also deny training, processing and tuning jobs, monitoring job definitions and models without network isolation. Off by default: common framework containers need the network for distributed training and for fetching packages."
   type        = bool
   default     = false
+  nullable    = false
 }
 
 variable "allow_serverless_inference" {
   description = "Exempt CreateModel requests tagged smenv:inference=serverless, made by one of var.deployer_arns, from the rules that require a VPC (serverless inference cannot attach to one). Only those rules, only CreateModel."
   type        = bool
   default     = false
+  nullable    = false
 }
 
 variable "scp_target_ids" {
   description = "OUs, accounts or the organization root to attach the same statements to as a service control policy. Empty: no SCP. Needs to run in the organization's management (or delegated administrator) account."
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = alltrue([for id in var.scp_target_ids : can(regex("^(ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|[0-9]{12}|r-[0-9a-z]{4,32})$", id))])
@@ -174,5 +180,29 @@ variable "allowed_keyless_actions" {
       "sagemaker:UpdateInferenceComponent",
     ], a)])
     error_message = "var.allowed_keyless_actions holds an unknown action: each must be one of the actions modules/guardrails/README.md lists under \"Work that sends no usable key\" (sagemaker:CreateCompilationJob, ...)."
+  }
+}
+
+variable "tags" {
+  description = "Tags added to every resource this module creates that takes tags, on top of the provider's default_tags (a cost centre, say). Where the module sets a tag key of its own on a resource (Name, say), the module's value wins there."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = length(var.tags) <= 40
+    error_message = "var.tags holds at most 40 tags: AWS allows 50 on a resource, and the provider's default_tags and the module's own tags need the rest."
+  }
+  validation {
+    condition     = alltrue([for key in keys(var.tags) : can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]{1,128}$", key))])
+    error_message = "var.tags: each key must be 1-128 characters: letters, digits, spaces and _ . : / = + - @ only."
+  }
+  validation {
+    condition     = alltrue([for key in keys(var.tags) : !startswith(lower(key), "aws:") && !startswith(lower(key), "smenv:") && lower(key) != "managed-by"])
+    error_message = "var.tags: no key may start with aws: (AWS's own) or smenv: (the platform's markers), nor be managed-by (the provider's default tag, which tools/sweep.py and the enforcer trust)."
+  }
+  validation {
+    condition     = alltrue([for value in values(var.tags) : can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]{0,256}$", value))])
+    error_message = "var.tags: each value must be at most 256 characters: letters, digits, spaces and _ . : / = + - @ only."
   }
 }

@@ -247,6 +247,7 @@ resource "aws_kms_key" "this" {
   enable_key_rotation     = true
   rotation_period_in_days = var.rotation_period_in_days
   policy                  = data.aws_iam_policy_document.key[each.key].json
+  tags                    = var.tags
 }
 
 resource "aws_kms_alias" "this" {

@@ -29,6 +29,7 @@ variable "keys" {
     volumes = {}
     logs    = {}
   }
+  nullable = false
 
   validation {
     condition     = length(var.keys) > 0
@@ -56,6 +57,7 @@ variable "administrator_arns" {
   description = "IAM principals that administer the keys (not use them). Empty: the account root, which delegates to IAM policies."
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = alltrue([for arn in var.administrator_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(root|role/[A-Za-z0-9+=,.@_/-]+|user/[A-Za-z0-9+=,.@_/-]+)$", arn))])
@@ -67,6 +69,7 @@ variable "deletion_window_in_days" {
   description = "Days a key waits in PendingDeletion before it is deleted (30 in prod)."
   type        = number
   default     = 30
+  nullable    = false
 
   validation {
     condition     = var.deletion_window_in_days >= 7 && var.deletion_window_in_days <= 30 && floor(var.deletion_window_in_days) == var.deletion_window_in_days
@@ -78,9 +81,34 @@ variable "rotation_period_in_days" {
   description = "Days between automatic rotations of each key's material (rotation is always on)."
   type        = number
   default     = 365
+  nullable    = false
 
   validation {
     condition     = var.rotation_period_in_days >= 90 && var.rotation_period_in_days <= 2560
     error_message = "var.rotation_period_in_days must be from 90 to 2560."
+  }
+}
+
+variable "tags" {
+  description = "Tags added to every resource this module creates that takes tags, on top of the provider's default_tags (a cost centre, say). Where the module sets a tag key of its own on a resource (Name, say), the module's value wins there."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = length(var.tags) <= 40
+    error_message = "var.tags holds at most 40 tags: AWS allows 50 on a resource, and the provider's default_tags and the module's own tags need the rest."
+  }
+  validation {
+    condition     = alltrue([for key in keys(var.tags) : can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]{1,128}$", key))])
+    error_message = "var.tags: each key must be 1-128 characters: letters, digits, spaces and _ . : / = + - @ only."
+  }
+  validation {
+    condition     = alltrue([for key in keys(var.tags) : !startswith(lower(key), "aws:") && !startswith(lower(key), "smenv:") && lower(key) != "managed-by"])
+    error_message = "var.tags: no key may start with aws: (AWS's own) or smenv: (the platform's markers), nor be managed-by (the provider's default tag, which tools/sweep.py and the enforcer trust)."
+  }
+  validation {
+    condition     = alltrue([for value in values(var.tags) : can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]{0,256}$", value))])
+    error_message = "var.tags: each value must be at most 256 characters: letters, digits, spaces and _ . : / = + - @ only."
   }
 }

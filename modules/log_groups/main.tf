@@ -19,4 +19,5 @@ resource "aws_cloudwatch_log_group" "this" {
   name              = each.key
   retention_in_days = var.retention_in_days
   kms_key_id        = var.kms_key_arn
+  tags              = var.tags
 }

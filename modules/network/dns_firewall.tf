@@ -45,6 +45,7 @@ resource "aws_route53_resolver_firewall_domain_list" "allowed" {
 
   name    = "${var.name_prefix}-allowed"
   domains = [for d in local.allowed_domains : "${trimsuffix(d, ".")}."]
+  tags    = var.tags
 }
 
 resource "aws_route53_resolver_firewall_domain_list" "everything" {
@@ -52,12 +53,14 @@ resource "aws_route53_resolver_firewall_domain_list" "everything" {
 
   name    = "${var.name_prefix}-everything-else"
   domains = ["*."]
+  tags    = var.tags
 }
 
 resource "aws_route53_resolver_firewall_rule_group" "this" {
   count = local.dns_firewall ? 1 : 0
 
   name = "${var.name_prefix}-dns-firewall"
+  tags = var.tags
 }
 
 resource "aws_route53_resolver_firewall_rule" "allow" {
@@ -92,6 +95,7 @@ resource "aws_route53_resolver_firewall_rule_group_association" "this" {
   # does not lift it first): an environment that may be destroyed turns it off (env.hcl's
   # protect_stateful false), one that may not keeps it on.
   mutation_protection = var.dns_firewall.mutation_protection ? "ENABLED" : "DISABLED"
+  tags                = var.tags
 }
 
 # When the firewall cannot answer (an outage), queries fail closed rather than pass unfiltered.

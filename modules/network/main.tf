@@ -15,6 +15,10 @@ locals {
   # grant from these locals instead, so the plan shows every policy whole.
   flow_log_group_name = "/${var.name_prefix}/vpc-flow-logs"
 
+  # var.tags on the security group rules, or none: the provider tells an empty map from none on
+  # these (unlike the other resources here), so {} would be a change to every rule made before.
+  security_group_rule_tags = length(var.tags) > 0 ? var.tags : null
+
   # Who the endpoints admit: this account's principals on this account's resources, or the
   # organization's (aws:PrincipalOrgID / aws:ResourceOrgID) where var.organization_id is given.
   perimeter_principal     = var.organization_id == null ? { variable = "aws:PrincipalAccount", values = [local.account_id] } : { variable = "aws:PrincipalOrgID", values = [var.organization_id] }
@@ -52,7 +56,7 @@ resource "aws_vpc" "this" {
   enable_dns_support   = true # private DNS of the interface endpoints needs both
   enable_dns_hostnames = true
 
-  tags = { Name = "${var.name_prefix}-vpc" }
+  tags = merge(var.tags, { Name = "${var.name_prefix}-vpc" })
 
   lifecycle {
     precondition {
@@ -69,7 +73,7 @@ resource "aws_vpc" "this" {
 # The default security group keeps no rules: anything attached to it by mistake talks to nothing.
 resource "aws_default_security_group" "this" {
   vpc_id = aws_vpc.this.id
-  tags   = { Name = "${var.name_prefix}-default-unused" }
+  tags   = merge(var.tags, { Name = "${var.name_prefix}-default-unused" })
 }
 
 resource "aws_subnet" "private" {
@@ -80,12 +84,12 @@ resource "aws_subnet" "private" {
   cidr_block              = each.value
   map_public_ip_on_launch = false
 
-  tags = { Name = "${var.name_prefix}-private-${each.key}" }
+  tags = merge(var.tags, { Name = "${var.name_prefix}-private-${each.key}" })
 }
 
 resource "aws_route_table" "private" {
   vpc_id = aws_vpc.this.id
-  tags   = { Name = "${var.name_prefix}-private" }
+  tags   = merge(var.tags, { Name = "${var.name_prefix}-private" })
 }
 
 resource "aws_route_table_association" "private" {
@@ -157,7 +161,7 @@ resource "aws_vpc_endpoint" "s3" {
   route_table_ids   = [aws_route_table.private.id]
   policy            = data.aws_iam_policy_document.s3_endpoint.json
 
-  tags = { Name = "${var.name_prefix}-s3" }
+  tags = merge(var.tags, { Name = "${var.name_prefix}-s3" })
 }
 
 # --- Interface endpoints for the AWS APIs SageMaker and its users call --------------------------
@@ -166,7 +170,7 @@ resource "aws_security_group" "endpoints" {
   name        = "${var.name_prefix}-endpoints"
   description = "Interface endpoints: HTTPS from inside the VPC only"
   vpc_id      = aws_vpc.this.id
-  tags        = { Name = "${var.name_prefix}-endpoints" }
+  tags        = merge(var.tags, { Name = "${var.name_prefix}-endpoints" })
 }
 
 resource "aws_vpc_security_group_ingress_rule" "endpoints_https" {
@@ -176,6 +180,7 @@ resource "aws_vpc_security_group_ingress_rule" "endpoints_https" {
   from_port         = 443
   to_port           = 443
   cidr_ipv4         = var.vpc_cidr
+  tags              = local.security_group_rule_tags
 }
 
 # Every interface endpoint admits this account's (or organization's) principals acting on its
@@ -254,7 +259,7 @@ resource "aws_vpc_endpoint" "interface" {
   security_group_ids  = [aws_security_group.endpoints.id]
   policy              = data.aws_iam_policy_document.interface_endpoint[each.key].json
 
-  tags = { Name = "${var.name_prefix}-${each.key}" }
+  tags = merge(var.tags, { Name = "${var.name_prefix}-${each.key}" })
 }
 
 # --- The security groups SageMaker work runs in: one per team, one for the platform ----------------
@@ -297,7 +302,7 @@ resource "aws_security_group" "sagemaker" {
   name        = each.value.name
   description = each.value.description
   vpc_id      = aws_vpc.this.id
-  tags        = { Name = each.value.name, Purpose = each.value.purpose }
+  tags        = merge(var.tags, { Name = each.value.name, Purpose = each.value.purpose })
 }
 
 resource "aws_vpc_security_group_ingress_rule" "sagemaker_self" {
@@ -307,6 +312,7 @@ resource "aws_vpc_security_group_ingress_rule" "sagemaker_self" {
   description                  = "Inter-container traffic of distributed jobs"
   ip_protocol                  = "-1"
   referenced_security_group_id = each.value.id
+  tags                         = local.security_group_rule_tags
 }
 
 resource "aws_vpc_security_group_egress_rule" "sagemaker_self" {
@@ -316,6 +322,7 @@ resource "aws_vpc_security_group_egress_rule" "sagemaker_self" {
   description                  = "Inter-container traffic of distributed jobs"
   ip_protocol                  = "-1"
   referenced_security_group_id = each.value.id
+  tags                         = local.security_group_rule_tags
 }
 
 resource "aws_vpc_security_group_egress_rule" "sagemaker_endpoints" {
@@ -327,6 +334,7 @@ resource "aws_vpc_security_group_egress_rule" "sagemaker_endpoints" {
   from_port                    = 443
   to_port                      = 443
   referenced_security_group_id = aws_security_group.endpoints.id
+  tags                         = local.security_group_rule_tags
 }
 
 resource "aws_vpc_security_group_egress_rule" "sagemaker_s3" {
@@ -338,6 +346,7 @@ resource "aws_vpc_security_group_egress_rule" "sagemaker_s3" {
   from_port         = 443
   to_port           = 443
   prefix_list_id    = aws_vpc_endpoint.s3.prefix_list_id
+  tags              = local.security_group_rule_tags
 }
 
 # The single shared group and its rules, from before there was one group per team, are the
@@ -373,6 +382,7 @@ resource "aws_cloudwatch_log_group" "flow_logs" {
   name              = local.flow_log_group_name
   retention_in_days = var.flow_logs_retention_days
   kms_key_id        = var.flow_logs_kms_key_arn
+  tags              = var.tags
 }
 
 data "aws_iam_policy_document" "flow_logs_trust" {
@@ -406,6 +416,7 @@ data "aws_iam_policy_document" "flow_logs_write" {
 resource "aws_iam_role" "flow_logs" {
   name               = "${var.name_prefix}-vpc-flow-logs"
   assume_role_policy = data.aws_iam_policy_document.flow_logs_trust.json
+  tags               = var.tags
 }
 
 resource "aws_iam_role_policy" "flow_logs" {
@@ -421,6 +432,7 @@ resource "aws_flow_log" "this" {
   log_destination          = aws_cloudwatch_log_group.flow_logs.arn
   iam_role_arn             = aws_iam_role.flow_logs.arn
   max_aggregation_interval = 60
+  tags                     = var.tags
 }
 
 # --- Opt-in internet egress (off by default) -------------------------------------------------------
@@ -433,19 +445,19 @@ resource "aws_subnet" "public" {
   cidr_block              = local.public_cidr
   map_public_ip_on_launch = false
 
-  tags = { Name = "${var.name_prefix}-public-nat" }
+  tags = merge(var.tags, { Name = "${var.name_prefix}-public-nat" })
 }
 
 resource "aws_internet_gateway" "this" {
   count  = var.enable_nat_gateway ? 1 : 0
   vpc_id = aws_vpc.this.id
-  tags   = { Name = "${var.name_prefix}-igw" }
+  tags   = merge(var.tags, { Name = "${var.name_prefix}-igw" })
 }
 
 resource "aws_route_table" "public" {
   count  = var.enable_nat_gateway ? 1 : 0
   vpc_id = aws_vpc.this.id
-  tags   = { Name = "${var.name_prefix}-public-nat" }
+  tags   = merge(var.tags, { Name = "${var.name_prefix}-public-nat" })
 }
 
 resource "aws_route" "public_internet" {
@@ -464,14 +476,14 @@ resource "aws_route_table_association" "public" {
 resource "aws_eip" "nat" {
   count  = var.enable_nat_gateway ? 1 : 0
   domain = "vpc"
-  tags   = { Name = "${var.name_prefix}-nat" }
+  tags   = merge(var.tags, { Name = "${var.name_prefix}-nat" })
 }
 
 resource "aws_nat_gateway" "this" {
   count         = var.enable_nat_gateway ? 1 : 0
   allocation_id = aws_eip.nat[0].id
   subnet_id     = aws_subnet.public[0].id
-  tags          = { Name = "${var.name_prefix}-nat" }
+  tags          = merge(var.tags, { Name = "${var.name_prefix}-nat" })
 
   depends_on = [aws_internet_gateway.this]
 }

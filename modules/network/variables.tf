@@ -39,6 +39,7 @@ variable "vpc_cidr" {
 variable "azs" {
   description = "Availability zones for the private subnets, one subnet each: at least two, for SageMaker and the endpoints."
   type        = list(string)
+  nullable    = false
 
   validation {
     condition     = length(var.azs) >= 2 && length(distinct(var.azs)) == length(var.azs)
@@ -54,6 +55,7 @@ variable "subnet_newbits" {
   description = "Bits added to the VPC prefix for each private subnet (/16 + 4 = /20 subnets)."
   type        = number
   default     = 4
+  nullable    = false
 
   validation {
     condition     = var.subnet_newbits >= 1 && var.subnet_newbits <= 12 && floor(var.subnet_newbits) == var.subnet_newbits
@@ -65,6 +67,7 @@ variable "interface_endpoints" {
   description = "Services reached through interface endpoints with private DNS. `notebook` is the SageMaker notebook service; the rest are com.amazonaws.<region>.<name>. sns carries the enforcer's findings."
   type        = list(string)
   default     = ["sagemaker.api", "sagemaker.runtime", "notebook", "sts", "logs", "monitoring", "kms", "ssm", "ecr.api", "ecr.dkr", "events", "sns"]
+  nullable    = false
 
   validation {
     condition     = alltrue([for s in var.interface_endpoints : can(regex("^[a-z0-9][a-z0-9.-]*[a-z0-9]$", s))]) && length(distinct(var.interface_endpoints)) == length(var.interface_endpoints)
@@ -83,6 +86,7 @@ variable "extra_s3_bucket_arns" {
   description = "Buckets beyond <name_prefix>-* that the S3 gateway endpoint lets this VPC reach (bucket ARNs, no objects)."
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = alltrue([for arn in var.extra_s3_bucket_arns : can(regex("^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", arn))])
@@ -94,6 +98,7 @@ variable "enable_nat_gateway" {
   description = "Opt in to internet egress: a public subnet, an internet gateway and one NAT gateway. Off: the VPC has no route out."
   type        = bool
   default     = false
+  nullable    = false
 }
 
 variable "flow_logs_kms_key_arn" {
@@ -110,6 +115,7 @@ variable "flow_logs_retention_days" {
   description = "Days CloudWatch keeps the flow logs (one of the values CloudWatch Logs accepts)."
   type        = number
   default     = 365
+  nullable    = false
 
   validation {
     condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.flow_logs_retention_days)
@@ -164,5 +170,29 @@ variable "dns_firewall" {
   validation {
     condition     = alltrue([for d in var.dns_firewall.extra_domains : can(regex("^(\\*\\.)?([a-z0-9-]+\\.)+[a-z0-9-]+\\.?$", d))])
     error_message = "var.dns_firewall.extra_domains must hold domain names such as example.com or *.example.com."
+  }
+}
+
+variable "tags" {
+  description = "Tags added to every resource this module creates that takes tags, on top of the provider's default_tags (a cost centre, say). Where the module sets a tag key of its own on a resource (Name, say), the module's value wins there."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = length(var.tags) <= 40
+    error_message = "var.tags holds at most 40 tags: AWS allows 50 on a resource, and the provider's default_tags and the module's own tags need the rest."
+  }
+  validation {
+    condition     = alltrue([for key in keys(var.tags) : can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]{1,128}$", key))])
+    error_message = "var.tags: each key must be 1-128 characters: letters, digits, spaces and _ . : / = + - @ only."
+  }
+  validation {
+    condition     = alltrue([for key in keys(var.tags) : !startswith(lower(key), "aws:") && !startswith(lower(key), "smenv:") && lower(key) != "managed-by"])
+    error_message = "var.tags: no key may start with aws: (AWS's own) or smenv: (the platform's markers), nor be managed-by (the provider's default tag, which tools/sweep.py and the enforcer trust)."
+  }
+  validation {
+    condition     = alltrue([for value in values(var.tags) : can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]{0,256}$", value))])
+    error_message = "var.tags: each value must be at most 256 characters: letters, digits, spaces and _ . : / = + - @ only."
   }
 }

@@ -13,4 +13,5 @@ resource "aws_ssm_parameter" "this" {
   type   = "SecureString"
   key_id = var.kms_key_arn
   value  = each.value
+  tags   = var.tags
 }

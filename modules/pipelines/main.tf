@@ -183,6 +183,7 @@ resource "aws_iam_role" "pipeline" {
   name               = each.value.role
   description        = "SageMaker Pipelines execution role of team ${each.key}: its pipelines and the step jobs they start"
   assume_role_policy = data.aws_iam_policy_document.trust.json
+  tags               = var.tags
 
   lifecycle {
     precondition {
@@ -222,5 +223,5 @@ resource "aws_sagemaker_model_package_group" "team" {
 
   model_package_group_name        = each.value.group
   model_package_group_description = "Models registered by team ${each.key}'s pipelines"
-  tags                            = { team = each.key }
+  tags                            = merge(var.tags, { team = each.key })
 }

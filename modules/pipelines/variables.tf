@@ -11,6 +11,7 @@ variable "name_prefix" {
 variable "teams" {
   description = "Teams that get a pipeline execution role and a model package group each (the teams of modules/notebook)."
   type        = list(string)
+  nullable    = false
 
   validation {
     condition     = length(var.teams) > 0 && alltrue([for t in var.teams : can(regex("^[a-z0-9]([a-z0-9-]{0,14}[a-z0-9])?$", t))])
@@ -54,6 +55,7 @@ variable "kms_key_arns" {
 variable "subnet_ids" {
   description = "The private subnets (modules/network private_subnet_ids) a pipeline's jobs may put their network interfaces in."
   type        = list(string)
+  nullable    = false
 
   validation {
     condition     = length(var.subnet_ids) > 0 && alltrue([for s in var.subnet_ids : can(regex("^subnet-[0-9a-f]+$", s))])
@@ -107,5 +109,29 @@ variable "registered_approval_statuses" {
   validation {
     condition     = length(var.registered_approval_statuses) > 0 && alltrue([for s in var.registered_approval_statuses : contains(["Approved", "PendingManualApproval", "Rejected"], s)])
     error_message = "var.registered_approval_statuses must list one or more of Approved, PendingManualApproval, Rejected."
+  }
+}
+
+variable "tags" {
+  description = "Tags added to every resource this module creates that takes tags, on top of the provider's default_tags (a cost centre, say). Where the module sets a tag key of its own on a resource (Name, say), the module's value wins there."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = length(var.tags) <= 40
+    error_message = "var.tags holds at most 40 tags: AWS allows 50 on a resource, and the provider's default_tags and the module's own tags need the rest."
+  }
+  validation {
+    condition     = alltrue([for key in keys(var.tags) : can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]{1,128}$", key))])
+    error_message = "var.tags: each key must be 1-128 characters: letters, digits, spaces and _ . : / = + - @ only."
+  }
+  validation {
+    condition     = alltrue([for key in keys(var.tags) : !startswith(lower(key), "aws:") && !startswith(lower(key), "smenv:") && lower(key) != "managed-by"])
+    error_message = "var.tags: no key may start with aws: (AWS's own) or smenv: (the platform's markers), nor be managed-by (the provider's default tag, which tools/sweep.py and the enforcer trust)."
+  }
+  validation {
+    condition     = alltrue([for value in values(var.tags) : can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]{0,256}$", value))])
+    error_message = "var.tags: each value must be at most 256 characters: letters, digits, spaces and _ . : / = + - @ only."
   }
 }

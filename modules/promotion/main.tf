@@ -61,6 +61,7 @@ locals {
 resource "aws_sagemaker_model_package_group" "this" {
   model_package_group_name        = local.group_name
   model_package_group_description = var.model_package_group_description
+  tags                            = var.tags
 }
 
 data "aws_iam_policy_document" "registry_readers" {
@@ -348,6 +349,7 @@ resource "aws_iam_role" "promotion" {
   description          = "tools/promote_model.py in this account: copy into ${var.models_bucket_name}/${var.key_prefix}, register in ${local.group_name}, update ${var.name_prefix}-* endpoints."
   assume_role_policy   = data.aws_iam_policy_document.trust.json
   max_session_duration = 3600
+  tags                 = var.tags
 }
 
 resource "aws_iam_role_policy" "promotion" {

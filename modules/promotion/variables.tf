@@ -13,6 +13,7 @@ variable "name_prefix" {
 variable "trusted_principal_arns" {
   description = "The IAM roles and users (exact ARNs, any account) that may assume the promotion role: the operators' or the pipeline's identities that run tools/promote_model.py."
   type        = list(string)
+  nullable    = false
 
   validation {
     condition     = length(var.trusted_principal_arns) > 0
@@ -30,6 +31,7 @@ variable "model_package_group_description" {
   description = "Description of the model package group <name_prefix>-models that promoted packages are registered in."
   type        = string
   default     = "Models promoted into this environment by tools/promote_model.py"
+  nullable    = false
 
   validation {
     condition     = length(var.model_package_group_description) > 0 && length(var.model_package_group_description) <= 1024
@@ -41,6 +43,7 @@ variable "registry_reader_account_ids" {
   description = "Accounts whose principals may read the model package group (DescribeModelPackageGroup, ListModelPackages, DescribeModelPackage) through its resource policy. Empty: no resource policy."
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = alltrue([for account in var.registry_reader_account_ids : can(regex("^[0-9]{12}$", account))])
@@ -52,6 +55,7 @@ variable "registered_approval_statuses" {
   description = "Approval statuses the role may register a package with (condition sagemaker:ModelApprovalStatus on CreateModelPackage). [\"PendingManualApproval\"] in prod keeps approval with a reviewer."
   type        = list(string)
   default     = ["Approved", "PendingManualApproval"]
+  nullable    = false
 
   validation {
     condition     = length(var.registered_approval_statuses) > 0 && alltrue([for s in var.registered_approval_statuses : contains(["Approved", "PendingManualApproval"], s)])
@@ -75,6 +79,7 @@ variable "key_prefix" {
   description = "Key prefix the role may write under (tools/promotion/plan.py writes promoted/<group>/<version>/<hash>/...)."
   type        = string
   default     = "promoted/"
+  nullable    = false
 
   validation {
     condition     = can(regex("^[A-Za-z0-9!_.'()-]+(/[A-Za-z0-9!_.'()-]+)*/$", var.key_prefix))
@@ -120,6 +125,7 @@ variable "source_model_bucket_arns" {
   description = "Model buckets in the source accounts the artifacts are copied from (server-side: the role reads them). Their bucket policies must grant this role read (modules/buckets model_reader_principal_arns). Empty: no statement."
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = alltrue([for arn in var.source_model_bucket_arns : can(regex("^arn:aws(-cn|-us-gov)?:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", arn))])
@@ -131,6 +137,7 @@ variable "source_kms_key_arns" {
   description = "The source accounts' models keys the artifacts are encrypted with; the role decrypts through S3 only. Their key policies must allow this account (modules/kms cross_account_decrypt_account_ids). Empty: no statement."
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = alltrue([for arn in var.source_kms_key_arns : can(regex("^arn:aws(-cn|-us-gov)?:kms:[a-z0-9-]+:[0-9]{12}:key/(mrk-[a-f0-9]{32}|[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12})$", arn))])
@@ -142,6 +149,7 @@ variable "source_model_package_group_names" {
   description = "Model package groups in the source accounts that packages are promoted from. promote_model names the model it deploys <source group>-<version>-<hash>, so the endpoint update may create, describe and delete models named <group>-* too (beside <name_prefix>-*)."
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = alltrue([for group in var.source_model_package_group_names : can(regex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$", group))])
@@ -153,6 +161,7 @@ variable "source_image_repository_arns" {
   description = "ECR repositories in the source accounts whose images promote_model copies into <name_prefix>-promoted/<repository> here (the role reads them: DescribeImages, BatchGetImage, GetDownloadUrlForLayer). Each repository's policy must grant this role the same. Empty: no image is copied (no ECR statement); a package whose image is in the source account is refused."
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = alltrue([for arn in var.source_image_repository_arns : can(regex("^arn:aws(-cn|-us-gov)?:ecr:[a-z0-9-]+:[0-9]{12}:repository/(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$", arn))])
@@ -166,6 +175,7 @@ variable "endpoint_execution_role_arns" {
   description = "Execution roles of the endpoints promote_model may update (modules/endpoint role_arn): the new model runs as the serving one does, so the role passes exactly these to SageMaker. Empty: no endpoint update (no endpoint statements)."
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = alltrue([for arn in var.endpoint_execution_role_arns : can(regex("^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$", arn))])
@@ -177,6 +187,7 @@ variable "endpoint_kms_key_arns" {
   description = "Keys the endpoint configurations encrypt the instances' volumes with (KmsKeyId: the volumes key). UpdateEndpoint creates grants on them for the new instances. Empty: none."
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = alltrue([for arn in var.endpoint_kms_key_arns : can(regex("^arn:aws(-cn|-us-gov)?:kms:[a-z0-9-]+:[0-9]{12}:key/(mrk-[a-f0-9]{32}|[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12})$", arn))])
@@ -193,5 +204,29 @@ variable "guardrail_policy_arns" {
   validation {
     condition     = alltrue([for arn in var.guardrail_policy_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/[A-Za-z0-9+=,.@_/-]+$", arn))])
     error_message = "var.guardrail_policy_arns must hold IAM policy ARNs (arn:aws:iam::<account>:policy/<name>)."
+  }
+}
+
+variable "tags" {
+  description = "Tags added to every resource this module creates that takes tags, on top of the provider's default_tags (a cost centre, say). Where the module sets a tag key of its own on a resource (Name, say), the module's value wins there."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = length(var.tags) <= 40
+    error_message = "var.tags holds at most 40 tags: AWS allows 50 on a resource, and the provider's default_tags and the module's own tags need the rest."
+  }
+  validation {
+    condition     = alltrue([for key in keys(var.tags) : can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]{1,128}$", key))])
+    error_message = "var.tags: each key must be 1-128 characters: letters, digits, spaces and _ . : / = + - @ only."
+  }
+  validation {
+    condition     = alltrue([for key in keys(var.tags) : !startswith(lower(key), "aws:") && !startswith(lower(key), "smenv:") && lower(key) != "managed-by"])
+    error_message = "var.tags: no key may start with aws: (AWS's own) or smenv: (the platform's markers), nor be managed-by (the provider's default tag, which tools/sweep.py and the enforcer trust)."
+  }
+  validation {
+    condition     = alltrue([for value in values(var.tags) : can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]{0,256}$", value))])
+    error_message = "var.tags: each value must be at most 256 characters: letters, digits, spaces and _ . : / = + - @ only."
   }
 }

@@ -64,6 +64,7 @@ resource "aws_sagemaker_studio_lifecycle_config" "app" {
     region           = local.region
     parameter_prefix = coalesce(var.parameter_prefix, "")
   }))
+  tags = var.tags
 }
 
 # --- A domain per team: VpcOnly, IAM auth, the team's role and group, the volumes key -------------
@@ -90,6 +91,7 @@ resource "aws_sagemaker_domain" "team" {
   # The domain's tags stay on the domain: propagated, Terraform's managed-by tag would mark what users
   # make in Studio as Terraform's (tools/sweep.py and the enforcer leave such resources alone).
   tag_propagation = "DISABLED"
+  tags            = var.tags
 
   domain_settings {
     # Every call a user's apps make carries the profile's name as sts:SourceIdentity (CloudTrail).
@@ -157,6 +159,7 @@ resource "aws_sagemaker_user_profile" "team" {
 
   domain_id         = aws_sagemaker_domain.team[each.key].id
   user_profile_name = each.value.profile
+  tags              = var.tags
 
   user_settings {
     execution_role  = each.value.role
@@ -169,6 +172,7 @@ resource "aws_sagemaker_space" "team" {
 
   domain_id  = aws_sagemaker_domain.team[each.key].id
   space_name = each.value.space
+  tags       = var.tags
 
   ownership_settings {
     owner_user_profile_name = aws_sagemaker_user_profile.team[each.key].user_profile_name
@@ -336,4 +340,5 @@ resource "aws_iam_policy" "studio_user" {
   name        = "${var.name_prefix}-${each.key}-studio-user"
   description = "Attach to the people of team ${each.key}: open its Studio profile, through the environment's endpoints (or the console networks) only."
   policy      = data.aws_iam_policy_document.studio_user[each.key].json
+  tags        = var.tags
 }

@@ -26,6 +26,7 @@ resource "aws_s3_bucket" "trail" {
   # checkov:skip=CKV_AWS_144: cross-region replication copies the audit log to a second region; a disaster-recovery decision each organisation makes, not a default
   bucket        = local.bucket
   force_destroy = var.force_destroy
+  tags          = var.tags
 
   lifecycle {
     precondition {
@@ -182,6 +183,7 @@ resource "aws_cloudwatch_log_group" "trail" {
   name              = local.log_group_name
   retention_in_days = var.log_group_retention_days
   kms_key_id        = var.logs_kms_key_arn
+  tags              = var.tags
 }
 
 data "aws_iam_policy_document" "delivery_trust" {
@@ -210,6 +212,7 @@ data "aws_iam_policy_document" "delivery" {
 resource "aws_iam_role" "delivery" {
   name               = "${var.name_prefix}-cloudtrail-to-logs"
   assume_role_policy = data.aws_iam_policy_document.delivery_trust.json
+  tags               = var.tags
 }
 
 resource "aws_iam_role_policy" "delivery" {
@@ -232,6 +235,7 @@ resource "aws_iam_role_policy_attachment" "guardrails" {
 resource "aws_sns_topic" "deliveries" {
   name              = local.topic_name
   kms_master_key_id = var.notifications_kms_key_arn
+  tags              = var.tags
 }
 
 data "aws_iam_policy_document" "deliveries" {
@@ -268,6 +272,7 @@ resource "aws_cloudtrail" "this" {
   cloud_watch_logs_group_arn    = "${aws_cloudwatch_log_group.trail.arn}:*"
   cloud_watch_logs_role_arn     = aws_iam_role.delivery.arn
   sns_topic_name                = aws_sns_topic.deliveries.name # a topic of this account: its name (CreateTrail takes name or ARN)
+  tags                          = var.tags
 
   event_selector {
     read_write_type           = "All"

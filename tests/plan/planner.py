@@ -90,7 +90,10 @@ class ModulePlanner:
 
     def _var_file(self, variables: dict[str, Any]) -> str:
         name = f"inputs-{uuid.uuid4().hex[:8]}.tfvars.json"
-        (self.dir / name).write_text(json.dumps(variables))
+        # One variable per line: an error quotes its variable's line, not every input at once (a
+        # round of many wrong values otherwise writes more than a pipe holds, and the plan blocks).
+        lines = ",\n".join(f"{json.dumps(key)}: {json.dumps(value)}" for key, value in variables.items())
+        (self.dir / name).write_text("{\n" + lines + "\n}\n")
         return name
 
     def plan(self, **variables: Any) -> Plan:

@@ -67,6 +67,26 @@ VALID: dict[str, dict[str, Any]] = {
         "console_cidrs": ["203.0.113.0/24"],
     },
     "_image_registries": {"region": "us-east-1"},
+    "_lambda_in_vpc": {
+        "function_name": "smenv-test-churn-invoker",
+        "description": "Validates requests and invokes smenv-test-churn, and nothing else",
+        "security_group_description": "The endpoint invoker: HTTPS to the interface endpoints only",
+        "egress_description": "HTTPS to the SageMaker Runtime interface endpoint",
+        "package_path": PACKAGE,
+        "timeout": 72,
+        "reserved_concurrency": 10,
+        "environment_variables": {"ENDPOINT_NAME": "smenv-test-churn"},
+        "vpc_id": "vpc-0a",
+        "subnet_ids": ["subnet-0a"],
+        "endpoint_security_group_id": "sg-0e",
+        "lambda_kms_key_arn": KEY.format("11111111"),
+        "logs_kms_key_arn": KEY.format("22222222"),
+        "log_retention_days": 365,
+        "policy_name": "run-in-the-vpc",
+        "policy_documents": ['{"Statement": [{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}]}'],
+        "guardrail_policy_arns": GUARDRAILS,
+        "dead_letter_target_arn": f"arn:aws:sqs:us-east-1:{ACCOUNT}:smenv-test-dlq",
+    },
     "_team_job_access": {
         "bucket_names": ["smenv-test-data-fraud", "smenv-test-model-fraud"],
         "object_actions": ["s3:GetObject", "s3:PutObject"],
@@ -140,7 +160,6 @@ VALID: dict[str, dict[str, Any]] = {
         "name_prefix": "smenv-test",
         **TEAMS,
         "guardrail_policy_arns": GUARDRAILS,
-        "lifecycle_dir": str(REPO / "lifecycle"),
     },
     "params": {
         "parameter_prefix": "/smenv/test",
@@ -184,6 +203,16 @@ WILDCARD_ROLE = f"arn:aws:iam::{ACCOUNT}:role/*"
 SESSION = f"arn:aws:sts::{ACCOUNT}:assumed-role/smenv-terraform/session"
 NETWORK_TEAMS = "var.teams must list distinct teams of 1-16 lower-case letters, digits and hyphens."
 STUDIO_IDLE = "var.idle_minutes must be a whole number of minutes: 0 (no idle shutdown) or from 60 to 525600"
+# One wrong var.tags per rule of the tags variable every module shares (its four blocks, in order).
+# The first goes ALONE: where an error quotes the inputs' whole line, its 41 tags make every diagnostic
+# of a crowded round over 2 KB, a pipe page apiece, and past 16 Terraform blocks on the stderr that
+# tftest reads only after the plan exits.
+WRONG_TAGS_EACH_RULE = [
+    ("tags", {f"CostCentre{i:02d}": "x" for i in range(41)}, "var.tags holds at most 40 tags"),
+    ("tags", {"Cost,Centre": "x"}, "var.tags: each key must be 1-128 characters"),
+    ("tags", {"managed-by": "someone"}, "var.tags: no key may start with aws:"),
+    ("tags", {"CostCentre": "a,b"}, "var.tags: each value must be at most 256 characters"),
+]
 
 WRONG: dict[str, list[tuple[Any, ...]]] = {
     "_browser_access": [
@@ -197,6 +226,19 @@ WRONG: dict[str, list[tuple[Any, ...]]] = {
     ],
     "_image_registries": [
         ("region", "Europe", "var.region must be an AWS region name such as eu-west-1."),
+    ],
+    "_lambda_in_vpc": [
+        ("function_name", "smenv-test-" + "a" * 54, "var.function_name must be 1-64 letters, digits, hyphens"),
+        ("subnet_ids", [], "var.subnet_ids must name at least one subnet"),
+        ("policy_documents", ["sagemaker:InvokeEndpoint"], "var.policy_documents must hold IAM policy documents"),
+        (
+            "dead_letter_target_arn",
+            f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:smenv-test-replay",
+            "var.dead_letter_target_arn must be null or an SQS queue or SNS topic ARN.",
+        ),
+        # The 41-tag map in a round of its own: each diagnostic quotes the whole tfvars line, and beside
+        # this module's many first-round values Terraform's error output outgrows the pipe tftest reads.
+        *WRONG_TAGS_EACH_RULE,
     ],
     "_team_job_access": [
         ("bucket_names", ["Not A Bucket"], "var.bucket_names must hold at least one S3 bucket name."),
@@ -248,6 +290,7 @@ WRONG: dict[str, list[tuple[Any, ...]]] = {
             30,
             "var.access_log_expiration_days must be a whole number of days, at least 90",
         ),
+        *WRONG_TAGS_EACH_RULE,
     ],
     "endpoint": [
         BAD_NAME_PREFIX,
@@ -304,6 +347,7 @@ WRONG: dict[str, list[tuple[Any, ...]]] = {
             "var.extra_image_repository_arns must hold ECR repository ARNs",
         ),
         ("model_data_prefixes", ["/promoted/"], "var.model_data_prefixes must hold key prefixes ending in /"),
+        *WRONG_TAGS_EACH_RULE,
     ],
     "enforcer": [
         BAD_NAME_PREFIX,
@@ -350,6 +394,9 @@ WRONG: dict[str, list[tuple[Any, ...]]] = {
         ("approved_kms_key_arns", [ALIAS_ARN], "var.approved_kms_key_arns must hold KMS key ARNs"),
         ("approved_kms_key_arns", ["11111111-0000-0000-0000-000000000000"], "var.approved_kms_key_arns must hold"),
         ("guardrail_policy_arns", ["*"], "var.guardrail_policy_arns must hold IAM policy ARNs"),
+        # The 41-tag map in a round of its own: each diagnostic quotes the whole tfvars line, and beside
+        # this module's many first-round values Terraform's error output outgrows the pipe tftest reads.
+        *WRONG_TAGS_EACH_RULE,
     ],
     "guardrails": [
         BAD_NAME_PREFIX,
@@ -391,6 +438,7 @@ WRONG: dict[str, list[tuple[Any, ...]]] = {
             ["sagemaker:CreateTrainingJob"],
             "var.allowed_keyless_actions holds an unknown action",
         ),
+        *WRONG_TAGS_EACH_RULE,
     ],
     "invoker": [
         BAD_NAME_PREFIX,
@@ -416,6 +464,9 @@ WRONG: dict[str, list[tuple[Any, ...]]] = {
         ("logs_kms_key_arn", "alias/logs", "var.logs_kms_key_arn must be a KMS key ARN."),
         ("log_retention_days", 100, "var.log_retention_days must be one of CloudWatch Logs' values"),
         ("guardrail_policy_arns", ["*"], "var.guardrail_policy_arns must hold IAM policy ARNs"),
+        # The 41-tag map in a round of its own: each diagnostic quotes the whole tfvars line, and beside
+        # this module's many first-round values Terraform's error output outgrows the pipe tftest reads.
+        *WRONG_TAGS_EACH_RULE,
     ],
     "kms": [
         BAD_NAME_PREFIX,
@@ -430,11 +481,13 @@ WRONG: dict[str, list[tuple[Any, ...]]] = {
         ("administrator_arns", ["*"], "var.administrator_arns must be IAM role, user or account-root ARNs"),
         ("deletion_window_in_days", 3, "var.deletion_window_in_days must be a whole number of days from 7 to 30."),
         ("rotation_period_in_days", 30, "var.rotation_period_in_days must be from 90 to 2560."),
+        *WRONG_TAGS_EACH_RULE,
     ],
     "log_groups": [
         ("kms_key_arn", "alias/logs", "var.kms_key_arn must be a KMS key ARN"),
         ("retention_in_days", 100, "var.retention_in_days must be one of CloudWatch Logs' values"),
         ("endpoint_names", ["churn_v2"], "var.endpoint_names must be SageMaker endpoint names"),
+        *WRONG_TAGS_EACH_RULE,
     ],
     "network": [
         BAD_NAME_PREFIX,
@@ -461,6 +514,7 @@ WRONG: dict[str, list[tuple[Any, ...]]] = {
             {"extra_domains": ["http://example.com"]},
             "var.dns_firewall.extra_domains must hold domain names",
         ),
+        *WRONG_TAGS_EACH_RULE,
     ],
     "notebook": [
         BAD_NAME_PREFIX,
@@ -498,6 +552,7 @@ WRONG: dict[str, list[tuple[Any, ...]]] = {
             {"logs": "endpoint-1"},
             "var.interface_endpoint_ids must map service names to VPC endpoint ids",
         ),
+        *WRONG_TAGS_EACH_RULE,
     ],
     "params": [
         ("parameter_prefix", "smenv/test/", "var.parameter_prefix must be an SSM path such as /smenv/dev (no"),
@@ -508,6 +563,7 @@ WRONG: dict[str, list[tuple[Any, ...]]] = {
             "var.string_lists: each name must be a relative SSM path and no value",
         ),
         ("kms_key_arn", "alias/params", "var.kms_key_arn must be a KMS key ARN."),
+        *WRONG_TAGS_EACH_RULE,
     ],
     "pipelines": [
         BAD_NAME_PREFIX,
@@ -528,6 +584,7 @@ WRONG: dict[str, list[tuple[Any, ...]]] = {
             ["Approved", "Pending"],
             "var.registered_approval_statuses must list one or more of",
         ),
+        *WRONG_TAGS_EACH_RULE,
     ],
     "promotion": [
         BAD_NAME_PREFIX,
@@ -574,6 +631,7 @@ WRONG: dict[str, list[tuple[Any, ...]]] = {
         ("endpoint_execution_role_arns", [WILDCARD_ROLE], "var.endpoint_execution_role_arns must be IAM role ARNs"),
         ("endpoint_kms_key_arns", ["alias/volumes"], "var.endpoint_kms_key_arns must be KMS key ARNs"),
         ("guardrail_policy_arns", ["*"], "var.guardrail_policy_arns must hold IAM policy ARNs"),
+        *WRONG_TAGS_EACH_RULE,
     ],
     "studio": [
         BAD_NAME_PREFIX,
@@ -605,6 +663,7 @@ WRONG: dict[str, list[tuple[Any, ...]]] = {
             "var.presigned_url_vpc_endpoint_ids must map service names to VPC endpoint ids",
         ),
         ("allowed_console_cidrs", ["office"], "var.allowed_console_cidrs must hold IPv4 CIDR blocks"),
+        *WRONG_TAGS_EACH_RULE,
     ],
     "trail": [
         BAD_NAME_PREFIX,
@@ -619,6 +678,7 @@ WRONG: dict[str, list[tuple[Any, ...]]] = {
         ("retention_days", 30, "var.retention_days must be a whole number of at least 90 days."),
         ("log_administrator_arns", ["*"], "var.log_administrator_arns must hold IAM principal ARNs"),
         ("guardrail_policy_arns", ["*"], "var.guardrail_policy_arns must hold IAM policy ARNs"),
+        *WRONG_TAGS_EACH_RULE,
     ],
 }
 
