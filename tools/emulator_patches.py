@@ -1771,8 +1771,12 @@ def sagemaker_unguarded_jobs() -> None:
 def sagemaker_studio_apps() -> None:
     """moto has no Studio apps: CreateApp, DescribeApp, DeleteApp fail (500). The enforcer deletes an
     app outside the rules. Here an app is created InService in an existing domain (ResourceNotFound
-    otherwise); DeleteApp answers Deleting and the next DescribeApp shows Deleted, as AWS keeps a
-    deleted app visible for a while."""
+    otherwise), with the tags of its domain, then of its user profile or space, then the request's
+    on top (a later one wins a key), as AWS adds a domain's and a profile's tags to every app
+    launched in them (API reference, CreateDomain and CreateUserProfile, Tags; custom tag
+    propagation, https://docs.aws.amazon.com/sagemaker/latest/dg/custom-tags.html); DeleteApp
+    answers Deleting and the next DescribeApp shows Deleted, as AWS keeps a deleted app visible for
+    a while."""
     from moto.core.responses import ActionResult, EmptyResult
     from moto.core.utils import utcnow
     from moto.sagemaker.exceptions import ResourceInUseException, ResourceNotFound, ValidationError
@@ -1781,6 +1785,21 @@ def sagemaker_studio_apps() -> None:
     def app_key(self) -> tuple[str, str, str, str]:
         owner = self._get_param("UserProfileName") or self._get_param("SpaceName") or ""
         return (self._get_param("DomainId"), owner, self._get_param("AppType"), self._get_param("AppName"))
+
+    def inherited_tags(self, key: tuple[str, str, str, str]) -> list[dict]:
+        """The domain's tags, then the profile's (or the space's, where the domain enables custom tag
+        propagation), then the request's: one {Key, Value} per key, a later one winning. System tags (aws:*) of the domain
+        and the profile or space are not passed on, as the custom tag propagation page says."""
+        domain = self.sagemaker_backend.domains[key[0]]
+        owner_kind = "user-profile" if self._get_param("UserProfileName") else "space"
+        owner = _studio_kept(self)[owner_kind].get((key[0], key[1]))
+        # A profile's tags always reach its apps; a space's only with the domain's custom tag propagation.
+        if owner_kind == "space" and getattr(domain, "smenv_tag_propagation", None) != "ENABLED":
+            owner = None
+        inherited = [*(domain.tags or []), *(owner.tags if owner else [])]
+        merged = {t["Key"]: t.get("Value", "") for t in inherited if not t["Key"].startswith("aws:")}
+        merged.update({t["Key"]: t.get("Value", "") for t in self._get_param("Tags") or []})
+        return [{"Key": k, "Value": v} for k, v in merged.items()]
 
     def create_app(self):
         key = app_key(self)
@@ -1802,7 +1821,7 @@ def sagemaker_studio_apps() -> None:
             "ResourceSpec": self._get_param("ResourceSpec"),
         }
         apps["|".join(key)] = _SageMakerResource(
-            {k: v for k, v in answer.items() if v is not None}, self._get_param("Tags")
+            {k: v for k, v in answer.items() if v is not None}, inherited_tags(self, key)
         )
         return ActionResult({"AppArn": arn})
 

@@ -24,7 +24,9 @@ What it finds, in the environment's account and region:
     pipeline left behind can be started again after a destroy (--delete stops its executions,
     waits for them to stop, then deletes it, as DeletePipeline requires);
   - CloudWatch alarms whose name starts with the environment's prefix (<name_prefix>-<env>-).
-Anything tagged managed-by=terraform is never stopped or deleted, whatever it is.
+Anything tagged managed-by=terraform is never stopped or deleted, except a Studio app: Terraform makes
+none, yet every app carries the tags of its domain and user profile (SageMaker adds them to each app
+launched there), so an app's managed-by=terraform says nothing about who made it.
 
 Credentials: --env local (and any env while SMENV_EMULATOR_URL is set) goes to the emulator with
 test credentials. Other envs use the standard AWS configuration (or --profile) and assume the env's
@@ -196,7 +198,15 @@ class Resource:
 
     @property
     def managed(self) -> bool:
-        return self.tags.get(MANAGED_TAG[0]) == MANAGED_TAG[1]
+        """Tagged managed-by=terraform, and not a Studio app, whatever its tags. Terraform makes no
+        app here, but SageMaker puts the tags of an app's domain and user profile on every app
+        launched in them (API reference, CreateDomain and CreateUserProfile, Tags: "also added to
+        all Apps that the Domain launches", https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateDomain.html;
+        custom tag propagation carries domain, profile and space tags further:
+        https://docs.aws.amazon.com/sagemaker/latest/dg/custom-tags.html). Every domain and profile
+        Terraform makes carries managed-by=terraform (provider default tags), so every app would
+        look managed, be left running, and the domain's destroy would fail on it."""
+        return self.kind != APP and self.tags.get(MANAGED_TAG[0]) == MANAGED_TAG[1]
 
 
 @dataclass(frozen=True)
@@ -265,7 +275,8 @@ def remedies(resource: Resource) -> tuple[dict[str, str], str]:
 
 def plan(resources: Iterable[Resource], stop: bool, delete: bool) -> Plan:
     """Which resources this run acts on: every unmanaged one a chosen flag applies to, never a
-    resource tagged managed-by=terraform. With neither flag, nothing is acted on (a dry run)."""
+    resource tagged managed-by=terraform but a Studio app (Resource.managed). With neither flag,
+    nothing is acted on (a dry run)."""
     steps: list[Step] = []
     managed = 0
     for resource in sorted(resources, key=lambda r: (KINDS.index(r.kind), r.name)):
@@ -379,8 +390,9 @@ def studio_domains(sagemaker, prefix: str) -> list[str]:
 
 
 def list_studio(sagemaker, kind: str, domain_ids: Iterable[str]) -> list[Resource]:
-    """Every app, space or user profile of a kind in the given domains, with its tags (apps
-    already Deleted are left out: they are gone, only still listed)."""
+    """Every app, space or user profile of a kind in the given domains: spaces and profiles with
+    their tags, apps without (no tag makes an app managed: Resource.managed, so none is asked for).
+    Apps already Deleted are left out: they are gone, only still listed."""
     paginator_name, key, describe, arn_key, fields = _STUDIO[kind]
     found: list[Resource] = []
     pages = (p for d in domain_ids for p in sagemaker.get_paginator(paginator_name).paginate(DomainIdEquals=d))
@@ -396,7 +408,7 @@ def list_studio(sagemaker, kind: str, domain_ids: Iterable[str]) -> list[Resourc
                 if is_gone(exc):
                     continue
                 raise
-            tags = sagemaker_tags(sagemaker, arn)
+            tags = {} if kind == APP else sagemaker_tags(sagemaker, arn)
             if tags is not None:
                 found.append(Resource(kind, "/".join(names.values()), status, arn, tags, names))
     return found

@@ -896,6 +896,39 @@ def test_a_studio_app_is_created_in_its_domain_and_deleted(sagemaker):
     assert no_domain.value.response["Error"]["Code"] == "ResourceNotFound"
 
 
+@pytest.mark.parametrize(
+    ("owner", "propagation", "team"),
+    [("UserProfileName", "DISABLED", "fraud"), ("SpaceName", "DISABLED", "domain"), ("SpaceName", "ENABLED", "fraud")],
+    ids=["profile", "space", "space-with-custom-tag-propagation"],
+)
+def test_a_studio_app_carries_the_tags_of_its_domain_and_owner_under_its_own(sagemaker, owner, propagation, team):
+    # Given a domain and a user profile (or space) tagged managed-by=terraform, as Terraform makes them
+    # (a space's tags reach its apps only where the domain enables custom tag propagation)
+    managed = [{"Key": "managed-by", "Value": "terraform"}]
+    domain = sagemaker.create_domain(
+        DomainName="studio",
+        AuthMode="IAM",
+        DefaultUserSettings={"ExecutionRole": ROLE},
+        SubnetIds=["subnet-1"],
+        VpcId="vpc-1",
+        TagPropagation=propagation,
+        Tags=[*managed, {"Key": "team", "Value": "domain"}],
+    )["DomainId"]
+    if owner == "UserProfileName":
+        sagemaker.create_user_profile(
+            DomainId=domain, UserProfileName="alice", Tags=[*managed, {"Key": "team", "Value": "fraud"}]
+        )
+    else:
+        sagemaker.create_space(DomainId=domain, SpaceName="alice", Tags=[*managed, {"Key": "team", "Value": "fraud"}])
+    # When a user's app is created in it with its own tag x=y
+    arn = sagemaker.create_app(
+        DomainId=domain, **{owner: "alice"}, AppType="JupyterLab", AppName="default", Tags=[{"Key": "x", "Value": "y"}]
+    )["AppArn"]
+    # Then ListTags on the app shows the inherited tags (the owner's over the domain's) and its own
+    tags = {t["Key"]: t["Value"] for t in sagemaker.list_tags(ResourceArn=arn)["Tags"]}
+    assert tags == {"managed-by": "terraform", "team": team, "x": "y"}
+
+
 def test_the_update_calls_change_what_they_say(sagemaker):
     # A notebook, only while stopped
     sagemaker.create_notebook_instance(NotebookInstanceName="nb", InstanceType="ml.t3.medium", RoleArn=ROLE)

@@ -316,6 +316,45 @@ def test_delete_removes_the_apps_first_then_the_untagged_spaces_and_profiles_and
     assert "4 of 4 action(s) done" in out
 
 
+def test_an_app_carrying_managed_by_terraform_is_still_listed_and_deleted_and_the_tagged_owners_kept(
+    aws, capsys, monkeypatch
+):
+    # Given Terraform's domain, profile and space (tagged managed-by=terraform), and a user's apps in
+    # the profile and the space that carry the tag too (inherited, as AWS does, and given again)
+    sm = aws.sagemaker
+    domain = sm.create_domain(
+        DomainName="smenv-local-studio",
+        AuthMode="IAM",
+        DefaultUserSettings={"ExecutionRole": ROLE},
+        SubnetIds=["subnet-1"],
+        VpcId="vpc-1",
+        Tags=MANAGED,
+    )["DomainId"]
+    sm.create_user_profile(DomainId=domain, UserProfileName="fraud-studio", Tags=MANAGED)
+    sm.create_space(
+        DomainId=domain,
+        SpaceName="fraud-private",
+        OwnershipSettings={"OwnerUserProfileName": "fraud-studio"},
+        SpaceSharingSettings={"SharingType": "Private"},
+        Tags=MANAGED,
+    )
+    for owner in ({"UserProfileName": "fraud-studio"}, {"SpaceName": "fraud-private"}):
+        sm.create_app(DomainId=domain, **owner, AppType="JupyterLab", AppName="default", Tags=MANAGED)
+    monkeypatch.setattr(sweep, "STUDIO_WAIT_DELAY", 0)
+    # When the sweep runs as a dry run, then with --delete
+    dry_code, dry = sweep_json(capsys)
+    code, done = sweep_json(capsys, "--delete")
+    # Then both apps were listed and deleted; the tagged profile and space were left alone
+    apps = {f"{domain}/fraud-studio/JupyterLab/default", f"{domain}/fraud-private/JupyterLab/default"}
+    assert (dry_code, code) == (0, 0)
+    assert {(r["kind"], r["name"]) for r in dry["resources"]} == {("app", a) for a in apps}
+    assert {r["name"]: r["result"] for r in done["resources"]} == dict.fromkeys(apps, "deleted")
+    assert (dry["managed_left_alone"], done["managed_left_alone"]) == (2, 2)
+    assert {a["Status"] for a in sm.list_apps(DomainIdEquals=domain)["Apps"]} <= {"Deleting", "Deleted"}
+    assert studio_left(aws, domain)["spaces"] == ["fraud-private"]
+    assert studio_left(aws, domain)["profiles"] == ["fraud-studio"]
+
+
 def test_a_space_whose_app_is_still_deleting_is_not_deleted_and_the_sweep_says_so(aws, capsys, monkeypatch):
     # Given an app that never finishes deleting
     domain = a_studio_domain_after_a_while(aws)
@@ -738,6 +777,23 @@ def test_the_plan_never_acts_on_a_resource_tagged_managed_by_terraform(stop, del
     chosen = sweep.plan(resources, stop=stop, delete=delete)
     assert chosen.steps == ()
     assert chosen.managed == len(resources)
+
+
+def test_the_plan_deletes_a_studio_app_even_when_it_is_tagged_managed_by_terraform():
+    # Given a Studio app carrying managed-by=terraform (its domain's and profile's tags), and a
+    # space and a profile tagged so
+    tagged = {"managed-by": "terraform"}
+    app = sweep.Resource("app", "d-1/alice/JupyterLab/default", "InService", "arn:app", tagged)
+    owners = [
+        sweep.Resource("space", "d-1/alice-private", "InService", "arn:space", tagged),
+        sweep.Resource("user-profile", "d-1/alice", "InService", "arn:profile", tagged),
+    ]
+    # When the plan of --delete is made
+    chosen = sweep.plan([app, *owners], stop=False, delete=True)
+    # Then the app is deleted, and only the space and the profile count as Terraform's
+    assert [(s.resource, s.action) for s in chosen.steps] == [(app, "delete")]
+    assert chosen.managed == 2
+    assert not app.managed
 
 
 def test_the_plan_waits_for_a_pending_notebook_and_leaves_a_stopping_job_alone():
