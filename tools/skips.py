@@ -1,8 +1,8 @@
-"""The README's table of checkov skips, generated from the inline skips so it cannot drift.
+"""docs/validation.md's table of checkov skips, generated from the inline skips so it cannot drift.
 
     python tools/skips.py            # print the table
-    python tools/skips.py --write    # write it into README.md between the markers
-    python tools/skips.py --check    # exit 1 (one line) when README.md's table is stale
+    python tools/skips.py --write    # write it into docs/validation.md between the markers
+    python tools/skips.py --check    # exit 1 (one line) when docs/validation.md's table is stale
 
 A skip is a comment inside a resource block: `# checkov:skip=CKV_AWS_123: reason a reviewer accepts`.
 A skip without a reason of at least six words is an error.
@@ -25,6 +25,7 @@ SKIP = re.compile(r"#\s*checkov:skip=(?P<id>[A-Z0-9_]+)\s*(?::(?P<reason>.*))?$"
 BLOCK = re.compile(r'^(resource|data)\s+"(?P<type>[^"]+)"\s+"(?P<name>[^"]+)"')
 BEGIN, END = "<!-- BEGIN_CHECKOV_SKIPS -->", "<!-- END_CHECKOV_SKIPS -->"
 MIN_REASON_WORDS = 6
+TABLE_PAGE = REPO / "docs" / "validation.md"  # where the table lives, between the markers
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,8 @@ def with_table(readme: str, skips: list[Skip]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--write", action="store_true", help="write the table into README.md")
-    mode.add_argument("--check", action="store_true", help="exit 1 when README.md's table is stale")
+    mode.add_argument("--write", action="store_true", help="write the table into docs/validation.md")
+    mode.add_argument("--check", action="store_true", help="exit 1 when docs/validation.md's table is stale")
     args = parser.parse_args(argv)
     skips = find_skips()
     bad = unreasoned(skips)
@@ -86,23 +87,23 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.write or args.check):
         print(table(skips))
         return 0
-    readme_path = REPO / "README.md"
+    readme_path = TABLE_PAGE
     readme = readme_path.read_text()
     if BEGIN not in readme or END not in readme:
-        print(f"skips: error: README.md lacks the {BEGIN} ... {END} markers", file=sys.stderr)
+        print(f"skips: error: docs/validation.md lacks the {BEGIN} ... {END} markers", file=sys.stderr)
         return 1
     wanted = with_table(readme, skips)
     if args.check:
         if wanted != readme:
             print(
-                "skips: error: README.md's checkov skip table is stale: run `python tools/skips.py --write`",
+                "skips: error: docs/validation.md's checkov skip table is stale: run `python tools/skips.py --write`",
                 file=sys.stderr,
             )
             return 1
-        print(f"README.md lists all {len(skips)} checkov skips")
+        print(f"docs/validation.md lists all {len(skips)} checkov skips")
         return 0
     readme_path.write_text(wanted)
-    print(f"wrote {len(skips)} checkov skips into README.md")
+    print(f"wrote {len(skips)} checkov skips into docs/validation.md")
     return 0
 
 

@@ -194,17 +194,19 @@ def test_the_endpoint_serves_a_shadow_captures_encrypted_and_scales(applied):
     assert invoker["Configuration"]["Environment"]["Variables"]["ENDPOINT_NAME"] == name
 
 
-def readme_contract_patterns() -> list[re.Pattern]:
-    """The README's contract table as patterns: <team>, <purpose>, <name> stand for one path part."""
-    rows = re.findall(r"^\| `([^`]+)`(?:, `([^`]+)`)? \|", (REPO / "README.md").read_text(), re.MULTILINE)
+def contract_table_patterns() -> list[re.Pattern]:
+    """docs/CONTRACTS.md's SSM table as patterns: <team>, <purpose>, <name> stand for one path part."""
+    page = (REPO / "docs" / "CONTRACTS.md").read_text()
+    table = page[page.index("## The environment contract") : page.index("## Tags")]
+    rows = re.findall(r"^\| `([^`]+)`(?:, `([^`]+)`)? \|", table, re.MULTILINE)
     names = [first for first, _ in rows]
     names += [second.replace(".../", first.rsplit("/", 1)[0] + "/") for first, second in rows if second]
     return [re.compile("^" + re.sub(r"<[a-z]+>", "[^/]+", re.escape(name)) + "$") for name in names]
 
 
-def test_every_published_parameter_is_in_the_readmes_contract_table(applied):
-    # Given the README's table; when every parameter of the applied environment is listed
-    patterns = readme_contract_patterns()
+def test_every_published_parameter_is_in_the_documented_contract_table(applied):
+    # Given docs/CONTRACTS.md's table; when every parameter of the applied environment is listed
+    patterns = contract_table_patterns()
     names = [
         p["Name"].removeprefix("/smenv/local/")
         for page in aws("ssm").get_paginator("get_parameters_by_path").paginate(Path="/smenv/local", Recursive=True)

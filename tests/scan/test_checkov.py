@@ -62,7 +62,7 @@ def test_a_skip_without_a_reason_is_caught(tmp_path):
     ]
 
 
-def test_the_readmes_skip_table_is_the_inline_skips():
+def test_the_docs_skip_table_is_the_inline_skips():
     proc = subprocess.run([sys.executable, "tools/skips.py", "--check"], cwd=REPO, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
 
