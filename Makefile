@@ -36,8 +36,8 @@ test: ## every check and every test: tools/validate.py --all (unit, moto, plan, 
 	@$(WITH_TOOLCHAIN) python tools/validate.py --all
 
 check: TOOLS = tflint,terraform-docs
-check: ## the fast loop for every edit (~2 min): formatting, lint, terraform validate, module docs, unit tests
-	@$(WITH_TOOLCHAIN) python tools/validate.py --only "format,terraform validate,tflint,terraform-docs,unit tests"
+check: ## the fast loop for every edit (~2 min): formatting, lint, types, terraform validate, module docs, unit tests
+	@$(WITH_TOOLCHAIN) python tools/validate.py --only "format,python types,terraform validate,tflint,terraform-docs,unit tests"
 
 validate: TOOLS = all
 validate: ## what CI runs: format, validate, tflint, terraform-docs, checkov, policy lint, plan tests

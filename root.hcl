@@ -18,7 +18,7 @@ locals {
   role_arn     = local.env.terraform_role_arn
 
   # Every resource name starts <name_prefix>-<environment>; the SSM contract lives under
-  # /<name_prefix>/<environment>/ (settings.hcl; tools/project.py derives the same names).
+  # /<name_prefix>/<environment>/ (settings.hcl; src/smenv/core/project.py derives the same names).
   name_prefix      = local.settings.prefix
   parameter_prefix = local.settings.parameter_prefix
   state_bucket     = local.settings.state_bucket

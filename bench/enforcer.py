@@ -25,13 +25,10 @@ import sys
 import time
 import uuid
 from collections import defaultdict
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
-
-import lambda_loader
-from awsutil import client
-from local_aws import EmulatorError, emulator_session, start, stop
+from smenv.build import lambda_loader
+from smenv.core.awsutil import client
+from smenv.live.local_aws import EmulatorError, emulator_session, start, stop
 
 REGION, ACCOUNT = "us-east-1", "123456789012"
 SUBNETS = ("subnet-0a000000000000001", "subnet-0a000000000000002")

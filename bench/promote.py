@@ -44,10 +44,8 @@ import uuid
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
-
-from local_aws import EmulatorError, emulator_session, start, stop
-from project import EMULATOR_CREDENTIALS
+from smenv.core.project import EMULATOR_CREDENTIALS
+from smenv.live.local_aws import EmulatorError, emulator_session, start, stop
 
 REPO = Path(__file__).resolve().parent.parent
 REGION = "us-east-1"
@@ -129,9 +127,9 @@ def child(method: str, spec: dict) -> dict:
     import boto3
     from boto3.s3.transfer import TransferConfig  # imported before measuring, as the tool's modules are
 
-    from awsutil import client
-    from promotion.copy import copy_artifact, head_source
-    from promotion.plan import CopyOptions, plan_artifacts
+    from smenv.core.awsutil import client
+    from smenv.promotion.copy import copy_artifact, head_source
+    from smenv.promotion.plan import CopyOptions, plan_artifacts
 
     source, target, kms = spec["source_bucket"], spec["target_bucket"], spec["kms_key_arn"]
     part, concurrency, threshold = spec["part_size"], spec["concurrency"], spec["threshold"]
@@ -221,7 +219,7 @@ def run_child(method: str, spec: dict, url: str) -> dict:
 def setup(url: str, size: int, run_id: str) -> tuple[object, dict]:
     from boto3.s3.transfer import TransferConfig
 
-    from awsutil import client
+    from smenv.core.awsutil import client
 
     session = emulator_session(REGION)
     s3, kms = client(session, "s3", url), client(session, "kms", url)

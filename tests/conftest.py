@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-import local_aws
-from project import EMULATOR_CREDENTIALS
+from smenv.core.project import EMULATOR_CREDENTIALS
+from smenv.live import local_aws
 from smenv_testing import REPO, TEST_EMULATOR_PORT, toolchain_env
 
 # Every test is marked by the folder it lives in, so `-m` selects by what a test needs:

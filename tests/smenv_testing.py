@@ -7,13 +7,9 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-TOOLS = REPO / "tools"
-if str(TOOLS) not in sys.path:
-    sys.path.insert(0, str(TOOLS))
 
 TEST_EMULATOR_PORT = int(os.environ.get("SMENV_TEST_EMULATOR_PORT", "4599"))
 

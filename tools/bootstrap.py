@@ -278,26 +278,49 @@ def venv_python(venv: Path) -> Path:
     return venv / "bin" / "python"
 
 
-def ensure_virtualenv(venv: Path, lock: Path, what: str, minutes: float, check_only: bool) -> bool:
-    """A virtualenv holding exactly the lock file; rebuilt when the lock changes. True if it was (re)made."""
+def ensure_virtualenv(
+    venv: Path, lock: Path, what: str, minutes: float, check_only: bool, *, editable: Path | None = None
+) -> bool:
+    """A virtualenv holding exactly the lock file, rebuilt when the lock changes; with `editable`,
+    that project installed editable too, installed again (seconds, no rebuild) when its
+    pyproject.toml changes. True if the virtualenv was (re)made."""
     marker = venv / ".smenv-lock"
     wanted = file_hash(lock)
-    if marker.exists() and marker.read_text().strip() == wanted and venv_python(venv).exists():
-        return False
+    made = False
+    if not (marker.exists() and marker.read_text().strip() == wanted and venv_python(venv).exists()):
+        if check_only:
+            raise BootstrapError(f"{what} is missing or out of date at {venv}: run `make bootstrap`")
+
+        def install() -> None:
+            if venv.exists():
+                shutil.rmtree(venv)
+            run([sys.executable, "-m", "venv", str(venv)], f"creating the virtualenv {venv}")
+            run([*pip_install(venv), "--no-deps", "-r", str(lock)], f"pip install -r {lock.relative_to(REPO)}")
+            run([str(venv_python(venv)), "-m", "pip", "check"], f"pip check in {venv}")
+            marker.write_text(wanted + "\n")
+
+        with_progress(f"{what}: installing {lock.relative_to(REPO)} into {venv}", minutes, install)
+        made = True
+    if editable:
+        ensure_editable(venv, editable, check_only)
+    return made
+
+
+def pip_install(venv: Path) -> list[str]:
+    return [str(venv_python(venv)), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+
+
+def ensure_editable(venv: Path, project: Path, check_only: bool) -> None:
+    """The project (src/smenv) installed editable into the virtualenv: one .pth line naming src/.
+    The build backend (hatchling) is in the lock: no isolated build env, nothing else downloaded."""
+    marker = venv / ".smenv-editable"
+    wanted = file_hash(project / "pyproject.toml")
+    if marker.exists() and marker.read_text().strip() == wanted:
+        return
     if check_only:
-        raise BootstrapError(f"{what} is missing or out of date at {venv}: run `make bootstrap`")
-
-    def install() -> None:
-        if venv.exists():
-            shutil.rmtree(venv)
-        run([sys.executable, "-m", "venv", str(venv)], f"creating the virtualenv {venv}")
-        pip = [str(venv_python(venv)), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
-        run([*pip, "--no-deps", "-r", str(lock)], f"pip install -r {lock.relative_to(REPO)}")
-        run([str(venv_python(venv)), "-m", "pip", "check"], f"pip check in {venv}")
-        marker.write_text(wanted + "\n")
-
-    with_progress(f"{what}: installing {lock.relative_to(REPO)} into {venv}", minutes, install)
-    return True
+        raise BootstrapError(f"the smenv package is not installed in {venv}: run `make bootstrap`")
+    run([*pip_install(venv), "--no-deps", "--no-build-isolation", "-e", str(project)], f"pip install -e {project}")
+    marker.write_text(wanted + "\n")
 
 
 def go_env(cache: Path) -> dict[str, str]:
@@ -529,7 +552,7 @@ def bootstrap(
     builder = threading.Thread(target=go_builds)
     builder.start()
     try:
-        ensure_virtualenv(VENV, PYTHON_LOCK, "python packages", 1, check_only)
+        ensure_virtualenv(VENV, PYTHON_LOCK, "python packages", 1, check_only, editable=REPO)
         if "checkov" in wanted:
             ensure_virtualenv(checkov_venv, CHECKOV_LOCK, "checkov", 1.2, check_only)
         if "node" in wanted:

@@ -1,6 +1,6 @@
 # The env.hcl schema: every key an environment may set, what a unit sees where it sets none, and the
 # names derived from it. root.hcl, mocks.hcl and every unit file here read this file (never env.hcl
-# itself); tools/project.py parses the same key lists, so a key declared nowhere here is refused by
+# itself); src/smenv/core/project.py parses the same key lists, so a key declared nowhere here is refused by
 # Terragrunt and by every tool, in one line naming the key.
 #
 # Read with read_terragrunt_config: the env.hcl is the one beside the unit that asked.
@@ -68,7 +68,7 @@ locals {
   }
 
   # Where a default above is null, the module variable (<module>.<variable>[.<attribute>]) whose own
-  # default applies: tools/project.py reads the value there, Terragrunt never needs it.
+  # default applies: src/smenv/core/project.py reads the value there, Terragrunt never needs it.
   module_defaults = {
     enable_nat_gateway                           = "network.enable_nat_gateway"
     organization_id                              = "network.organization_id"
@@ -105,7 +105,7 @@ locals {
   studio    = merge(local.studio_optional, local.env.studio)
   promotion = local.env.promotion == null ? null : merge(local.promotion_optional, local.env.promotion)
 
-  # A key the schema does not know stops every command, as it stops every tool (tools/project.py).
+  # A key the schema does not know stops every command, as it stops every tool (src/smenv/core/project.py).
   # Terragrunt has no assertion, but evaluates every local: tonumber() of the message fails with it.
   unknown = concat(
     sort(setsubtract(keys(local.given), concat(local.required, keys(local.optional)))),
@@ -115,7 +115,7 @@ locals {
   )
   refused = length(local.unknown) == 0 ? null : tonumber("${local.file}: unknown key '${local.unknown[0]}' in locals (the known keys: live/_envcommon/settings.hcl)")
 
-  # The derived names (tools/project.py derives the same): every resource is <prefix>-..., the SSM
+  # The derived names (src/smenv/core/project.py derives the same): every resource is <prefix>-..., the SSM
   # contract lives under parameter_prefix, the endpoint is <prefix>-<endpoint.name> (modules/endpoint).
   prefix             = "${local.env.name_prefix}-${local.env.environment}"
   parameter_prefix   = "/${local.env.name_prefix}/${local.env.environment}"

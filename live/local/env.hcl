@@ -24,7 +24,7 @@ locals {
   kms_deletion_window_days = 7
 
   # Bucket policies are the real environments' (TLS and the VPC endpoint only, the bucket's key):
-  # the emulator evaluates no policy (tools/emulator_patches.py), the access matrix does.
+  # the emulator evaluates no policy (src/smenv/live/emulator_patches/), the access matrix does.
   buckets_force_destroy = true
 
   # The model endpoint (modules/endpoint): everything on, so the emulator run covers every path.

@@ -19,7 +19,7 @@ locals {
   bucket_arn  = "arn:${local.partition}:s3:::${var.models_bucket_name}"
   objects_arn = "${local.bucket_arn}/${var.key_prefix}*"
 
-  # The contract paths promote_model reads (tools/promotion/contract.py): promotion/, network/ (the
+  # The contract paths promote_model reads (src/smenv/promotion/contract.py): promotion/, network/ (the
   # new model's VpcConfig) and endpoints/<name>/ (--endpoint). GetParametersByPath is authorised
   # on the path itself, GetParameter on each parameter: both forms of each.
   contract_arns = flatten([
@@ -32,7 +32,7 @@ locals {
   # The endpoint update: endpoints and configurations of this environment (the endpoint module names
   # them <name_prefix>-<name>, the tool's new configuration <endpoint>-<hash>-<time>), and models
   # named either way: the endpoint module's <name_prefix>-<name>-<variant>-<hash> and the tool's
-  # <source group>-<version>-<hash> (tools/promotion/endpoint.py model_name).
+  # <source group>-<version>-<hash> (src/smenv/promotion/endpoint.py model_name).
   endpoint_update = length(var.endpoint_execution_role_arns) > 0
   endpoint_arns   = ["${local.sagemaker}:endpoint/${var.name_prefix}-*"]
   config_arns     = ["${local.sagemaker}:endpoint-config/${var.name_prefix}-*"]
@@ -40,18 +40,18 @@ locals {
     for prefix in distinct(concat([var.name_prefix], [for group in var.source_model_package_group_names : lower(group)])) :
     "${local.sagemaker}:model/${prefix}-*"
   ]
-  # The tags the tool puts on what it creates (tools/promotion/endpoint.py TAG_PACKAGE, TAG_INFERENCE).
+  # The tags the tool puts on what it creates (src/smenv/promotion/endpoint.py TAG_PACKAGE, TAG_INFERENCE).
   tool_tag_keys = ["smenv:model-package-arn", "smenv:inference"]
 
   # S3 decrypts a source object in the source key's region: one kms:ViaService value per region.
   source_s3_services = distinct([for arn in var.source_kms_key_arns : "s3.${split(":", arn)[3]}.amazonaws.com"])
 
-  # Container images (tools/promotion/images.py): an image in a source account's ECR is copied into
+  # Container images (src/smenv/promotion/images.py): an image in a source account's ECR is copied into
   # <name_prefix>-promoted/<source repository> here, pinned by digest. Only with source repositories
   # to read: without one there is nothing to copy, so no ECR statement at all.
   image_copy               = length(var.source_image_repository_arns) > 0
   promoted_repository_arns = ["arn:${local.partition}:ecr:${local.region}:${local.account_id}:repository/${var.name_prefix}-promoted/*"]
-  # The tag the tool puts on a repository it creates (tools/promotion/images.py TAG_SOURCE_REPOSITORY).
+  # The tag the tool puts on a repository it creates (src/smenv/promotion/images.py TAG_SOURCE_REPOSITORY).
   image_tag_keys = ["smenv:source-repository"]
 }
 
@@ -119,7 +119,7 @@ data "aws_iam_policy_document" "promotion" {
   }
 
   # S3 answers HeadObject of a missing key with 404 only to a caller that may list the bucket, and
-  # the tool's existence check (tools/promotion/copy.py head_target) fails on anything but 404. The
+  # the tool's existence check (src/smenv/promotion/copy.py head_target) fails on anything but 404. The
   # list reveals key names, not content.
   statement {
     sid       = "FindPromotedArtifacts"

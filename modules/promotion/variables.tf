@@ -76,7 +76,7 @@ variable "models_bucket_name" {
 }
 
 variable "key_prefix" {
-  description = "Key prefix the role may write under (tools/promotion/plan.py writes promoted/<group>/<version>/<hash>/...)."
+  description = "Key prefix the role may write under (src/smenv/promotion/plan.py writes promoted/<group>/<version>/<hash>/...)."
   type        = string
   default     = "promoted/"
   nullable    = false

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from accessmatrix.matrix import run
+from smenv.checks.accessmatrix.matrix import run
 
 pytestmark = pytest.mark.slow
 ENVIRONMENTS = ["local", "dev", "staging", "prod"]

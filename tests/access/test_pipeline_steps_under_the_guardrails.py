@@ -1,7 +1,7 @@
 """The example pipeline (examples/pipelines), step by step, under the policies each environment writes.
 
 SageMaker Pipelines creates each step's job with the pipeline execution role, the step's arguments as
-the request (tools/pipelines/requests.py builds them with the condition keys AWS sends). Each request
+the request (src/smenv/pipelines/requests.py builds them with the condition keys AWS sends). Each request
 is judged by the IAM evaluator over the role's own policy, the guardrails attached to it and the
 bucket and key policies of the environment's plan, as the access matrix judges its flows.
 """
@@ -13,15 +13,15 @@ import json
 
 import pytest
 
-import iam_simulate
-from accessmatrix.flows import Request
-from accessmatrix.inventory import collect
-from accessmatrix.matrix import case_for
-from pipelines import code
-from pipelines import definition as dsl
-from pipelines.contract import contract_from, scikit_learn_image
-from pipelines.requests import step_requests
-from project import load_environment
+from smenv.checks import iam_simulate
+from smenv.checks.accessmatrix.flows import Request
+from smenv.checks.accessmatrix.inventory import collect
+from smenv.checks.accessmatrix.matrix import case_for
+from smenv.core.project import load_environment
+from smenv.pipelines import code
+from smenv.pipelines import definition as dsl
+from smenv.pipelines.contract import contract_from, scikit_learn_image
+from smenv.pipelines.requests import step_requests
 
 pytestmark = pytest.mark.slow
 ENVIRONMENTS = ["local", "dev", "staging", "prod"]

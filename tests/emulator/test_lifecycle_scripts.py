@@ -27,8 +27,8 @@ import boto3
 import nbformat
 import pytest
 
-import local_aws
 from helpers.lifecycle import AUTOSTOP, render
+from smenv.live import local_aws
 from smenv_testing import REPO, toolchain_env
 
 pytestmark = pytest.mark.emulator

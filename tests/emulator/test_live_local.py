@@ -16,9 +16,8 @@ from dataclasses import dataclass
 import boto3
 import pytest
 
-import live
-import local_aws
-from project import EMULATOR_CREDENTIALS, load_environment
+from smenv.core.project import EMULATOR_CREDENTIALS, load_environment
+from smenv.live import live, local_aws
 from smenv_testing import REPO, TEST_EMULATOR_PORT
 
 pytestmark = [pytest.mark.emulator, pytest.mark.slow]

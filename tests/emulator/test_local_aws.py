@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-import local_aws
+from smenv.live import local_aws
 from smenv_testing import REPO, TEST_EMULATOR_PORT
 
 pytestmark = pytest.mark.emulator

@@ -7,8 +7,10 @@ import subprocess
 
 import pytest
 
-import bootstrap
+from smenv.core.project import tool_script
 from smenv_testing import REPO
+
+bootstrap = tool_script("bootstrap")  # runs before .venv exists: a script, not part of the package
 
 pytestmark = pytest.mark.emulator
 

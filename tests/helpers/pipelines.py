@@ -5,9 +5,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from pipelines import code
-from pipelines import definition as dsl
-from pipelines.contract import Contract, contract_from, scikit_learn_image
+from smenv.pipelines import code
+from smenv.pipelines import definition as dsl
+from smenv.pipelines.contract import Contract, contract_from, scikit_learn_image
 
 ACCOUNT, REGION, PREFIX, TEAM = "111111111111", "eu-west-1", "/smenv/dev", "fraud"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/smenv-dev-fraud-pipeline"

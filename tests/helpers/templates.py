@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from project import terraform_cli
+from smenv.core.project import terraform_cli
 
 
 class TemplateError(Exception):

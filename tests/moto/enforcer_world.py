@@ -7,7 +7,7 @@ already Completed, and drops ProcessingResources and ShadowProductionVariants; i
 schedules, optimization, labeling or inference recommendations jobs, Studio apps, StopCompilationJob,
 nor the Update calls of notebooks, lifecycle configurations, clusters and domains, nor
 DeleteModelPackage: these emulator
-gaps are filled in test infrastructure by tools/emulator_patches.py (apply_all()), the same
+gaps are filled in test infrastructure by src/smenv/live/emulator_patches/ (apply_all()), the same
 patches the local emulator server runs with. The enforcer's code is not changed for them.
 
 The world holds the enforcer's KMS HMAC key (moto implements GenerateMac and VerifyMac), so its
@@ -33,8 +33,8 @@ import boto3
 from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 
-import emulator_patches
-import lambda_loader
+from smenv.build import lambda_loader
+from smenv.live import emulator_patches
 from smenv_testing import REPO
 
 handler = lambda_loader.load("enforcer")
@@ -649,7 +649,7 @@ _COLLECTIONS = {
     "cluster": "clusters",
     "domain": "domains",
 }
-# Kept by tools/emulator_patches.py beside moto's backend (smenv_resources), by name.
+# Kept by src/smenv/live/emulator_patches/ beside moto's backend (smenv_resources), by name.
 _PATCHED = ("monitoring-schedule", "optimization-job", "labeling-job", "inference-recommendations-job")
 
 

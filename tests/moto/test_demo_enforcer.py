@@ -3,7 +3,7 @@ are published here by the test, as the params and enforcer units publish them on
 demo shows the enforcer doing what its deployed mode promises.
 
 moto lacks StopTrainingJob and creates jobs already Completed: emulator gaps filled in test
-infrastructure (tools/emulator_patches.py), as on the emulator server `make up` starts.
+infrastructure (src/smenv/live/emulator_patches/), as on the emulator server `make up` starts.
 """
 
 from __future__ import annotations
@@ -20,9 +20,8 @@ import pytest
 from enforcer_world import enforcer_env
 from moto import mock_aws
 
-import demo_enforcer
-import emulator_patches
-import lambda_loader
+from smenv.build import lambda_loader
+from smenv.live import demo_enforcer, emulator_patches
 
 PREFIX = "/smenv/local"
 SUBNETS = "subnet-0a000000000000001,subnet-0a000000000000002"

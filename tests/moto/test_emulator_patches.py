@@ -1,4 +1,4 @@
-"""Each patch in tools/emulator_patches.py makes the emulator answer as AWS does (in-process moto).
+"""Each patch in src/smenv/live/emulator_patches/ makes the emulator answer as AWS does (in-process moto).
 
 These are emulator gaps filled in test infrastructure; the same patches run in the local
 emulator server (tools/emulator.py). A test here fails when the patch stops working, or when
@@ -17,7 +17,7 @@ import requests
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-import emulator_patches
+from smenv.live import emulator_patches
 
 REGION = "us-east-1"
 ROLE = "arn:aws:iam::123456789012:role/sagemaker"
@@ -205,7 +205,7 @@ def test_an_untagged_job_lists_no_tags_and_can_be_tagged(sagemaker, kind):
 def test_applying_the_patches_twice_changes_nothing_more(sagemaker):
     emulator_patches.apply_all()
     for name in ("sagemaker_stop_training_job", "sagemaker_jobs_start_in_progress"):
-        getattr(emulator_patches, name)()  # called directly again: each replacement happens once
+        getattr(emulator_patches.sagemaker_jobs, name)()  # called directly again: each replacement happens once
     training_job(sagemaker, "job-1")
     sagemaker.stop_training_job(TrainingJobName="job-1")
     assert sagemaker.describe_training_job(TrainingJobName="job-1")["TrainingJobStatus"] == "Stopping"

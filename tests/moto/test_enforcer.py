@@ -2,7 +2,7 @@
 
 moto 5.2.5 does not implement StopTrainingJob, StopTransformJob or StopHyperParameterTuningJob,
 creates jobs already Completed, and drops ProcessingResources and ShadowProductionVariants. These
-emulator gaps are filled in test infrastructure (tools/emulator_patches.py, applied by
+emulator gaps are filled in test infrastructure (src/smenv/live/emulator_patches/, applied by
 enforcer_world.world()); the enforcer's code is the code Lambda runs.
 """
 

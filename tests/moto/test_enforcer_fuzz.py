@@ -20,7 +20,7 @@ uses is of a local-storage family (modules/_instance_storage/instance_storage.js
 
 The moto world is shared by every example of the module (one mock_aws, set up once). moto's
 missing Stop* calls and Completed-at-birth jobs are emulator gaps filled in test infrastructure
-(tools/emulator_patches.py). Run with -s to see how many cases ran.
+(src/smenv/live/emulator_patches/). Run with -s to see how many cases ran.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ from enforcer_world import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import lambda_loader
+from smenv.build import lambda_loader
 from smenv_testing import REPO
 
 events = lambda_loader.load("enforcer", "events")

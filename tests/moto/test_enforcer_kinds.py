@@ -4,7 +4,7 @@ endpoints, monitoring schedules, the jobs the guardrails cannot see (compilation
 labeling, inference recommendations), HyperPod clusters, Studio domains and apps, model packages
 registered with a validation job.
 
-moto lacks most of these calls: tools/emulator_patches.py fills the gaps (enforcer_world.world()).
+moto lacks most of these calls: src/smenv/live/emulator_patches/ fills the gaps (enforcer_world.world()).
 Each kind gets its CloudTrail call and, where SageMaker publishes one, its state-change event.
 """
 

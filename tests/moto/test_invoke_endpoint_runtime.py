@@ -31,7 +31,7 @@ from moto.core.exceptions import JsonRESTError
 from moto.sagemakerruntime.models import SageMakerRuntimeBackend
 from moto.server import ThreadedMotoServer
 
-import lambda_loader
+from smenv.build import lambda_loader
 
 handler = lambda_loader.load("invoke_endpoint")
 

@@ -1,7 +1,7 @@
 """tools/model_package_leftovers.py: the model versions a team's pipelines registered are deleted
 before the pipelines unit's destroy, or, where they are kept, the destroy stops in one line.
 
-In-process moto (mock_aws) with tools/emulator_patches.py applied (DeleteModelPackage, and a
+In-process moto (mock_aws) with src/smenv/live/emulator_patches/ applied (DeleteModelPackage, and a
 group that still holds versions is refused, as AWS refuses it).
 """
 
@@ -11,9 +11,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-import emulator_patches
-import model_package_leftovers
-import sweep
+from smenv.live import emulator_patches
+from smenv.sweep import model_package_leftovers, sweep
 
 REGION = "us-east-1"
 FRAUD, PRICING = "smenv-local-fraud-models", "smenv-local-pricing-models"

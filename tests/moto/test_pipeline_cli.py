@@ -15,10 +15,10 @@ import uuid
 import boto3
 import pytest
 
-import pipeline
 from helpers.pipelines import contract_values
-from pipelines import definition as dsl
-from project import EMULATOR_ACCOUNT_ID, EMULATOR_CREDENTIALS
+from smenv.core.project import EMULATOR_ACCOUNT_ID, EMULATOR_CREDENTIALS
+from smenv.pipelines import definition as dsl
+from smenv.pipelines import pipeline
 from smenv_testing import REPO
 
 ENV, TEAM, REGION, PREFIX = "local", "fraud", "us-east-1", "/smenv/local"

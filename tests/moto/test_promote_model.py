@@ -4,7 +4,7 @@ credentials) and staging (222222222222, reached by assuming its promotion role),
 Most tests drive `main(argv)` in-process (mock_aws); the last ones run the tool as a subprocess against a
 moto server on port 4617, to show exit codes and one-line errors end to end.
 
-ECR in moto: tools/emulator_patches.py fills what moto lacks for an image copy (GetDownloadUrlForLayer
+ECR in moto: src/smenv/live/emulator_patches/ fills what moto lacks for an image copy (GetDownloadUrlForLayer
 and layer bytes, a registryId naming another account). In-process, moto answers HTTP only through the
 `requests` library, while the tool downloads a layer's URL with urllib3: `download_through_moto` makes
 exactly that GET through `requests`; the subprocess test at the end runs the tool's own download.
@@ -30,12 +30,10 @@ import requests
 from botocore.config import Config
 from moto import mock_aws
 
-import emulator_patches
-import local_aws
-import promote_model
-from promotion import PromotionFailed, Refused, images, integrity
-from promotion.copy import head_source
-from promotion.progress import NoProgress
+from smenv.live import emulator_patches, local_aws
+from smenv.promotion import PromotionFailed, Refused, images, integrity, promote_model
+from smenv.promotion.copy import head_source
+from smenv.promotion.progress import NoProgress
 from smenv_testing import REPO, toolchain_env
 
 SOURCE_ACCOUNT, SOURCE_REGION = "123456789012", "us-east-1"

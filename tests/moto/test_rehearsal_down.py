@@ -9,8 +9,8 @@ from __future__ import annotations
 import boto3
 from moto import mock_aws
 
-import live
-from project import load_environment
+from smenv.core.project import load_environment
+from smenv.live import live
 
 
 def location(region: str) -> dict:

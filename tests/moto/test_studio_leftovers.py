@@ -13,8 +13,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-import studio_leftovers
-import sweep
+from smenv.sweep import studio_leftovers, sweep
 
 REGION = "us-east-1"
 DOMAIN = "d-abc123def456"

@@ -1,6 +1,6 @@
 """tools/sweep.py: what Terraform does not manage is found, and stopped or deleted only when asked.
 
-In-process moto (mock_aws) with tools/emulator_patches.py applied: there, as in AWS, jobs start
+In-process moto (mock_aws) with src/smenv/live/emulator_patches/ applied: there, as in AWS, jobs start
 InProgress and stay so until stopped. One end-to-end run goes through the command line against
 the test emulator (a moto server started with tools/local_aws.py).
 """
@@ -18,8 +18,8 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-import emulator_patches
-import sweep
+from smenv.live import emulator_patches
+from smenv.sweep import sweep
 from smenv_testing import REPO
 
 REGION = "us-east-1"

@@ -21,8 +21,8 @@ from typing import Any
 
 import tftest
 
-from module_plan import working_copy
-from project import terraform_cli
+from smenv.core.project import terraform_cli
+from smenv.live.module_plan import working_copy
 
 REPO = Path(__file__).resolve().parents[2]
 ANSI = re.compile(r"\x1b\[[0-9;]*m")

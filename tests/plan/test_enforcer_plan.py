@@ -11,7 +11,7 @@ import sys
 import pytest
 from planner import REPO
 
-import lambda_loader
+from smenv.build import lambda_loader
 
 actions = lambda_loader.load("enforcer", "actions")
 events = lambda_loader.load("enforcer", "events")

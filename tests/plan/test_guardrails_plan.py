@@ -13,9 +13,8 @@ from dataclasses import dataclass
 
 import pytest
 
-import iam_simulate
-import policy_lint
-from iam_simulate import Case, Request
+from smenv.checks import iam_simulate, policy_lint
+from smenv.checks.iam_simulate import Case, Request
 from smenv_testing import REPO
 
 SUBNETS = ["subnet-0123456789abcdef0", "subnet-11111111"]

@@ -8,7 +8,7 @@ import sys
 import pytest
 from planner import REPO
 
-import lambda_loader
+from smenv.build import lambda_loader
 
 handler = lambda_loader.load("invoke_endpoint")
 

@@ -17,14 +17,14 @@ import pytest
 from hcl2.utils import SerializationOptions
 from planner import REPO
 
-from module_plan import PROVIDER, emulator_services
-from project import terraform_cli
+from smenv.core.project import terraform_cli
+from smenv.live.module_plan import PROVIDER, emulator_services
 
 ACCOUNT = "123456789012"
 KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/{{}}-0000-0000-0000-000000000000"
 GUARDRAILS = [f"arn:aws:iam::{ACCOUNT}:policy/smenv-test-sagemaker-guardrails-{c}" for c in ("network", "encryption")]
 TAGS = {"cost-centre": "ml-platform", "owner": "platform team"}
-DEFAULT_TAGS = {"project": "smenv", "environment": "test", "managed-by": "terraform"}  # tools/module_plan.py
+DEFAULT_TAGS = {"project": "smenv", "environment": "test", "managed-by": "terraform"}  # src/smenv/live/module_plan.py
 NETWORK = {"vpc_id": "vpc-0d", "endpoint_security_group_id": "sg-0e"}
 SUBNETS = ["subnet-0a", "subnet-0b"]
 KEYS = {"lambda_kms_key_arn": KEY.format("22222222"), "logs_kms_key_arn": KEY.format("33333333")}

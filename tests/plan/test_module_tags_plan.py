@@ -12,7 +12,7 @@ import pytest
 ACCOUNT = "123456789012"  # the emulator's account
 KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/11111111-2222-3333-4444-555555555555"
 CALLER_TAGS = {"CostCentre": "x"}
-DEFAULT_TAGS = {"project": "smenv", "environment": "test", "managed-by": "terraform"}  # tools/module_plan.py
+DEFAULT_TAGS = {"project": "smenv", "environment": "test", "managed-by": "terraform"}  # src/smenv/live/module_plan.py
 INPUTS = {
     "kms": {"name_prefix": "smenv-test"},
     "buckets": {

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-import iam_simulate
-from iam_simulate import Case, Request
+from smenv.checks import iam_simulate
+from smenv.checks.iam_simulate import Case, Request
 
 KEYS = {
     p: f"arn:aws:kms:us-east-1:123456789012:key/{i}1111111-0000-0000-0000-000000000000"

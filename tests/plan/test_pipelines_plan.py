@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-import iam_simulate
-from iam_simulate import Case, Request
+from smenv.checks import iam_simulate
+from smenv.checks.iam_simulate import Case, Request
 
 ACCOUNT = "123456789012"
 ARN = f"arn:aws:sagemaker:us-east-1:{ACCOUNT}"

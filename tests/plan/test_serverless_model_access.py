@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from accessmatrix import flows as flowlib
-from accessmatrix.inventory import collect
-from accessmatrix.matrix import CATALOGUE, evaluate
+from smenv.checks.accessmatrix import flows as flowlib
+from smenv.checks.accessmatrix.inventory import collect
+from smenv.checks.accessmatrix.matrix import CATALOGUE, evaluate
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 VPCE = "vpce-0123456789abcdef0"

@@ -12,7 +12,7 @@ import sys
 import pytest
 from checkov_runner import REPO, Scan, checkov, scan_modules, scan_plan
 
-import skips as skips_tool
+from smenv.checks import skips as skips_tool
 
 pytestmark = pytest.mark.slow
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-import iam_simulate
-from accessmatrix import flows as flowlib
-from accessmatrix.inventory import InventoryError, collect
-from accessmatrix.matrix import case_for, evaluate
+from smenv.checks import iam_simulate
+from smenv.checks.accessmatrix import flows as flowlib
+from smenv.checks.accessmatrix.inventory import InventoryError, collect
+from smenv.checks.accessmatrix.matrix import case_for, evaluate
 from smenv_testing import REPO
 
 ACCOUNT, REGION = "111111111111", "eu-west-1"

@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
-import bootstrap
+from smenv.core.project import tool_script
 from smenv_testing import REPO
+
+bootstrap = tool_script("bootstrap")  # runs before .venv exists: a script, not part of the package
 
 
 def run_bootstrap(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -53,9 +55,16 @@ def test_the_installed_tools_are_the_pinned_versions(tool_env):
     checkov = subprocess.run([tools["checkov"], "--version"], capture_output=True, text=True, check=True)
     assert f"checkov=={checkov.stdout.strip()}" == checkov_pin
     freeze = subprocess.run(
-        [str(REPO / ".venv/bin/python"), "-m", "pip", "freeze"], capture_output=True, text=True, check=True
+        [str(REPO / ".venv/bin/python"), "-m", "pip", "freeze", "--exclude-editable"],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert lock_pins(bootstrap.PYTHON_LOCK) == {line.lower() for line in freeze.stdout.split()}
+    # and the project itself, editable from this checkout: src/smenv is what `import smenv` finds
+    import smenv
+
+    assert Path(smenv.__file__).resolve() == REPO / "src" / "smenv" / "__init__.py"
     # The npm test tools: exactly the versions package.json pins, where env.sh says they are
     pinned = json.loads((bootstrap.NODE_TOOLS_SRC / "package.json").read_text())["dependencies"]
     assert pinned["@cloud-copilot/iam-simulate"] == "0.1.173"
@@ -223,7 +232,7 @@ def test_the_main_jobs_bootstrap_installs_only_what_make_up_uses(tmp_path, monke
     built, made = [], []
     monkeypatch.setattr(bootstrap, "go_tools_to_build", lambda tools, cache, check_only: tools)
     monkeypatch.setattr(bootstrap, "build_go_tool", lambda tool, cache: built.append(tool.name))
-    monkeypatch.setattr(bootstrap, "ensure_virtualenv", lambda venv, lock, what, *a: made.append(what))
+    monkeypatch.setattr(bootstrap, "ensure_virtualenv", lambda venv, lock, what, *a, **k: made.append(what))
     monkeypatch.setattr(bootstrap, "ensure_node_tools", lambda *a: made.append("node tools"))
     # When the bootstrap runs as `make up` runs it, then as `make test` does
     up = bootstrap.bootstrap()
@@ -238,11 +247,30 @@ def test_the_main_jobs_bootstrap_installs_only_what_make_up_uses(tmp_path, monke
     assert made[1:] == ["python packages", "checkov", "node tools"]
 
 
+def test_a_changed_pyproject_installs_the_package_again_without_rebuilding_the_virtualenv(tmp_path, monkeypatch):
+    # Given a virtualenv that holds the lock and the package, installed from an older pyproject.toml
+    venv, project, lock = tmp_path / "venv", tmp_path / "project", tmp_path / "python.lock"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "python").write_text("")
+    project.mkdir()
+    (project / "pyproject.toml").write_text('[project]\nname = "smenv"\n')
+    lock.write_text("boto3==1.0\n")
+    (venv / ".smenv-lock").write_text(bootstrap.file_hash(lock) + "\n")
+    (venv / ".smenv-editable").write_text("older\n")
+    ran: list[str] = []
+    monkeypatch.setattr(bootstrap, "run", lambda cmd, what: ran.append(" ".join(cmd[3:])))
+    # When the bootstrap ensures the virtualenv, twice
+    made = [bootstrap.ensure_virtualenv(venv, lock, "python packages", 1, False, editable=project) for _ in "12"]
+    # Then the virtualenv was kept, and the package installed editable once, not again
+    assert made == [False, False]
+    assert ran == [f"install --disable-pip-version-check -q --no-deps --no-build-isolation -e {project}"]
+
+
 def test_smenv_engine_tofu_points_terragrunt_and_the_tools_at_opentofu(tmp_path, monkeypatch):
     monkeypatch.setenv("SMENV_CACHE", str(tmp_path / "cache"))
     monkeypatch.setattr(bootstrap, "STATE_DIR", tmp_path / "state")
     monkeypatch.setattr(bootstrap, "go_tools_to_build", lambda tools, cache, check_only: [])
-    monkeypatch.setattr(bootstrap, "ensure_virtualenv", lambda *a: False)
+    monkeypatch.setattr(bootstrap, "ensure_virtualenv", lambda *a, **k: False)
     found = bootstrap.bootstrap(engine="tofu")
     env_sh = (tmp_path / "state" / "env.sh").read_text()
     assert f'export TG_TF_PATH="{found["tofu"]}"' in env_sh

@@ -6,9 +6,11 @@ import re
 
 import yaml
 
-import bootstrap
-import validate
+from smenv.checks import validate
+from smenv.core.project import tool_script
 from smenv_testing import REPO
+
+bootstrap = tool_script("bootstrap")  # runs before .venv exists: a script, not part of the package
 
 WORKFLOW = REPO / "ci-templates" / "github" / "workflows" / "validate.yml"
 BUILDSPEC = REPO / "ci-templates" / "codebuild" / "buildspec.yml"

@@ -1,4 +1,4 @@
-"""README.md's "Emulator gaps" table is the one tools/emulator_patches.py's registrations declare.
+"""README.md's "Emulator gaps" table is the one src/smenv/live/emulator_patches/'s registrations declare.
 
 Each patch carries its row (`@patch(gap=..., effect=...)`); `python tools/emulator_patches.py --write`
 rewrites the table between the README's markers. Importing the module patches nothing and starts
@@ -12,7 +12,7 @@ import re
 import subprocess
 import sys
 
-import emulator_patches
+from smenv.live import emulator_patches
 from smenv_testing import REPO
 
 WRITE = "python tools/emulator_patches.py --write"
@@ -29,7 +29,7 @@ def test_the_readme_table_is_the_one_the_patches_declare():
     # Given the README's table between the markers, when the patches' declarations are rendered,
     # then the two are the same text
     assert readme_table() == emulator_patches.gap_table(), (
-        f"README.md's emulator gap table differs from tools/emulator_patches.py's declarations: run `{WRITE}`"
+        f"README.md's emulator gap table differs from src/smenv/live/emulator_patches/'s declarations: run `{WRITE}`"
     )
 
 
@@ -85,6 +85,6 @@ def test_a_readme_without_the_markers_is_one_clear_error(tmp_path, monkeypatch, 
 def test_importing_the_patches_patches_nothing():
     # Given a fresh interpreter, when the module is imported and its table rendered,
     # then moto is not even loaded (no patch applied, no server started)
-    code = "import sys, emulator_patches; emulator_patches.gap_table(); print('moto' in sys.modules)"
-    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO / "tools", capture_output=True, text=True, timeout=60)
+    code = "import sys; from smenv.live import emulator_patches; emulator_patches.gap_table(); print('moto' in sys.modules)"
+    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert (proc.returncode, proc.stdout.strip()) == (0, "False"), proc.stderr

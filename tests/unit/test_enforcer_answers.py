@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-import lambda_loader
+from smenv.build import lambda_loader
 
 actions = lambda_loader.load("enforcer", "actions")
 

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-import lambda_loader
+from smenv.build import lambda_loader
 from smenv_testing import REPO
 
 events = lambda_loader.load("enforcer", "events")

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-import lambda_loader
+from smenv.build import lambda_loader
 from smenv_testing import REPO
 
 events = lambda_loader.load("enforcer", "events")

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-import lambda_loader
+from smenv.build import lambda_loader
 
 markers = lambda_loader.load("enforcer", "markers")
 

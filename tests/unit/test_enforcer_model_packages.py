@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-import lambda_loader
+from smenv.build import lambda_loader
 from smenv_testing import REPO
 
 handler = lambda_loader.load("enforcer")

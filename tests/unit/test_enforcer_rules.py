@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-import lambda_loader
+from smenv.build import lambda_loader
 from smenv_testing import REPO
 
 rules = lambda_loader.load("enforcer", "rules")

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-import lambda_loader
+from smenv.build import lambda_loader
 
 rules = lambda_loader.load("enforcer", "rules")
 

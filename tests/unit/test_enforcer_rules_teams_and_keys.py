@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-import lambda_loader
+from smenv.build import lambda_loader
 
 rules = lambda_loader.load("enforcer", "rules")
 

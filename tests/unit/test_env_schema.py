@@ -1,5 +1,5 @@
 """One schema for env.hcl: live/_envcommon/settings.hcl declares every key, its default and the derived
-names; Terragrunt (root.hcl, every unit file) and the tools (tools/project.py) read that one file, so a
+names; Terragrunt (root.hcl, every unit file) and the tools (src/smenv/core/project.py) read that one file, so a
 misspelt key is refused by both instead of silently ignored.
 """
 
@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-import access_matrix
-import graph
-import project
+from smenv.checks import access_matrix
+from smenv.core import project
+from smenv.docs import graph
 from smenv_testing import REPO
 
 ENVCOMMON = REPO / "live" / "_envcommon"

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-import project
+from smenv.core import project
 from smenv_testing import REPO
 
 

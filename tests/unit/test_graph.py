@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-import graph
-import project
+from smenv.core import project
+from smenv.docs import graph
 from smenv_testing import REPO
 
 SAMPLE_DOT = """digraph {

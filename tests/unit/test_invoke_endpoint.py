@@ -32,7 +32,7 @@ from botocore.exceptions import (
 from botocore.retries import standard
 from botocore.stub import Stubber
 
-import lambda_loader
+from smenv.build import lambda_loader
 
 handler = lambda_loader.load("invoke_endpoint")
 validation = lambda_loader.load("invoke_endpoint", "validation")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import subprocess
 
-import live
-from project import load_environment
+from smenv.core.project import load_environment
+from smenv.live import live
 
 # What Terragrunt 1.x writes: `<time> <LEVEL> [<unit>] <engine>: <line>`, coloured when it can.
 LOG = """\

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-import package_lambda
+from smenv.build import package_lambda
 from smenv_testing import REPO
 
 ENFORCER = REPO / "lambda" / "enforcer"

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-import pipeline
+from smenv.pipelines import pipeline
 from smenv_testing import REPO
 
 

@@ -1,4 +1,4 @@
-"""tools/pipelines/definition.py: the example rendered from the contract, and the check that refuses a
+"""src/smenv/pipelines/definition.py: the example rendered from the contract, and the check that refuses a
 definition leaving the perimeter, naming the step, before anything is sent."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ import json
 import pytest
 
 from helpers.pipelines import KEYS, ROLE, contract, rendered, step
-from pipelines import definition as dsl
-from pipelines.contract import contract_from
-from project import UsageError
+from smenv.core.project import UsageError
+from smenv.pipelines import definition as dsl
+from smenv.pipelines.contract import contract_from
 
 JOB_STEPS = ("Preprocess", "Train", "Evaluate")
 

@@ -1,4 +1,4 @@
-"""tools/pipelines/requests.py: each step as the IAM requests SageMaker Pipelines makes with the
+"""src/smenv/pipelines/requests.py: each step as the IAM requests SageMaker Pipelines makes with the
 pipeline role, with the condition keys AWS sends (what the access tests evaluate)."""
 
 from __future__ import annotations
@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from helpers.pipelines import ACCOUNT, KEYS, REGION, ROLE, rendered, step
-from pipelines.definition import DefinitionError
-from pipelines.requests import StepRequest, step_requests
-from project import UsageError
+from smenv.core.project import UsageError
+from smenv.pipelines.definition import DefinitionError
+from smenv.pipelines.requests import StepRequest, step_requests
 
 ARN = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}"
 

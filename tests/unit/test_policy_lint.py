@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-import policy_lint
+from smenv.checks import policy_lint
 from smenv_testing import REPO
 
 ROLE_POLICY = {

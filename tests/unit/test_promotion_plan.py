@@ -14,10 +14,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from project import UsageError
-from promotion import PromotionFailed, Refused, registry
-from promotion.endpoint import EndpointPlan, already_serving, cloned_config, config_name, model_name, update_arguments
-from promotion.images import (
+from smenv.core.project import UsageError
+from smenv.promotion import PromotionFailed, Refused, registry
+from smenv.promotion.endpoint import (
+    EndpointPlan,
+    already_serving,
+    cloned_config,
+    config_name,
+    model_name,
+    update_arguments,
+)
+from smenv.promotion.images import (
     OCI_INDEX,
     OCI_MANIFEST,
     aws_registry_accounts,
@@ -34,7 +41,7 @@ from promotion.images import (
     target_image_uri,
     target_repository,
 )
-from promotion.integrity import (
+from smenv.promotion.integrity import (
     CHECKSUM,
     ETAG,
     STREAM,
@@ -49,7 +56,7 @@ from promotion.integrity import (
     unverified,
     whole_object_sha256,
 )
-from promotion.plan import (
+from smenv.promotion.plan import (
     Checksum,
     CopyOptions,
     CopyResult,
@@ -310,7 +317,7 @@ def test_an_endpoint_update_keeps_autoscaled_instance_counts_but_takes_the_new_w
     assert arguments["ExcludeRetainedVariantProperties"] == [{"VariantPropertyType": "DesiredWeight"}]
 
 
-# --- container images (tools/promotion/images.py) -----------------------------------------------------
+# --- container images (src/smenv/promotion/images.py) -----------------------------------------------------
 
 DEV, STAGING, THIRD = "111111111111", "222222222222", "444444444444"
 REGISTRIES = {"eu-west-1": frozenset({"763104351884", "141502667606"}), "us-east-1": frozenset({"683313688378"})}
@@ -518,7 +525,7 @@ def test_the_registered_specification_points_at_the_copied_image_and_keeps_the_o
     assert not [k for k in meta if k.startswith("smenv:container-0")]
 
 
-# --- source integrity (tools/promotion/integrity.py) ---------------------------------------------------
+# --- source integrity (src/smenv/promotion/integrity.py) ---------------------------------------------------
 
 MODEL = b"the approved model"
 MODEL_SHA = hashlib.sha256(MODEL).hexdigest()

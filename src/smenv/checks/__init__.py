@@ -1,0 +1,1 @@
+"""The checks CI runs: validate, policy lint, checkov skips, the IAM evaluator, the access matrix."""

@@ -1,0 +1,1 @@
+"""The pictures drawn from the code (tools/graph.py)."""
