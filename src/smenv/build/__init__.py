@@ -1,0 +1,1 @@
+"""Build artefacts: the Lambda zips, and loading a handler as Lambda does."""
