@@ -87,3 +87,28 @@ def test_run_returns_the_bodys_own_code_when_it_ends_normally(capsys):
     assert cli.run("tool", lambda: 0) == 0
     assert cli.run("tool", lambda: 2) == 2
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    ("terminal", "as_json", "shown"), [(True, False, True), (True, True, False), (False, False, False)]
+)
+def test_progress_lines_reach_a_person_at_a_terminal_only(monkeypatch, capsys, terminal, as_json, shown):
+    # Given stderr a terminal or not, and --json or not
+    monkeypatch.setattr("sys.stderr.isatty", lambda: terminal)
+    say = cli.progress(as_json)
+    # When the command says where it is
+    say("copying 3 artifacts")
+    # Then only a person at a terminal, without --json, sees it
+    assert capsys.readouterr().err == ("copying 3 artifacts\n" if shown else "")
+
+
+def test_a_wrong_argument_is_one_line_and_exit_2(capsys):
+    # Given a command's parser with a required option
+    parser = cli.OneLineParser(prog="promote_model")
+    parser.add_argument("--model-package-arn", required=True)
+    # When it is called without it, then it exits 2 with one line and no usage block
+    with pytest.raises(SystemExit) as ended:
+        parser.parse_args([])
+    assert ended.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("promote_model: error: the following arguments are required")

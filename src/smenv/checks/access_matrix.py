@@ -28,6 +28,7 @@ from smenv.checks.accessmatrix.flows import load as load_catalogue
 from smenv.checks.accessmatrix.inventory import InventoryError
 from smenv.checks.accessmatrix.matrix import CATALOGUE, run
 from smenv.checks.iam_simulate import SimulatorError
+from smenv.core import cli
 from smenv.core.project import REPO, UsageError, load_environment
 
 PLANS = REPO / "build" / "plans"
@@ -67,17 +68,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--verbose", action="store_true", help="print every flow and the statements that decided it")
     args = parser.parse_args(argv)
-    try:
+
+    def body() -> int:
         load_environment(args.env)
         load_catalogue(args.catalogue)  # a malformed entry is reported before anything is planned
         plans = read_plans(args.plans if args.plans else plan_environment(args.env))
         result = run(args.env, plans, args.catalogue)
-    except (UsageError, FlowError, InventoryError, SimulatorError) as exc:
-        print(f"access_matrix: error: {exc}", file=sys.stderr)
-        return 2
-    for line in result.lines(verbose=args.verbose):
-        print(line)
-    return 1 if result.wrong else 0
+        for line in result.lines(verbose=args.verbose):
+            print(line)
+        return 1 if result.wrong else 0
+
+    return cli.run("access_matrix", body, usage=(FlowError, InventoryError, SimulatorError))
 
 
 if __name__ == "__main__":

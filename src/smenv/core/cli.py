@@ -14,10 +14,11 @@ around one that ends with a report (text, or JSON with --json).
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, PartialCredentialsError
 
@@ -82,6 +83,26 @@ def run(
         else:
             print(f"{tool}: error: {line}", file=sys.stderr)
         return code
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line, "<prog>: error: <message>", and exit 2 (not
+    argparse's usage block above it)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def progress(as_json: bool) -> Callable[[str], None]:
+    """say(line): progress on stderr for a person at a terminal; nothing under --json or when
+    stderr is a file or a pipe (CI logs keep the result only)."""
+    shown = sys.stderr.isatty() and not as_json
+
+    def say(message: str) -> None:
+        if shown:
+            print(message, file=sys.stderr)
+
+    return say
 
 
 class Report(Protocol):

@@ -31,6 +31,7 @@ from xml.sax.saxutils import escape
 import hcl2
 from hcl2.utils import SerializationOptions
 
+from smenv.core import cli
 from smenv.core.project import (
     EMULATOR_CREDENTIALS,
     LIVE,
@@ -827,7 +828,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DOCS, help="where the SVG files go (default: docs/)")
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 when a picture there is stale")
     args = parser.parse_args(argv)
-    try:
+
+    def body() -> int:
         env = load_environment(args.env)
         drawn = pictures(env)
         if args.check:
@@ -842,13 +844,9 @@ def main(argv: list[str] | None = None) -> int:
         for name, content in sorted(drawn.items()):
             (args.out / name).write_text(content, encoding="utf-8")
             print(f"wrote {args.out / name}")
-    except UsageError as exc:
-        print(f"graph: error: {exc}", file=sys.stderr)
-        return 2
-    except (GraphError, OSError, subprocess.TimeoutExpired) as exc:
-        print(f"graph: error: {exc}", file=sys.stderr)
-        return 1
-    return 0
+        return 0
+
+    return cli.run("graph", body, failed=(GraphError, OSError, subprocess.TimeoutExpired))
 
 
 if __name__ == "__main__":

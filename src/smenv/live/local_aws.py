@@ -27,6 +27,7 @@ from pathlib import Path
 
 import boto3
 
+from smenv.core import cli
 from smenv.core.awsutil import client
 from smenv.core.project import (
     EMULATOR_CREDENTIALS,
@@ -199,7 +200,8 @@ def main(argv: list[str] | None = None) -> int:
             "--port", type=int, help="port on 127.0.0.1 (default: SMENV_EMULATOR_PORT, else 4566)"
         )
     args = parser.parse_args(argv)
-    try:
+
+    def body() -> int:
         port = args.port or emulator_port()
         if not 1024 <= port <= 65535:
             raise UsageError(f"--port must be from 1024 to 65535, got {port}")
@@ -217,13 +219,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"emulator not running on port {port}")
                 return NOT_RUNNING
             print(f"emulator running at {current.url} (pid {current.pid})")
-    except UsageError as exc:
-        print(f"local_aws: error: {exc}", file=sys.stderr)
-        return 2
-    except EmulatorError as exc:
-        print(f"local_aws: error: {exc}", file=sys.stderr)
-        return 1
-    return 0
+        return 0
+
+    return cli.run("local_aws", body, failed=(EmulatorError,))
 
 
 if __name__ == "__main__":

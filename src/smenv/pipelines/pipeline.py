@@ -34,7 +34,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import boto3
 from botocore.exceptions import ProfileNotFound
@@ -42,7 +42,7 @@ from botocore.exceptions import ProfileNotFound
 from smenv.core import cli
 from smenv.core.awsutil import client
 from smenv.core.project import Environment, UsageError, emulator_url, load_environment
-from smenv.pipelines import EXIT_USAGE, PipelineFailed, code, deploy
+from smenv.pipelines import PipelineFailed, code, deploy
 from smenv.pipelines import definition as dsl
 from smenv.pipelines.contract import Contract, read_contract, scikit_learn_image
 from smenv.pipelines.requests import step_requests
@@ -50,13 +50,8 @@ from smenv.pipelines.requests import step_requests
 PROG = "pipeline"
 
 
-class Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:  # one line, not argparse's usage block
-        self.exit(EXIT_USAGE, f"{PROG}: error: {message}\n")
-
-
-def build_parser() -> Parser:
-    parser = Parser(
+def build_parser() -> argparse.ArgumentParser:
+    parser = cli.OneLineParser(
         prog=PROG,
         description=__doc__.splitlines()[0],
         epilog=__doc__.split("\n\n", 2)[2],
@@ -243,11 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return int(exc.code or 0)
     report = Report()
-    tty = sys.stderr.isatty() and not args.json
-
-    def say(message: str) -> None:
-        if tty:
-            print(message, file=sys.stderr)
+    say = cli.progress(args.json)
 
     return cli.run_reporting(
         PROG,

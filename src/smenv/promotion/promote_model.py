@@ -54,13 +54,12 @@ import contextlib
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import Any
 
 from smenv.core import cli
 from smenv.core.awsutil import RETRY_CONFIG, Client, client
 from smenv.core.project import Environment, UsageError, load_environment
 from smenv.promotion import (
-    EXIT_USAGE,
     PromotionFailed,
     Refused,
     contract,
@@ -98,13 +97,8 @@ def warn_on_stderr(message: str) -> None:
     print(f"{PROG}: warning: {message}", file=sys.stderr)
 
 
-class Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:  # one line, not argparse's usage block
-        self.exit(EXIT_USAGE, f"{PROG}: error: {message}\n")
-
-
-def build_parser() -> Parser:
-    parser = Parser(
+def build_parser() -> argparse.ArgumentParser:
+    parser = cli.OneLineParser(
         prog=PROG,
         description=__doc__.splitlines()[0],
         epilog=__doc__.split("\n\n", 2)[2],
@@ -622,11 +616,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return int(exc.code or 0)
     report = Report()
-    tty = sys.stderr.isatty() and not raw.json
-
-    def say(message: str) -> None:
-        if tty:
-            print(message, file=sys.stderr)
+    say = cli.progress(raw.json)
 
     return cli.run_reporting(
         PROG,

@@ -20,10 +20,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
+from botocore.exceptions import ClientError, ProfileNotFound
 
-from smenv.core.awsutil import client, describe_error
-from smenv.core.project import UsageError, load_environment
+from smenv.core import cli
+from smenv.core.awsutil import client
+from smenv.core.project import load_environment
 from smenv.sweep.sweep import check_account, connect, is_gone
 
 PROG = "model_package_leftovers"
@@ -69,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--delete-versions", action="store_true", help="delete the registered versions")
     parser.add_argument("--dry-run", action="store_true", help="say what is registered, delete nothing")
     args = parser.parse_args(argv)
-    try:
+
+    def body() -> int:
         env = load_environment(args.env)
         target = connect(env, None, None, True)
         check_account(client(target.session, "sts", target.endpoint_url), env)
@@ -89,12 +91,8 @@ def main(argv: list[str] | None = None) -> int:
             sagemaker.delete_model_package(ModelPackageName=arn)
         print(f"{PROG}: deleted {count} model version(s) from {', '.join(found)}")
         return 0
-    except (UsageError, ProfileNotFound) as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
-        return 2
-    except (ClientError, BotoCoreError) as exc:
-        print(f"{PROG}: error: {describe_error(exc)}", file=sys.stderr)
-        return 1
+
+    return cli.run(PROG, body, usage=(ProfileNotFound,))
 
 
 if __name__ == "__main__":

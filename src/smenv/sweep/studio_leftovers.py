@@ -24,10 +24,11 @@ import re
 import sys
 from dataclasses import dataclass
 
-from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
+from botocore.exceptions import ProfileNotFound
 
-from smenv.core.awsutil import client, describe_error
-from smenv.core.project import UsageError, load_environment
+from smenv.core import cli
+from smenv.core.awsutil import client
+from smenv.core.project import load_environment
 from smenv.sweep.sweep import check_account, connect
 
 # SageMaker's names and tag for what it makes in a domain's VPC (SageMaker Developer Guide,
@@ -110,7 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--env", required=True, help="environment under live/ (local, dev, staging, prod)")
     parser.add_argument("--dry-run", action="store_true", help="say what is left, remove nothing")
     args = parser.parse_args(argv)
-    try:
+
+    def body() -> int:
         env = load_environment(args.env)
         target = connect(env, None, None, True)
         check_account(client(target.session, "sts", target.endpoint_url), env)
@@ -132,12 +134,8 @@ def main(argv: list[str] | None = None) -> int:
         remove(ec2, left)
         print(f"studio_leftovers: removed {what} from {vpc_id}")
         return 0
-    except (UsageError, ProfileNotFound) as exc:
-        print(f"studio_leftovers: error: {exc}", file=sys.stderr)
-        return 2
-    except (ClientError, BotoCoreError) as exc:
-        print(f"studio_leftovers: error: {describe_error(exc)}", file=sys.stderr)
-        return 1
+
+    return cli.run("studio_leftovers", body, usage=(ProfileNotFound,))
 
 
 if __name__ == "__main__":
